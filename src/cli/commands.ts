@@ -1,0 +1,12 @@
+// The table of subcommands. Each entry lazily loads its module so that `weft --help`
+// and small commands start fast. A command module exports `run(args): Promise<number>`
+// returning the process exit code; it writes to process.stdout/stderr itself.
+
+export type CommandMain = (args: string[]) => Promise<number>;
+
+export interface CommandEntry {
+  summary: string;
+  load: () => Promise<CommandMain>;
+}
+
+export const commands: Record<string, CommandEntry> = {};
