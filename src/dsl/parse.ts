@@ -140,8 +140,6 @@ export function parseDocuments(text: string, options: ParseOptions = {}): ParseR
       lineCounter,
       prettyErrors: false,
       uniqueKeys: true,
-      // Our walk counts expanded values itself (maxNodes); keep yaml's own check too.
-      maxAliasCount: 100,
     }) as Document.Parsed[];
   } catch (e) {
     const message = `cannot parse: ${e instanceof Error ? e.message : String(e)}`;
