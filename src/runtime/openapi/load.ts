@@ -88,7 +88,10 @@ export class DocumentLoader {
     try {
       res = await fetch(url, {
         signal,
-        headers: { accept: 'application/json, application/yaml, */*' },
+        headers: {
+          accept: 'application/json, application/yaml, */*',
+          ...(authorization ? { authorization } : {}),
+        },
       });
     } catch (e) {
       if (signal?.aborted) throw e;

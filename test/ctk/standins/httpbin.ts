@@ -31,7 +31,7 @@ export async function startHttpbin(): Promise<TestServer> {
       path === '/anything' ||
       path.startsWith('/anything/')
     ) {
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = req.body ? JSON.parse(req.body) : null;
       } catch {
