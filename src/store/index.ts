@@ -1,0 +1,8 @@
+// The store layer's public surface: the Store interface and its records, its errors,
+// limits, and the SQLite implementation (the embedded default).
+export type * from './types.js';
+export { terminalStates } from './types.js';
+export * from './errors.js';
+export { defaultLimits, resolveLimits, type StoreLimits } from './limits.js';
+export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
+export type { Synchronous } from './sqlite/open.js';

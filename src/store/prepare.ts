@@ -1,0 +1,129 @@
+// Checks and serialises a commit before it reaches the writer: JSON encoding, payload
+// limits and the shape of the request happen here, outside the transaction, so the
+// single writer spends its time on SQL only. Shared by every Store implementation.
+
+import { encodeEvent, type EncodedEvent } from '../history/codec.js';
+import { canonicalJson } from './canonical.js';
+import { InvalidRequestError } from './errors.js';
+import { checkPayload, type StoreLimits } from './limits.js';
+import type { ExecutionStatus, ExecutionWrite, NewExecution, NewWorkItem } from './types.js';
+
+export interface PreparedWork {
+  key: string;
+  kind: 'ready' | 'timer';
+  dueAt: number;
+  payload: string | null;
+}
+
+export interface PreparedStatus {
+  state: ExecutionStatus['state'];
+  json: string;
+}
+
+export interface PreparedCreate {
+  execution: NewExecution;
+  input: string;
+  canonicalInput: string;
+  started: EncodedEvent;
+  startedBytes: number;
+  work: PreparedWork[];
+}
+
+export interface PreparedWrite {
+  write: ExecutionWrite;
+  events: EncodedEvent[];
+  eventBytes: number;
+  status: PreparedStatus | undefined;
+  addWork: PreparedWork[];
+}
+
+const states = new Set(['running', 'suspended', 'completed', 'faulted', 'cancelled', 'parked']);
+
+function encode(limits: StoreLimits, where: string, event: NewExecution['startedEvent']) {
+  let encoded: EncodedEvent;
+  try {
+    encoded = encodeEvent(event);
+  } catch (error) {
+    throw new InvalidRequestError(`${where}: ${(error as Error).message}`);
+  }
+  const bytes = checkPayload(limits, encoded.body, where);
+  return { encoded, bytes };
+}
+
+function prepareWork(limits: StoreLimits, where: string, item: NewWorkItem): PreparedWork {
+  if (typeof item.key !== 'string' || item.key === '') {
+    throw new InvalidRequestError(`${where}: a work item needs a non-empty key`);
+  }
+  if (item.kind !== 'ready' && item.kind !== 'timer') {
+    throw new InvalidRequestError(`${where}: work item ${item.key} has unknown kind ${item.kind}`);
+  }
+  if (!Number.isSafeInteger(item.dueAt)) {
+    throw new InvalidRequestError(`${where}: work item ${item.key} needs an integer dueAt`);
+  }
+  let payload: string | null = null;
+  if (item.payload !== undefined) {
+    payload = JSON.stringify(item.payload);
+    checkPayload(limits, payload, `${where}: work item ${item.key} payload`);
+  }
+  return { key: item.key, kind: item.kind, dueAt: item.dueAt, payload };
+}
+
+export function prepareStatus(
+  limits: StoreLimits,
+  where: string,
+  status: ExecutionStatus,
+): PreparedStatus {
+  if (!status || !states.has(status.state)) {
+    throw new InvalidRequestError(`${where}: unknown status ${JSON.stringify(status)}`);
+  }
+  const json = JSON.stringify(status);
+  checkPayload(limits, json, `${where}: status ${status.state}`);
+  return { state: status.state, json };
+}
+
+export function prepareCreate(limits: StoreLimits, execution: NewExecution): PreparedCreate {
+  const where = `execution ${execution.id}`;
+  if (typeof execution.id !== 'string' || execution.id === '') {
+    throw new InvalidRequestError('an execution needs a non-empty string id');
+  }
+  if (execution.startedEvent?.type !== 'ExecutionStarted') {
+    throw new InvalidRequestError(`${where}: the first history event must be ExecutionStarted`);
+  }
+  const input = JSON.stringify(execution.input ?? null);
+  checkPayload(limits, input, `${where}: input`);
+  const { encoded, bytes } = encode(
+    limits,
+    `${where}: event 1 (ExecutionStarted)`,
+    execution.startedEvent,
+  );
+  return {
+    execution,
+    input,
+    canonicalInput: canonicalJson(execution.input ?? null),
+    started: encoded,
+    startedBytes: bytes,
+    work: (execution.work ?? []).map((item) => prepareWork(limits, where, item)),
+  };
+}
+
+export function prepareWrite(limits: StoreLimits, write: ExecutionWrite): PreparedWrite {
+  const where = `execution ${write.executionId}`;
+  if (!Number.isSafeInteger(write.expectedNextSeq) || write.expectedNextSeq < 1) {
+    throw new InvalidRequestError(`${where}: expectedNextSeq must be a positive integer`);
+  }
+  const events: EncodedEvent[] = [];
+  let eventBytes = 0;
+  (write.events ?? []).forEach((event, i) => {
+    const seq = write.expectedNextSeq + i;
+    const { encoded, bytes } = encode(limits, `${where}: event ${seq} (${event?.type})`, event);
+    events.push(encoded);
+    eventBytes += bytes;
+  });
+  return {
+    write,
+    events,
+    eventBytes,
+    status: write.status === undefined ? undefined : prepareStatus(limits, where, write.status),
+    addWork: (write.addWork ?? []).map((item) => prepareWork(limits, where, item)),
+  };
+}

@@ -1,0 +1,141 @@
+// The bodies of the write operations, run by the writer inside a savepoint of the
+// current group transaction (writer.ts). They throw StoreErrors; the writer rolls
+// the savepoint back, so a failed operation leaves no trace and its neighbours in the
+// same transaction are unaffected.
+
+import {
+  ConflictError,
+  IdempotencyConflictError,
+  NotFoundError,
+  SequenceMismatchError,
+} from '../errors.js';
+import { checkHistory, type StoreLimits } from '../limits.js';
+import { canonicalJson } from '../canonical.js';
+import type { PreparedCreate, PreparedWork, PreparedWrite } from '../prepare.js';
+import { terminalStates, type CreatedExecution, type ExecutionState } from '../types.js';
+import { toExecution, type ExecutionRow, type WorkflowRow } from './rows.js';
+import type { Statements } from './statements.js';
+
+function addWork(s: Statements, executionId: string, priority: number, work: PreparedWork[]) {
+  for (const item of work) s.upsertWork.run({ executionId, priority, ...item });
+}
+
+export function applyCreate(
+  s: Statements,
+  limits: StoreLimits,
+  prepared: PreparedCreate,
+): CreatedExecution {
+  const { execution } = prepared;
+  const { namespace, name, version, hash } = execution.workflow;
+  const ref = `${namespace}/${name}:${version}`;
+
+  if (execution.idempotencyKey !== undefined) {
+    const row = s.selectExecutionByKey.get(execution.idempotencyKey) as ExecutionRow | undefined;
+    if (row) {
+      const existing = toExecution(row);
+      const w = existing.workflow;
+      if (
+        w.namespace !== namespace ||
+        w.name !== name ||
+        w.version !== version ||
+        w.hash !== hash
+      ) {
+        throw new IdempotencyConflictError(execution.idempotencyKey, row.id, `workflow (${ref})`);
+      }
+      if (canonicalJson(existing.input) !== prepared.canonicalInput) {
+        throw new IdempotencyConflictError(execution.idempotencyKey, row.id, 'input');
+      }
+      return { execution: existing, created: false };
+    }
+  }
+
+  const workflow = s.selectWorkflow.get(namespace, name, version) as WorkflowRow | undefined;
+  if (!workflow) throw new NotFoundError(`workflow ${ref} is not registered`);
+  if (workflow.hash !== hash) {
+    throw new ConflictError(
+      `execution ${execution.id}: workflow ${ref} is registered with hash ${workflow.hash}, not ${hash}`,
+    );
+  }
+  if (s.selectWriteHead.get(execution.id)) {
+    throw new ConflictError(`execution ${execution.id} already exists`);
+  }
+  if (execution.parentId !== undefined && !s.selectWriteHead.get(execution.parentId)) {
+    throw new NotFoundError(
+      `execution ${execution.id}: parent execution ${execution.parentId} does not exist`,
+    );
+  }
+  checkHistory(limits, execution.id, 1, prepared.startedBytes);
+
+  const createdAt = prepared.started.time;
+  const priority = execution.priority ?? 0;
+  s.insertExecution.run({
+    id: execution.id,
+    namespace,
+    name,
+    version,
+    hash,
+    input: prepared.input,
+    state: 'running',
+    status: '{"state":"running"}',
+    idempotencyKey: execution.idempotencyKey ?? null,
+    parentId: execution.parentId ?? null,
+    priority,
+    nextSeq: 2,
+    historyBytes: prepared.startedBytes,
+    createdAt,
+  });
+  const e = prepared.started;
+  s.insertEvent.run(execution.id, 1, e.type, e.v, e.time, e.body);
+  addWork(s, execution.id, priority, prepared.work);
+  const row = s.selectExecution.get(execution.id) as ExecutionRow;
+  return { execution: toExecution(row), created: true };
+}
+
+interface Head {
+  next_seq: number;
+  history_bytes: number;
+  state: ExecutionState;
+  priority: number;
+}
+
+/** Appends one execution's part of a commit; returns its new nextSeq. */
+export function applyWrite(
+  s: Statements,
+  limits: StoreLimits,
+  prepared: PreparedWrite,
+  now: number,
+): number {
+  const { write, events, status } = prepared;
+  const id = write.executionId;
+  const head = s.selectWriteHead.get(id) as Head | undefined;
+  if (!head) throw new NotFoundError(`execution ${id} does not exist`);
+  if (head.next_seq !== write.expectedNextSeq) {
+    throw new SequenceMismatchError(id, write.expectedNextSeq, head.next_seq);
+  }
+  const changes = events.length > 0 || status !== undefined || prepared.addWork.length > 0;
+  if (changes && terminalStates.includes(head.state)) {
+    throw new ConflictError(`execution ${id} is ${head.state}: it takes no more history or work`);
+  }
+  const nextSeq = head.next_seq + events.length;
+  const historyBytes = head.history_bytes + prepared.eventBytes;
+  checkHistory(limits, id, nextSeq - 1, historyBytes);
+
+  events.forEach((e, i) => s.insertEvent.run(id, head.next_seq + i, e.type, e.v, e.time, e.body));
+  s.updateExecutionHead.run({
+    id,
+    nextSeq,
+    historyBytes,
+    state: status?.state ?? null,
+    status: status?.json ?? null,
+    recoveryAttempts: write.recoveryAttempts ?? null,
+    now,
+  });
+  for (const key of write.removeWork ?? []) s.deleteWork.run(id, key);
+  if (status && terminalStates.includes(status.state)) {
+    // A finished execution has nothing left to do: its timers and ready work go.
+    s.deleteAllWork.run(id);
+  } else if (prepared.addWork.length > 0) {
+    addWork(s, id, head.priority, prepared.addWork);
+  }
+  return nextSeq;
+}

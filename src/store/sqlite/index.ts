@@ -1,0 +1,3 @@
+export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './store.js';
+export type { Synchronous } from './open.js';
+export type { WriterStats } from './writer.js';

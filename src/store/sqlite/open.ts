@@ -1,0 +1,62 @@
+// Opens the SQLite file with weft's settings (docs/storage.md):
+//   journal_mode=WAL        readers never block the writer
+//   synchronous=FULL        the WAL is fsynced at every commit: a commit that returned
+//                           survives a power loss. NORMAL (opt-in) fsyncs only at
+//                           checkpoints: still safe against a process crash, but a
+//                           power loss may lose the last commits.
+//   busy_timeout            other processes (the CLI) wait for the write lock
+//   foreign_keys=OFF        integrity is kept by the store's own checks
+// and checks the file with `PRAGMA quick_check` before anything else touches it.
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreCorruptError } from '../errors.js';
+import { migrate } from './migrate.js';
+
+export type Synchronous = 'FULL' | 'NORMAL';
+
+export interface OpenOptions {
+  /** Path of the database file (created with its folder), or ':memory:'. */
+  path: string;
+  synchronous?: Synchronous;
+  busyTimeoutMs?: number;
+  /** Time of the open, recorded with applied migrations. */
+  now?: number;
+}
+
+export function openDatabase(options: OpenOptions): Database.Database {
+  const { path } = options;
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (error) {
+    throw new StoreCorruptError(`${path}: cannot open the database: ${(error as Error).message}`);
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    const problems = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
+    const report = problems.map((row) => row.quick_check);
+    if (report.length !== 1 || report[0] !== 'ok') {
+      throw new StoreCorruptError(
+        `${path}: the database failed its integrity check (quick_check): ` +
+          report.slice(0, 5).join('; '),
+      );
+    }
+    if (path !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+    db.pragma('foreign_keys = OFF');
+    migrate(db, path, options.now ?? Date.now());
+    return db;
+  } catch (error) {
+    db.close();
+    // SQLITE_NOTADB / SQLITE_CORRUPT surface here when the header or pages are damaged.
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      const message = (error as Error).message;
+      throw new StoreCorruptError(`${path}: the database cannot be used (${code}): ${message}`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,46 @@
+// SQL for the executions table: one statement per constant, values always bound.
+
+export const insertExecution = `INSERT INTO executions (id, namespace, name, version, hash, input,
+  state, status, idempotency_key, parent_id, priority, next_seq, history_bytes, created_at, updated_at)
+VALUES (@id, @namespace, @name, @version, @hash, @input, @state, @status, @idempotencyKey,
+  @parentId, @priority, @nextSeq, @historyBytes, @createdAt, @createdAt)`;
+
+export const selectExecution = `SELECT * FROM executions WHERE id = ?`;
+
+export const selectExecutionByKey = `SELECT * FROM executions WHERE idempotency_key = ?`;
+
+/** The row a commit checks: sequence, size, state (and priority for new work). */
+export const selectWriteHead = `SELECT next_seq, history_bytes, state, priority FROM executions WHERE id = ?`;
+
+/** Advances one execution after a commit; status/recovery left alone when null. */
+export const updateExecutionHead = `UPDATE executions SET
+  next_seq = @nextSeq,
+  history_bytes = @historyBytes,
+  state = coalesce(@state, state),
+  status = coalesce(@status, status),
+  recovery_attempts = coalesce(@recoveryAttempts, recovery_attempts),
+  updated_at = @now
+WHERE id = @id`;
+
+export const incrementRecoveryAttempts = `UPDATE executions
+SET recovery_attempts = recovery_attempts + 1, updated_at = ?
+WHERE id = ? RETURNING recovery_attempts`;
+
+/**
+ * One page of executions, newest first. Optional filters are `? IS NULL OR ...` so
+ * the statement stays one constant; `states` is a JSON array read by json_each.
+ */
+export const listExecutions = `SELECT * FROM executions
+WHERE (@namespace IS NULL OR namespace = @namespace)
+  AND (@name IS NULL OR name = @name)
+  AND (@version IS NULL OR version = @version)
+  AND (@parentId IS NULL OR parent_id = @parentId)
+  AND (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
+  AND (@cursorCreated IS NULL OR created_at < @cursorCreated
+       OR (created_at = @cursorCreated AND id < @cursorId))
+ORDER BY created_at DESC, id DESC
+LIMIT @limit`;
+
+export const selectUnfinished = `SELECT * FROM executions
+WHERE state IN ('running', 'suspended') AND id > ?
+ORDER BY state, id LIMIT ?`;

@@ -1,0 +1,258 @@
+// The SQLite Store (DESIGN.md "Storage"): the embedded default. Reads run directly on
+// the connection; every write goes through the single Writer (writer.ts), which
+// groups the writes of one tick into one transaction.
+
+import type Database from 'better-sqlite3';
+import type { Json } from '../../history/events.js';
+import { decodeEvent } from '../../history/codec.js';
+import { ConflictError, InvalidRequestError, NotFoundError, StoreClosedError } from '../errors.js';
+import { resolveLimits, type StoreLimits } from '../limits.js';
+import { prepareCreate, prepareWrite } from '../prepare.js';
+import type {
+  ClaimRequest,
+  CommitBatch,
+  CommitResult,
+  CreatedExecution,
+  ExecutionFilter,
+  ExecutionPage,
+  ExecutionRecord,
+  HistoryRecord,
+  NewExecution,
+  NewWorkflow,
+  Store,
+  WorkflowRecord,
+  WorkflowRef,
+  WorkItem,
+} from '../types.js';
+import { applyCreate, applyWrite } from './apply.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { openDatabase, type OpenOptions } from './open.js';
+import {
+  toExecution,
+  toWorkflow,
+  toWorkItem,
+  type ExecutionRow,
+  type WorkflowRow,
+  type WorkRow,
+} from './rows.js';
+import { prepareStatements, type Statements } from './statements.js';
+import { Writer, type WriterStats } from './writer.js';
+
+export interface SqliteStoreOptions extends OpenOptions {
+  limits?: Partial<StoreLimits>;
+  /** Most operations one group transaction carries (default 1000). */
+  maxGroup?: number;
+}
+
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const limits = resolveLimits(options.limits);
+  return new SqliteStore(openDatabase(options), limits, options.maxGroup);
+}
+
+export class SqliteStore implements Store {
+  private readonly s: Statements;
+  private readonly writer: Writer;
+  private closed = false;
+
+  constructor(
+    readonly db: Database.Database,
+    readonly limits: StoreLimits,
+    maxGroup?: number,
+  ) {
+    this.s = prepareStatements(db);
+    this.writer = new Writer(db, this.s, maxGroup);
+  }
+
+  /** Transactions and operations so far: shows group commit at work. */
+  get stats(): Readonly<WriterStats> {
+    return this.writer.stats;
+  }
+
+  private open(): Statements {
+    if (this.closed) throw new StoreClosedError('the store is closed');
+    return this.s;
+  }
+
+  private async read<T>(fn: (s: Statements) => T): Promise<T> {
+    return fn(this.open());
+  }
+
+  putWorkflow(workflow: NewWorkflow): Promise<{ workflow: WorkflowRecord; created: boolean }> {
+    const ref = `${workflow.namespace}/${workflow.name}:${workflow.version}`;
+    for (const field of ['namespace', 'name', 'version', 'hash', 'source'] as const) {
+      if (typeof workflow[field] !== 'string' || workflow[field] === '') {
+        return Promise.reject(new InvalidRequestError(`workflow ${ref}: ${field} is required`));
+      }
+    }
+    return this.writer.submit(() => {
+      const s = this.s;
+      const row = s.selectWorkflow.get(workflow.namespace, workflow.name, workflow.version) as
+        WorkflowRow | undefined;
+      if (row) {
+        if (row.hash !== workflow.hash) {
+          throw new ConflictError(
+            `workflow ${ref} is already registered with another content (hash ${row.hash}, ` +
+              `not ${workflow.hash}): registered versions are immutable, use a new version`,
+          );
+        }
+        return { workflow: toWorkflow(row), created: false };
+      }
+      s.insertWorkflow.run(workflow);
+      return { workflow: { ...workflow }, created: true };
+    });
+  }
+
+  getWorkflow(ref: WorkflowRef): Promise<WorkflowRecord | undefined> {
+    return this.read((s) => {
+      const row = s.selectWorkflow.get(ref.namespace, ref.name, ref.version) as
+        WorkflowRow | undefined;
+      return row && toWorkflow(row);
+    });
+  }
+
+  listWorkflowVersions(namespace: string, name: string): Promise<WorkflowRecord[]> {
+    return this.read((s) =>
+      (s.selectWorkflowVersions.all(namespace, name) as WorkflowRow[]).map(toWorkflow),
+    );
+  }
+
+  async createExecution(execution: NewExecution): Promise<CreatedExecution> {
+    const prepared = prepareCreate(this.limits, execution);
+    return this.writer.submit(() => applyCreate(this.s, this.limits, prepared));
+  }
+
+  getExecution(id: string): Promise<ExecutionRecord | undefined> {
+    return this.read((s) => {
+      const row = s.selectExecution.get(id) as ExecutionRow | undefined;
+      return row && toExecution(row);
+    });
+  }
+
+  listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionPage> {
+    return this.read((s) => {
+      const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 50), 1), 1000);
+      const cursor = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+      const rows = s.listExecutions.all({
+        namespace: filter.workflow?.namespace ?? null,
+        name: filter.workflow?.name ?? null,
+        version: filter.workflow?.version ?? null,
+        parentId: filter.parentId ?? null,
+        states: filter.states ? JSON.stringify(filter.states) : null,
+        cursorCreated: cursor?.createdAt ?? null,
+        cursorId: cursor?.id ?? null,
+        limit: limit + 1,
+      }) as ExecutionRow[];
+      const items = rows.slice(0, limit).map(toExecution);
+      const last = items[items.length - 1];
+      const page: ExecutionPage = { items };
+      if (rows.length > limit && last) page.nextCursor = encodeCursor(last);
+      return page;
+    });
+  }
+
+  unfinished(opts: { after?: string; limit?: number } = {}): Promise<ExecutionRecord[]> {
+    return this.read((s) =>
+      (s.selectUnfinished.all(opts.after ?? '', opts.limit ?? 1000) as ExecutionRow[]).map(
+        toExecution,
+      ),
+    );
+  }
+
+  async commit(batch: CommitBatch): Promise<CommitResult> {
+    if (!Number.isSafeInteger(batch.now)) {
+      throw new InvalidRequestError('commit: `now` must be an integer (ms since the epoch)');
+    }
+    const creates = (batch.create ?? []).map((e) => prepareCreate(this.limits, e));
+    const writes = (batch.writes ?? []).map((w) => prepareWrite(this.limits, w));
+    const ids = new Set<string>();
+    for (const w of writes) {
+      if (ids.has(w.write.executionId)) {
+        throw new InvalidRequestError(
+          `commit: execution ${w.write.executionId} appears twice in one batch; merge its writes`,
+        );
+      }
+      ids.add(w.write.executionId);
+    }
+    return this.writer.submit(() => ({
+      created: creates.map((c) => applyCreate(this.s, this.limits, c)),
+      nextSeqs: writes.map((w) => applyWrite(this.s, this.limits, w, batch.now)),
+    }));
+  }
+
+  loadHistory(
+    executionId: string,
+    opts: { after?: number; limit?: number } = {},
+  ): Promise<HistoryRecord[]> {
+    return this.read((s) => {
+      const rows = s.selectHistory.all(executionId, opts.after ?? 0, opts.limit ?? -1) as {
+        seq: number;
+        body: string;
+      }[];
+      if (rows.length === 0 && !s.selectWriteHead.get(executionId)) {
+        throw new NotFoundError(`execution ${executionId} does not exist`);
+      }
+      return rows.map((row) => ({
+        seq: row.seq,
+        event: decodeEvent(row, { executionId, seq: row.seq }),
+      }));
+    });
+  }
+
+  dueTimers(now: number, limit: number): Promise<WorkItem[]> {
+    return this.read((s) => (s.selectDueTimers.all(now, limit) as WorkRow[]).map(toWorkItem));
+  }
+
+  nextDueAt(): Promise<number | undefined> {
+    return this.read((s) => (s.selectNextDue.pluck().get() as number | null) ?? undefined);
+  }
+
+  claimWork(request: ClaimRequest): Promise<WorkItem[]> {
+    if (!request.worker)
+      return Promise.reject(new InvalidRequestError('claimWork: worker is required'));
+    return this.writer.submit(() =>
+      (
+        this.s.claimWork.all({
+          worker: request.worker,
+          now: request.now,
+          leaseUntil: request.now + request.leaseMs,
+          kinds: request.kinds ? JSON.stringify(request.kinds) : null,
+          limit: request.limit,
+        }) as WorkRow[]
+      )
+        .map(toWorkItem)
+        .sort((a, b) => b.priority - a.priority || a.dueAt - b.dueAt),
+    );
+  }
+
+  releaseWork(
+    worker: string,
+    items: readonly { executionId: string; key: string }[],
+  ): Promise<number> {
+    return this.writer.submit(() => {
+      let released = 0;
+      for (const item of items) {
+        released += this.s.releaseWork.run(item.executionId, item.key, worker).changes;
+      }
+      return released;
+    });
+  }
+
+  noteRecoveryAttempt(executionId: string, now: number): Promise<number> {
+    return this.writer.submit(() => {
+      const attempts = this.s.incrementRecoveryAttempts.pluck().get(now, executionId) as
+        number | undefined;
+      if (attempts === undefined)
+        throw new NotFoundError(`execution ${executionId} does not exist`);
+      return attempts;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.writer.close();
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+export type { Json };

@@ -1,0 +1,224 @@
+// The Store: everything weft keeps durably, behind one interface (DESIGN.md "Storage").
+// SQLite (sqlite/) is the embedded default; PostgreSQL implements the same interface
+// later and must pass the same contract suite (test/store/contract.ts).
+//
+// The engine's unit of durability is one `commit(batch)`: the history events of a
+// step, the execution's new status and its next work items, in ONE transaction. When
+// the returned promise resolves the batch is durable; when it rejects nothing of it
+// was written.
+
+import type { HistoryEvent, Json, Problem, WorkflowRef } from '../history/events.js';
+import type { StoreLimits } from './limits.js';
+
+export type { Json, Problem, WorkflowRef };
+
+// ---------------------------------------------------------------- workflows
+
+export interface WorkflowRecord extends WorkflowRef {
+  /** Content hash of `source` computed by the caller (e.g. sha256 hex); pins executions. */
+  hash: string;
+  /** The document text as registered. */
+  source: string;
+  /** Milliseconds since the epoch when it was first registered. */
+  createdAt: number;
+}
+
+/** What putWorkflow takes: the record itself (createdAt is the registration time). */
+export type NewWorkflow = WorkflowRecord;
+
+// ---------------------------------------------------------------- executions
+
+/**
+ * Where an execution stands: a tagged union (STYLE.md 5), never loose flags.
+ * `parked` executions need a human: `determinism` (replay did not match the recorded
+ * history) or `dead-letter` (it crashed the process on every recovery attempt).
+ */
+export type ExecutionStatus =
+  | { state: 'running' }
+  | { state: 'suspended' }
+  | { state: 'completed'; output: Json }
+  | { state: 'faulted'; error: Problem }
+  | { state: 'cancelled'; reason?: string }
+  | { state: 'parked'; reason: 'determinism' | 'dead-letter'; detail?: string };
+
+export type ExecutionState = ExecutionStatus['state'];
+
+/** States from which an execution never moves again. */
+export const terminalStates: readonly ExecutionState[] = ['completed', 'faulted', 'cancelled'];
+
+export interface ExecutionRecord {
+  id: string;
+  /** The exact workflow version (and content hash) the execution started with. */
+  workflow: WorkflowRef & { hash: string };
+  input: Json;
+  status: ExecutionStatus;
+  idempotencyKey?: string;
+  parentId?: string;
+  /** Higher is claimed first. Default 0. */
+  priority: number;
+  /** Sequence number the next history event will get (the first event is 1). */
+  nextSeq: number;
+  /** Bytes of stored history (JSON text of every event). */
+  historyBytes: number;
+  /** Recovery attempts since the last reset; the engine dead-letters past a bound. */
+  recoveryAttempts: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewExecution {
+  id: string;
+  workflow: WorkflowRef & { hash: string };
+  input: Json;
+  idempotencyKey?: string;
+  parentId?: string;
+  priority?: number;
+  /** Becomes history event 1. Its `time` is the execution's createdAt. */
+  startedEvent: HistoryEvent;
+  /** Work to enqueue with it (typically one `ready` item so a worker picks it up). */
+  work?: NewWorkItem[];
+}
+
+/** What createExecution returns: `created: false` when the idempotency key existed. */
+export interface CreatedExecution {
+  execution: ExecutionRecord;
+  created: boolean;
+}
+
+export interface ExecutionFilter {
+  workflow?: Partial<WorkflowRef>;
+  states?: readonly ExecutionState[];
+  parentId?: string;
+  /** An opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+  /** Default 50, at most 1000. */
+  limit?: number;
+}
+
+export interface ExecutionPage {
+  items: ExecutionRecord[];
+  /** Present when there may be more: pass it as `cursor` for the next page. */
+  nextCursor?: string;
+}
+
+// ---------------------------------------------------------------- history
+
+export interface HistoryRecord {
+  seq: number;
+  event: HistoryEvent;
+}
+
+// ---------------------------------------------------------------- work
+
+/**
+ * A unit of work for workers. `ready`: the execution has something to do now (it was
+ * started, an event or a child result arrived). `timer`: a durable timer, due at
+ * `dueAt`. Items are keyed per execution (`key`, e.g. `ready` or `timer:7`): adding
+ * an existing key replaces it.
+ */
+export interface NewWorkItem {
+  key: string;
+  kind: 'ready' | 'timer';
+  /** Milliseconds since the epoch; the item is not claimable before. */
+  dueAt: number;
+  payload?: Json;
+}
+
+export interface WorkItem extends NewWorkItem {
+  executionId: string;
+  priority: number;
+  /** The worker holding it and until when (ms since the epoch). */
+  claimedBy?: string;
+  leaseUntil?: number;
+}
+
+export interface ClaimRequest {
+  worker: string;
+  now: number;
+  /** The claim lapses after this long unless the work is removed by a commit. */
+  leaseMs: number;
+  limit: number;
+  kinds?: readonly ('ready' | 'timer')[];
+}
+
+// ---------------------------------------------------------------- commit
+
+/** One execution's part of a commit. */
+export interface ExecutionWrite {
+  executionId: string;
+  /**
+   * The sequence number the first appended event must get (the execution's current
+   * `nextSeq`): optimistic concurrency. A mismatch rejects the whole batch with a
+   * SequenceMismatchError.
+   */
+  expectedNextSeq: number;
+  events?: readonly HistoryEvent[];
+  status?: ExecutionStatus;
+  /** Sets the recovery attempt counter (0 after a step succeeded). */
+  recoveryAttempts?: number;
+  addWork?: readonly NewWorkItem[];
+  /** Keys of this execution's work items to delete (done). */
+  removeWork?: readonly string[];
+}
+
+export interface CommitBatch {
+  /** New executions (child executions started by this step). */
+  create?: readonly NewExecution[];
+  writes?: readonly ExecutionWrite[];
+  /** Time of the commit (ms since the epoch), stored as updatedAt. */
+  now: number;
+}
+
+export interface CommitResult {
+  /** New `nextSeq` for each written execution, in `writes` order. */
+  nextSeqs: number[];
+  created: CreatedExecution[];
+}
+
+// ---------------------------------------------------------------- the store
+
+export interface Store {
+  readonly limits: StoreLimits;
+
+  /** Registers a workflow version. The same version with another hash is a conflict. */
+  putWorkflow(workflow: NewWorkflow): Promise<{ workflow: WorkflowRecord; created: boolean }>;
+  getWorkflow(ref: WorkflowRef): Promise<WorkflowRecord | undefined>;
+  /** Every registered version of namespace/name, oldest first. */
+  listWorkflowVersions(namespace: string, name: string): Promise<WorkflowRecord[]>;
+
+  /**
+   * Creates an execution with its first history event. A known idempotency key returns
+   * the existing execution (created: false) when workflow and input are the same, and
+   * rejects with an IdempotencyConflictError otherwise.
+   */
+  createExecution(execution: NewExecution): Promise<CreatedExecution>;
+  getExecution(id: string): Promise<ExecutionRecord | undefined>;
+  listExecutions(filter?: ExecutionFilter): Promise<ExecutionPage>;
+  /** Running and suspended executions (for recovery), by id, paged. */
+  unfinished(opts?: { after?: string; limit?: number }): Promise<ExecutionRecord[]>;
+
+  /** The one transaction per step. See CommitBatch. */
+  commit(batch: CommitBatch): Promise<CommitResult>;
+
+  /** History events with seq > after (default 0), in order. */
+  loadHistory(
+    executionId: string,
+    opts?: { after?: number; limit?: number },
+  ): Promise<HistoryRecord[]>;
+
+  /** Timers due at `now` (claimed or not), earliest first. */
+  dueTimers(now: number, limit: number): Promise<WorkItem[]>;
+  /** The earliest dueAt of any unclaimed work, to sleep until then. */
+  nextDueAt(): Promise<number | undefined>;
+  /** Claims due work whose lease is free: priority first, then dueAt. */
+  claimWork(request: ClaimRequest): Promise<WorkItem[]>;
+  /** Gives claimed work back (worker shutting down); only the holder's items move. */
+  releaseWork(
+    worker: string,
+    items: readonly { executionId: string; key: string }[],
+  ): Promise<number>;
+  /** Adds 1 to the recovery counter and returns the new value (before replaying). */
+  noteRecoveryAttempt(executionId: string, now: number): Promise<number>;
+
+  close(): Promise<void>;
+}
