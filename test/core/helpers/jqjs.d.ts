@@ -1,0 +1,3 @@
+declare module '@michaelhomer/jqjs' {
+  export function compileNode(text: string): unknown;
+}
