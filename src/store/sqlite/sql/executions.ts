@@ -43,4 +43,4 @@ LIMIT @limit`;
 
 export const selectUnfinished = `SELECT * FROM executions
 WHERE state IN ('running', 'suspended') AND id > ?
-ORDER BY state, id LIMIT ?`;
+ORDER BY id LIMIT ?`;
