@@ -32,7 +32,7 @@ export class HistoryCodecError extends Error {
   }
 }
 
-type Upcaster = (old: Record<string, unknown>) => Record<string, unknown>;
+export type Upcaster = (old: Record<string, unknown>) => Record<string, unknown>;
 
 /**
  * Upcasters from `Type@v` to version v+1. Empty while every event is at v1; the first
@@ -43,9 +43,13 @@ export const upcasters: Readonly<Record<string, Upcaster>> = {};
 /** The current version of each event type; an event without an entry is at 1. */
 export const currentVersions: Readonly<Partial<Record<HistoryEventType, number>>> = {};
 
-function currentVersion(type: string): number {
-  return (currentVersions as Record<string, number | undefined>)[type] ?? 1;
+/** The tables decode uses; tests pass their own to exercise an upcast chain. */
+export interface Versioning {
+  current: Readonly<Partial<Record<string, number>>>;
+  upcasters: Readonly<Record<string, Upcaster>>;
 }
+
+const versioning: Versioning = { current: currentVersions, upcasters };
 
 export function encodeEvent(event: HistoryEvent): EncodedEvent {
   const { type, v, time } = event as { type: unknown; v: unknown; time: unknown };
@@ -65,6 +69,7 @@ export function encodeEvent(event: HistoryEvent): EncodedEvent {
 export function decodeEvent(
   stored: Pick<EncodedEvent, 'body'>,
   where?: { executionId: string; seq: number },
+  tables: Versioning = versioning,
 ): HistoryEvent {
   let parsed: unknown;
   try {
@@ -80,7 +85,7 @@ export function decodeEvent(
   if (typeof type !== 'string') {
     throw new HistoryCodecError('stored event has no string `type`', where);
   }
-  const target = currentVersion(type);
+  const target = tables.current[type] ?? 1;
   const version = event['v'];
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
     throw new HistoryCodecError(`stored ${type} has no valid \`v\``, where);
@@ -93,7 +98,7 @@ export function decodeEvent(
     );
   }
   while (v < target) {
-    const up = upcasters[`${type}@${v}`];
+    const up = tables.upcasters[`${type}@${v}`];
     if (!up) throw new HistoryCodecError(`no upcaster for ${type}@${v}`, where);
     event = up(event);
     const next = event['v'];

@@ -1,0 +1,134 @@
+// What only the SQLite store has: its pragmas, its migrations, the integrity check at
+// open, and group commit. Real files in a temp folder.
+
+import {
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreCorruptError, openSqliteStore } from '../../src/store/index.js';
+import { migrations } from '../../src/store/sqlite/migrations/index.js';
+import { T0, seed, taskStarted } from './fixtures.js';
+
+let dir: string;
+let path: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'weft-sqlite-'));
+  path = join(dir, 'nested', 'weft.db');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SQLite settings', () => {
+  it('opens in WAL mode with synchronous=FULL by default, creating the folder', async () => {
+    const store = openSqliteStore({ path });
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    await store.close();
+    expect(statSync(path).isFile()).toBe(true);
+  });
+
+  it('uses synchronous=NORMAL only when asked', async () => {
+    const store = openSqliteStore({ path, synchronous: 'NORMAL' });
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(1);
+    await store.close();
+  });
+});
+
+describe('SQLite migrations', () => {
+  it('applies every numbered migration once, in order', async () => {
+    await openSqliteStore({ path, now: 5 }).close();
+    await openSqliteStore({ path, now: 9 }).close();
+    const db = new Database(path, { readonly: true });
+    const rows = db.prepare('SELECT id, name, applied_at FROM weft_migrations ORDER BY id').all();
+    db.close();
+    expect(rows).toEqual(migrations.map((m) => ({ id: m.id, name: m.name, applied_at: 5 })));
+    expect(migrations.map((m) => m.id)).toEqual(migrations.map((_, i) => i + 1));
+  });
+
+  it('refuses a database written by a newer weft', async () => {
+    await openSqliteStore({ path }).close();
+    const db = new Database(path);
+    db.prepare('INSERT INTO weft_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(
+      999,
+      'future',
+      0,
+    );
+    db.close();
+    expect(() => openSqliteStore({ path })).toThrow(/migration 999, newer than this weft knows/);
+  });
+});
+
+describe('SQLite integrity check at open', () => {
+  it('rejects a file that is not a database, naming the file', () => {
+    const bad = join(dir, 'notes.db');
+    writeFileSync(bad, 'these are not the bytes of a database '.repeat(200));
+    const open = () => openSqliteStore({ path: bad });
+    expect(open).toThrow(StoreCorruptError);
+    expect(open).toThrow(
+      new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .*SQLITE_NOTADB`),
+    );
+  });
+
+  it('rejects a database whose pages were damaged', async () => {
+    const store = openSqliteStore({ path });
+    await seed(
+      store,
+      Array.from({ length: 200 }, (_, i) => `execution-${i}`),
+    );
+    await store.close();
+    // Overwrite the middle of the file (b-tree pages, past the 100-byte header) with junk.
+    const size = statSync(path).size;
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(8192, 0x5a), 0, 8192, Math.floor(size / 2 / 4096) * 4096);
+    closeSync(fd);
+    expect(() => openSqliteStore({ path })).toThrow(StoreCorruptError);
+    expect(() => openSqliteStore({ path })).toThrow(/integrity check|SQLITE_CORRUPT|malformed/);
+  });
+});
+
+describe('SQLite group commit', () => {
+  it('carries the concurrent commits of one tick in one transaction', async () => {
+    const store = openSqliteStore({ path });
+    const ids = Array.from({ length: 50 }, (_, i) => `e${i}`);
+    await seed(store, ids);
+    const before = { ...store.stats };
+    await Promise.all(
+      ids.map((id) =>
+        store.commit({
+          now: T0,
+          writes: [{ executionId: id, expectedNextSeq: 2, events: [taskStarted(0)] }],
+        }),
+      ),
+    );
+    expect(store.stats.operations - before.operations).toBe(50);
+    expect(store.stats.transactions - before.transactions).toBe(1);
+    expect(store.stats.largestGroup).toBe(50);
+    await store.close();
+  });
+
+  it('splits a group larger than maxGroup into several transactions', async () => {
+    const store = openSqliteStore({ path, maxGroup: 20 });
+    const ids = Array.from({ length: 50 }, (_, i) => `e${i}`);
+    await seed(store, ids);
+    const before = store.stats.transactions;
+    await Promise.all(
+      ids.map((id) =>
+        store.commit({
+          now: T0,
+          writes: [{ executionId: id, expectedNextSeq: 2, events: [taskStarted(0)] }],
+        }),
+      ),
+    );
+    expect(store.stats.transactions - before).toBe(3);
+    expect(store.stats.largestGroup).toBe(20);
+    await store.close();
+  });
+});
