@@ -1,0 +1,290 @@
+// createEngine(): the embeddable runtime. It registers workflows and TypeScript
+// functions, starts executions and drives them to their end in this process (effects
+// that need no server: http/openapi calls, functions, timers, an in-process event bus,
+// child executions). History goes to a HistoryStore (in memory by default).
+//
+//   const engine = createEngine({ hostMap: { 'petstore.swagger.io': 'http://127.0.0.1:8080' } });
+//   engine.registerFunction('greet', async (args) => ({ text: `hi ${args.name}` }));
+//   engine.register(yamlText);
+//   const output = await engine.start({ namespace, name, version }, input).result();
+import { randomUUID } from 'node:crypto';
+import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../history/events.js';
+import { defaultJq } from '../dsl/compile-jq.js';
+import { EventBus } from './bus.js';
+import { type Clock, systemClock } from './clock.js';
+import { FunctionRegistry, type WeftFunction } from './functions.js';
+import { type HistoryStore, MemoryHistoryStore } from './history-store.js';
+import { type EngineEventName, type EngineEvents, Hooks } from './hooks.js';
+import { type HostMap, resolveHostMap } from './hostmap.js';
+import { DocumentLoader } from './openapi/index.js';
+import { ProblemError, problem } from './problems.js';
+import { type RegisteredWorkflow, WorkflowRegistry, refKey } from './registry.js';
+import { type ChildRun, ExecutionRunner, type Outcome } from './runner.js';
+import { createSchemaValidator } from './schema.js';
+import { secretsFor, secretsFromEnv } from './secrets.js';
+
+export interface EngineOptions {
+  /** Secrets by name for `$secrets` and secret-based authentication (over WEFT_SECRET_*). */
+  secrets?: Record<string, Json>;
+  /** Host overrides of outgoing calls (over WEFT_HOST_MAP): {'petstore.swagger.io': 'http://127.0.0.1:8080'}. */
+  hostMap?: HostMap;
+  clock?: Clock;
+  /** Where histories go (default: in memory). */
+  store?: HistoryStore;
+  /** Environment read for WEFT_HOST_MAP and WEFT_SECRET_* (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Send every http/openapi call's idempotency key in this header ('Idempotency-Key' for true). */
+  idempotencyHeader?: string | boolean;
+  /** Folder relative OpenAPI document paths resolve against (default: the working directory). */
+  baseDir?: string;
+}
+
+/** The execution faulted: `problem` is its error. */
+export class ExecutionFaultedError extends ProblemError {
+  constructor(
+    readonly executionId: string,
+    p: ConstructorParameters<typeof ProblemError>[0],
+  ) {
+    super(p, false);
+    this.name = 'ExecutionFaultedError';
+  }
+}
+
+/** The input does not match the workflow's input.schema (a 400 validation problem). */
+export class InputValidationError extends ProblemError {
+  constructor(
+    readonly errors: string[],
+    ref: WorkflowRef,
+  ) {
+    super(
+      problem(
+        'validation',
+        'Invalid workflow input',
+        `input of ${refKey(ref)}: ${errors.join('; ')}`,
+        { errors },
+      ),
+      false,
+    );
+    this.name = 'InputValidationError';
+  }
+}
+
+export interface ExecutionHandle {
+  readonly id: string;
+  readonly workflow: WorkflowRef;
+  /** Settles when the execution ends, never rejects. */
+  readonly outcome: Promise<Outcome>;
+  /** The output, or throws ExecutionFaultedError (or for a cancelled execution, a runtime problem). */
+  result(): Promise<Json>;
+  cancel(reason?: string): void;
+}
+
+/** What start() accepts: a registered workflow (version optional: the latest) or a document. */
+export type StartTarget =
+  | WorkflowRef
+  | { namespace: string; name: string; version?: string }
+  | { document: Json; [k: string]: Json };
+
+export interface StartOptions {
+  executionId?: string;
+  idempotencyKey?: string;
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+  const pb = b.split(/[.-]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? -1;
+    const y = pb[i] ?? -1;
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return 0;
+}
+
+export class Engine {
+  private readonly functions = new FunctionRegistry();
+  private readonly registry = new WorkflowRegistry(this.functions);
+  private readonly hooks = new Hooks();
+  private readonly bus = new EventBus();
+  private readonly clock: Clock;
+  private readonly store: HistoryStore;
+  private readonly hostMap: HostMap;
+  private readonly knownSecrets: Record<string, Json>;
+  private readonly loader: DocumentLoader;
+  private readonly validateSchema = createSchemaValidator();
+  private readonly idempotencyHeader?: string;
+  private readonly running = new Map<string, ExecutionRunner>();
+
+  constructor(options: EngineOptions = {}) {
+    const env = options.env ?? process.env;
+    this.clock = options.clock ?? systemClock;
+    this.store = options.store ?? new MemoryHistoryStore();
+    this.hostMap = resolveHostMap(options.hostMap, env.WEFT_HOST_MAP);
+    this.knownSecrets = { ...secretsFromEnv(env), ...options.secrets };
+    this.loader = new DocumentLoader(this.hostMap, options.baseDir);
+    const h = options.idempotencyHeader;
+    if (h) this.idempotencyHeader = h === true ? 'Idempotency-Key' : h;
+  }
+
+  /** Registers every workflow document in `source` (text or a parsed document). */
+  register(source: string | Json, filename?: string): WorkflowRef[] {
+    return this.registry.register(source, filename).map((w) => w.ref);
+  }
+
+  /** Registers a TypeScript function for `call: name`. Register functions before the workflows that call them. */
+  registerFunction(name: string, fn: WeftFunction): void {
+    this.functions.register(name, fn);
+  }
+
+  on<K extends EngineEventName>(name: K, fn: (payload: EngineEvents[K]) => void): () => void {
+    return this.hooks.on(name, fn);
+  }
+
+  /** Puts an event on the in-process bus (listen tasks waiting for it receive it). */
+  publish(event: CloudEvent): void {
+    this.bus.publish(event);
+  }
+
+  history(executionId: string): Promise<HistoryEvent[]> {
+    return this.store.load(executionId);
+  }
+
+  private resolve(target: StartTarget): RegisteredWorkflow {
+    if ('document' in target && target.document !== null && typeof target.document === 'object') {
+      return this.registry.get(this.register(target as Json)[0]!)!;
+    }
+    const t = target as { namespace: string; name: string; version?: string };
+    if (t.version !== undefined && t.version !== 'latest') {
+      const w = this.registry.get(t as WorkflowRef);
+      if (!w)
+        throw new ProblemError(
+          problem(
+            'configuration',
+            'Unknown workflow',
+            `workflow ${refKey(t as WorkflowRef)} is not registered`,
+          ),
+          false,
+        );
+      return w;
+    }
+    const all = this.registry
+      .versions(t.namespace, t.name)
+      .sort((a, b) => compareVersions(a.ref.version, b.ref.version));
+    const latest = all.at(-1);
+    if (!latest)
+      throw new ProblemError(
+        problem(
+          'configuration',
+          'Unknown workflow',
+          `workflow ${t.namespace}/${t.name} is not registered`,
+        ),
+        false,
+      );
+    return latest;
+  }
+
+  /** Starts an execution. Throws (synchronously) for an unknown workflow or invalid input. */
+  start(target: StartTarget, input: Json = {}, options: StartOptions = {}): ExecutionHandle {
+    return this.startExecution(this.resolve(target), input, options);
+  }
+
+  private startExecution(
+    w: RegisteredWorkflow,
+    input: Json,
+    options: StartOptions,
+    parent?: { executionId: string; effectId: number },
+  ): ExecutionHandle {
+    if (w.ir.inputSchema !== undefined) {
+      const errors = this.validateSchema(w.ir.inputSchema, input);
+      if (errors) throw new InputValidationError(errors, w.ref);
+    }
+    const id = options.executionId ?? randomUUID();
+    if (this.running.has(id))
+      throw new ProblemError(
+        problem('configuration', 'Duplicate execution id', `execution ${id} is already running`),
+        false,
+      );
+    const runner = new ExecutionRunner(id, w.ir, {
+      store: this.store,
+      clock: this.clock,
+      bus: this.bus,
+      hooks: this.hooks,
+      jq: defaultJq,
+      calls: {
+        functions: this.functions,
+        hostMap: this.hostMap,
+        loader: this.loader,
+        secrets: secretsFor(w.secrets, this.knownSecrets),
+        ...(this.authentications(w) ? { authentications: this.authentications(w)! } : {}),
+        ...(this.idempotencyHeader ? { idempotencyHeader: this.idempotencyHeader } : {}),
+      },
+      context: {
+        secrets: secretsFor(w.secrets, this.knownSecrets),
+        runtime: { name: 'weft', version: '0.1.0' },
+        validateSchema: this.validateSchema,
+      },
+      startChild: (p, ref, childInput, childId) => this.startChild(p, ref, childInput, childId),
+      newId: () => randomUUID(),
+    });
+    this.running.set(id, runner);
+    void runner.outcome.then(() => this.running.delete(id));
+    this.hooks.emit('execution:started', {
+      executionId: id,
+      workflow: w.ref,
+      ...(parent ? { parentId: parent.executionId } : {}),
+    });
+    runner.start({
+      v: 1,
+      type: 'ExecutionStarted',
+      time: this.clock.now(),
+      workflow: { ...w.ref, hash: w.hash },
+      input,
+      seed: randomUUID(),
+      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+      ...(parent ? { parent } : {}),
+    });
+    return {
+      id,
+      workflow: w.ref,
+      outcome: runner.outcome,
+      async result() {
+        const o = await runner.outcome;
+        if (o.status === 'completed') return o.output;
+        if (o.status === 'faulted') throw new ExecutionFaultedError(id, o.error);
+        throw new ExecutionFaultedError(
+          id,
+          problem('runtime', 'Execution cancelled', o.reason ?? `execution ${id} was cancelled`),
+        );
+      },
+      cancel: (reason?: string) => runner.cancel(reason),
+    };
+  }
+
+  private authentications(w: RegisteredWorkflow): Record<string, Json> | undefined {
+    const use = (w.document as { use?: { authentications?: Record<string, Json> } }).use;
+    return use?.authentications;
+  }
+
+  private startChild(
+    parent: { executionId: string; effectId: number },
+    ref: WorkflowRef,
+    input: Json,
+    childId: string,
+  ): ChildRun {
+    const handle = this.startExecution(this.resolve(ref), input, { executionId: childId }, parent);
+    return { outcome: handle.outcome, cancel: (reason) => handle.cancel(reason) };
+  }
+
+  /** Cancels every running execution (their try.finally blocks run) and waits for them. */
+  async close(): Promise<void> {
+    const runners = [...this.running.values()];
+    for (const r of runners) r.cancel('the engine closed');
+    await Promise.all(runners.map((r) => r.outcome));
+  }
+}
+
+export function createEngine(options: EngineOptions = {}): Engine {
+  return new Engine(options);
+}

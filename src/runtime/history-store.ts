@@ -1,0 +1,28 @@
+// The seam between the runtime and durable storage. The runtime needs only this: append
+// the events of one step of an execution (one call = one transaction: the outcome of an
+// effect together with the ...Started events of the effects it caused), and load an
+// execution's history back. The in-memory implementation below serves `weft run` and
+// tests today; the SQLite store (src/store/) plugs in behind the same two methods.
+import type { HistoryEvent } from '../history/events.js';
+
+export interface HistoryStore {
+  /** Appends `events` to the execution's history, atomically and in order. */
+  append(executionId: string, events: readonly HistoryEvent[]): Promise<void>;
+  /** The execution's whole history, oldest first ([] when unknown). */
+  load(executionId: string): Promise<HistoryEvent[]>;
+}
+
+export class MemoryHistoryStore implements HistoryStore {
+  private readonly histories = new Map<string, HistoryEvent[]>();
+
+  append(executionId: string, events: readonly HistoryEvent[]): Promise<void> {
+    let h = this.histories.get(executionId);
+    if (!h) this.histories.set(executionId, (h = []));
+    h.push(...events);
+    return Promise.resolve();
+  }
+
+  load(executionId: string): Promise<HistoryEvent[]> {
+    return Promise.resolve([...(this.histories.get(executionId) ?? [])]);
+  }
+}

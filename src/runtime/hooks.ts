@@ -1,0 +1,39 @@
+// The engine's typed event map (STYLE.md 12: `noun:verb` keys): what tests, the CLI, logs
+// and, later, the WebSocket stream observe. Listeners run synchronously and must not
+// throw (a throwing listener is reported on stderr and ignored).
+import type { HistoryEvent, Json, Problem, WorkflowRef } from '../history/events.js';
+
+export interface EngineEvents {
+  'execution:started': { executionId: string; workflow: WorkflowRef; parentId?: string };
+  'execution:completed': { executionId: string; output: Json };
+  'execution:faulted': { executionId: string; error: Problem };
+  'execution:cancelled': { executionId: string; reason?: string };
+  /** Events appended to an execution's history (one step). */
+  'history:appended': { executionId: string; events: readonly HistoryEvent[] };
+  /** A task began (pure tasks included), when the interpreter reports it. */
+  'task:started': { executionId: string; taskId: string; name: string };
+}
+
+export type EngineEventName = keyof EngineEvents;
+type Listener<K extends EngineEventName> = (payload: EngineEvents[K]) => void;
+
+export class Hooks {
+  private readonly listeners = new Map<EngineEventName, Set<Listener<any>>>();
+
+  on<K extends EngineEventName>(name: K, fn: Listener<K>): () => void {
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  emit<K extends EngineEventName>(name: K, payload: EngineEvents[K]): void {
+    for (const fn of this.listeners.get(name) ?? []) {
+      try {
+        fn(payload);
+      } catch (e) {
+        process.stderr.write(`weft: a '${name}' listener threw: ${String(e)}\n`);
+      }
+    }
+  }
+}
