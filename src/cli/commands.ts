@@ -9,4 +9,9 @@ export interface CommandEntry {
   load: () => Promise<CommandMain>;
 }
 
-export const commands: Record<string, CommandEntry> = {};
+export const commands: Record<string, CommandEntry> = {
+  jq: {
+    summary: 'run a jq filter over JSON values from stdin',
+    load: async () => (await import('./jq.js')).run,
+  },
+};
