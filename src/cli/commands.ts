@@ -10,6 +10,10 @@ export interface CommandEntry {
 }
 
 export const commands: Record<string, CommandEntry> = {
+  run: {
+    summary: 'run one execution of a workflow to its end and print its output',
+    load: async () => (await import('./run.js')).run,
+  },
   jq: {
     summary: 'run a jq filter over JSON values from stdin',
     load: async () => (await import('./jq.js')).run,

@@ -1,0 +1,131 @@
+// `weft run FILE [--input JSON|@file] [--secrets @file]` (DESIGN.md "Interfaces"): runs
+// one execution of the first workflow in FILE to its end and prints its output JSON on
+// stdout. Every document of a multi-document file is registered, so the first can
+// `run: workflow` the others. Exit codes: 0 completed; 1 faulted (the error as RFC 7807
+// problem JSON on stderr); 2 the document, the input or the options are invalid
+// (diagnostics `file:line:col: message` on stderr; input failing input.schema too).
+// State lives under $WEFT_HOME (default ./.weft); the durable store arrives next, the
+// history is in memory for now.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Json } from '../history/events.js';
+import { ExecutionFaultedError, InputValidationError, createEngine } from '../runtime/engine.js';
+import { WorkflowDefinitionError } from '../runtime/registry.js';
+import { loadSecretsFile } from '../runtime/secrets.js';
+
+const usage = `Usage: weft run FILE [--input JSON|@file] [--secrets @file]
+
+Runs one execution of the first workflow in FILE and prints its output as JSON.
+  --input JSON|@file   the workflow input (JSON text, or @path to a JSON/YAML file); default {}
+  --secrets @file      secrets for $secrets (JSON/YAML object); WEFT_SECRET_<NAME> also works
+Exit codes: 0 completed, 1 faulted (problem JSON on stderr), 2 invalid document or input.
+`;
+
+interface Options {
+  file: string;
+  input?: string;
+  secrets?: string;
+}
+
+function parseArgs(args: string[]): Options | string {
+  let file: string | undefined;
+  const o: Partial<Options> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const eq = a.indexOf('=');
+    const [flag, inline] =
+      a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
+    if (flag === '--input' || flag === '--secrets') {
+      const value = inline ?? args[++i];
+      if (value === undefined) return `${flag} needs a value`;
+      if (flag === '--input') o.input = value;
+      else o.secrets = value;
+    } else if (a.startsWith('-')) return `unknown option '${a}'`;
+    else if (file === undefined) file = a;
+    else return `only one FILE may be given (got '${file}' and '${a}')`;
+  }
+  if (file === undefined) return 'FILE is required';
+  return { ...o, file };
+}
+
+function readInput(spec: string | undefined): Json {
+  if (spec === undefined) return {};
+  if (spec.startsWith('@')) {
+    const path = spec.slice(1);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new Error(
+        `--input: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        { cause: e },
+      );
+    }
+    try {
+      return parseYaml(text) as Json;
+    } catch (e) {
+      throw new Error(`--input: ${path} is neither JSON nor YAML: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+  }
+  try {
+    return JSON.parse(spec) as Json;
+  } catch (e) {
+    throw new Error(`--input: not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function fail(message: string): number {
+  process.stderr.write(`weft run: ${message}\n`);
+  return 2;
+}
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const opts = parseArgs(args);
+  if (typeof opts === 'string') return fail(`${opts}\n\n${usage}`);
+  let text: string;
+  try {
+    text = readFileSync(opts.file, 'utf8');
+  } catch (e) {
+    return fail(`cannot read ${opts.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let input: Json;
+  let secrets: Record<string, Json> = {};
+  try {
+    input = readInput(opts.input);
+    if (opts.secrets !== undefined) {
+      if (!opts.secrets.startsWith('@')) return fail('--secrets takes @file');
+      secrets = loadSecretsFile(opts.secrets.slice(1));
+    }
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  mkdirSync(resolve(process.env.WEFT_HOME ?? '.weft'), { recursive: true });
+  const engine = createEngine({ secrets });
+  try {
+    const [first] = engine.register(text, opts.file);
+    const output = await engine.start(first!, input).result();
+    process.stdout.write(JSON.stringify(output, null, 2) + '\n');
+    return 0;
+  } catch (e) {
+    if (e instanceof WorkflowDefinitionError) {
+      process.stderr.write(e.diagnostics.join('\n') + '\n');
+      return 2;
+    }
+    if (e instanceof InputValidationError) {
+      process.stderr.write(JSON.stringify(e.problem, null, 2) + '\n');
+      return 2;
+    }
+    if (e instanceof ExecutionFaultedError) {
+      process.stderr.write(JSON.stringify(e.problem, null, 2) + '\n');
+      return 1;
+    }
+    throw e;
+  }
+}
