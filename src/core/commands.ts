@@ -17,8 +17,19 @@ export interface ScheduleCall {
   key: string;
   /** `http`, `openapi`, or the name of a registered function. */
   call: string;
-  /** The task's `with` after expression evaluation (plus resolved auth, see runtime/). */
+  /** The task's `with` after expression evaluation (`authentication: {use}` references
+   *  are already replaced by the named policy). */
   args: Json;
+  /** The task's transformed input: http/openapi expand URI templates (`{petId}`) with it. */
+  input?: Json;
+  /** weft `cache`: reuse a recorded result with this key while it is fresh. */
+  cache?: CacheRequest;
+}
+
+export interface CacheRequest {
+  /** The evaluated `cache.key`. */
+  key: Json;
+  ttlMs: number;
 }
 
 export interface ScheduleEmit {
@@ -42,8 +53,13 @@ export interface ScheduleListen {
   effectId: number;
   taskId: string;
   key: string;
-  /** The resolved `listen.to` strategy: { all | any | one, until? }. */
+  /** The resolved `listen.to` strategy: { all | any | one, until? }: filters' `with`
+   *  values evaluated; `correlate` as {key: {from: jq text, expect?}}; `until` as jq text
+   *  or a nested strategy. The core matches events itself too (it decides when the
+   *  strategy is satisfied, then sends CancelEffect). */
   strategy: Json;
+  /** `read`: data | envelope | raw. */
+  read?: 'data' | 'envelope' | 'raw';
 }
 
 export interface ScheduleChild {
@@ -54,6 +70,7 @@ export interface ScheduleChild {
   workflow: WorkflowRef;
   input: Json;
   await: boolean;
+  cache?: CacheRequest;
 }
 
 export interface CancelEffect {

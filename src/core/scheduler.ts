@@ -233,7 +233,17 @@ export class Scheduler {
     if (join.filling) return;
     join.filling = true;
     while (!join.decided && !join.exhausted && join.running.size < join.limit) {
-      const gen = join.spawn();
+      let gen: Co<unknown> | undefined;
+      try {
+        gen = join.spawn();
+      } catch (error) {
+        // Deciding whether to spawn failed (a `while` expression...): a failed child.
+        join.outcomes.push({ ok: false, error });
+        join.failures++;
+        join.exhausted = true;
+        if (join.failures > join.tolerate) this.decide(join);
+        break;
+      }
       if (!gen) {
         join.exhausted = true;
         break;

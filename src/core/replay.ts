@@ -1,0 +1,65 @@
+// replay(): rebuild an execution from its recorded history. Every recorded ...Started
+// event is checked against what the interpreter schedules (Execution.check throws
+// DeterminismError). The commands returned are the ones not yet recorded: new
+// Schedule* commands, CancelEffect for recorded effects that still need one, and the
+// terminal command when the terminal event is not recorded yet.
+
+import type { Command } from './commands.js';
+import type { HistoryEvent } from '../history/events.js';
+import type { WorkflowIR } from '../dsl/ir.js';
+import { Execution } from './execution.js';
+import type { ExecutionContext } from './state.js';
+
+export function replay(
+  ir: WorkflowIR,
+  ctx: ExecutionContext,
+  history: readonly HistoryEvent[],
+): { execution: Execution; commands: Command[] } {
+  const execution = new Execution(ir, ctx);
+  const all = execution.apply(history);
+  const started = new Set<number>();
+  const settled = new Set<number>();
+  let terminal = false;
+  for (const e of history) {
+    switch (e.type) {
+      case 'TaskStarted':
+      case 'TimerStarted':
+      case 'ListenStarted':
+      case 'ChildStarted':
+        started.add(e.effectId);
+        break;
+      case 'TaskCompleted':
+      case 'TaskFaulted':
+      case 'TimerFired':
+      case 'ChildCompleted':
+      case 'ChildFaulted':
+      case 'EffectCancelled':
+      case 'ListenCompleted':
+        settled.add(e.effectId);
+        break;
+      case 'ExecutionCompleted':
+      case 'ExecutionFaulted':
+      case 'ExecutionCancelled':
+        terminal = true;
+        break;
+      default:
+        break;
+    }
+  }
+  const cancelled = new Set(all.flatMap((c) => (c.type === 'CancelEffect' ? [c.effectId] : [])));
+  const commands = all.filter((c) => {
+    switch (c.type) {
+      case 'CancelEffect':
+        // A recorded effect whose outcome or cancellation is not recorded still needs it;
+        // an effect scheduled and cancelled within the unrecorded part needs neither.
+        return started.has(c.effectId) && !settled.has(c.effectId);
+      case 'CompleteExecution':
+      case 'FaultExecution':
+      case 'CancelExecution':
+        return !terminal;
+      default:
+        return !started.has(c.effectId) && !cancelled.has(c.effectId);
+    }
+  });
+  return { execution, commands };
+}

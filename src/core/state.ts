@@ -1,0 +1,63 @@
+// What every fiber of one execution shares (Rt) and what each scope adds (Scope).
+
+import type { Json } from '../history/events.js';
+import type { WorkflowIR } from '../dsl/ir.js';
+import type { CoreLimits } from './limits.js';
+import type { Random } from './prng.js';
+
+/** JSON Schema validation is passed in (core does not bundle ajv): errors or null. */
+export type ValidateSchema = (schema: Json, value: Json) => string[] | null;
+
+export interface ExecutionContext {
+  executionId: string;
+  /** $secrets; never recorded in history by the core. */
+  secrets?: Record<string, Json>;
+  /** $runtime. */
+  runtime?: { name: string; version: string };
+  limits?: Partial<CoreLimits>;
+  /** Validates input/output/export schemas; without it schemas are not checked. The
+   *  argument is the schema's `document` when given inline, else the DSL schema object. */
+  validateSchema?: ValidateSchema;
+}
+
+export interface Rt {
+  readonly ir: WorkflowIR;
+  readonly ctx: ExecutionContext;
+  readonly limits: CoreLimits;
+  /** Milliseconds since the epoch: the `time` of the event being applied. */
+  now: number;
+  random: Random;
+  /** $context: starts as {} (DESIGN.md), replaced by each export.as. */
+  context: Json;
+  /** $workflow. */
+  workflow: Json;
+  /** Steps run in this activation (see CoreLimits.maxStepsPerActivation). */
+  steps: number;
+}
+
+export interface Scope {
+  /** Variables added by enclosing for / catch / listen.foreach (names without `$`). */
+  vars: Readonly<Record<string, Json>>;
+  /** Encodes enclosing loop indexes, retry attempts and goto repeats: part of effect keys. */
+  iter: string;
+}
+
+export function withIter(scope: Scope, segment: string): Scope {
+  return { vars: scope.vars, iter: scope.iter ? `${scope.iter}.${segment}` : segment };
+}
+
+export function withVars(scope: Scope, vars: Record<string, Json>): Scope {
+  return { vars: { ...scope.vars, ...vars }, iter: scope.iter };
+}
+
+/** The idempotency key of an effect: execution id + task id + iteration (DESIGN.md). */
+export function effectKey(rt: Rt, taskId: string, scope: Scope): string {
+  return `${rt.ctx.executionId}/${taskId}/${scope.iter || '0'}`;
+}
+
+export function dateTime(ms: number): Json {
+  return {
+    iso8601: new Date(ms).toISOString(),
+    epoch: { seconds: Math.floor(ms / 1000), milliseconds: ms },
+  };
+}
