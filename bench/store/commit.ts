@@ -1,0 +1,147 @@
+// Raw cost of durability on the embedded store: run with `npx tsx bench/store/commit.ts`.
+//
+//   raw 1        one BEGIN IMMEDIATE / insert event / update execution / COMMIT
+//   raw 100      100 executions' steps (insert + update each) in one transaction
+//   store 1      SqliteStore.commit() awaited one at a time (one step per transaction)
+//   store 100    100 concurrent SqliteStore.commit() calls (group commit)
+//
+// each with synchronous=FULL (the default) and NORMAL. Figures go to docs/storage.md.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { HistoryEvent } from '../../src/history/events.js';
+import { openSqliteStore, type Synchronous } from '../../src/store/index.js';
+
+const seconds = Number(process.env['BENCH_SECONDS'] ?? 2);
+const dir = mkdtempSync(join(tmpdir(), 'weft-bench-'));
+const T0 = 1_700_000_000_000;
+
+function event(effectId: number): HistoryEvent {
+  return { type: 'TaskCompleted', v: 1, time: T0, effectId, result: { ok: true, n: effectId } };
+}
+
+interface Row {
+  case: string;
+  sync: Synchronous;
+  steps: number;
+  transactions: number;
+  ms: number;
+}
+
+/** Repeats `round` (which returns the steps it did) until `seconds` have passed. */
+async function timed(round: () => number | Promise<number>): Promise<[number, number, number]> {
+  let steps = 0;
+  let rounds = 0;
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) {
+    steps += await round();
+    rounds += 1;
+  }
+  return [steps, rounds, performance.now() - start];
+}
+
+async function bench(sync: Synchronous): Promise<Row[]> {
+  const store = openSqliteStore({
+    path: join(dir, `${sync}.db`),
+    synchronous: sync,
+    limits: { maxHistoryEvents: 2 ** 40, maxHistoryBytes: 2 ** 50 },
+  });
+  const { db } = store;
+  const wf = { namespace: 'b', name: 'w', version: '1', hash: 'h', source: 's', createdAt: T0 };
+  await store.putWorkflow(wf);
+  const ids = Array.from({ length: 100 }, (_, i) => `e${i}`);
+  const ref = { namespace: 'b', name: 'w', version: '1', hash: 'h' };
+  for (const id of ids) {
+    const startedEvent: HistoryEvent = {
+      type: 'ExecutionStarted',
+      v: 1,
+      time: T0,
+      workflow: ref,
+      input: {},
+      seed: 's',
+    };
+    await store.createExecution({ id, workflow: ref, input: {}, startedEvent });
+  }
+  const next = new Map(ids.map((id) => [id, 2]));
+  const body = JSON.stringify(event(0));
+  const insert = db.prepare(
+    'INSERT INTO history (execution_id, seq, type, v, time, body) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const update = db.prepare('UPDATE executions SET next_seq = ?, updated_at = ? WHERE id = ?');
+  const step = (id: string) => {
+    const seq = next.get(id)!;
+    insert.run(id, seq, 'TaskCompleted', 1, T0, body);
+    update.run(seq + 1, T0, id);
+    next.set(id, seq + 1);
+  };
+  const rows: Row[] = [];
+
+  let [steps, tx, ms] = await timed(() => {
+    db.exec('BEGIN IMMEDIATE');
+    step('e0');
+    db.exec('COMMIT');
+    return 1;
+  });
+  rows.push({ case: 'raw 1', sync, steps, transactions: tx, ms });
+
+  [steps, tx, ms] = await timed(() => {
+    db.exec('BEGIN IMMEDIATE');
+    for (const id of ids) step(id);
+    db.exec('COMMIT');
+    return ids.length;
+  });
+  rows.push({ case: 'raw 100', sync, steps, transactions: tx, ms });
+
+  const commit = (id: string) => {
+    const expectedNextSeq = next.get(id)!;
+    next.set(id, expectedNextSeq + 1);
+    return store.commit({
+      now: T0,
+      writes: [{ executionId: id, expectedNextSeq, events: [event(expectedNextSeq)] }],
+    });
+  };
+  let before = store.stats.transactions;
+  [steps, , ms] = await timed(async () => {
+    await commit('e1');
+    return 1;
+  });
+  rows.push({ case: 'store 1', sync, steps, transactions: store.stats.transactions - before, ms });
+
+  before = store.stats.transactions;
+  [steps, , ms] = await timed(async () => {
+    await Promise.all(ids.map(commit));
+    return ids.length;
+  });
+  rows.push({
+    case: 'store 100',
+    sync,
+    steps,
+    transactions: store.stats.transactions - before,
+    ms,
+  });
+
+  await store.close();
+  return rows;
+}
+
+const rows = [...(await bench('FULL')), ...(await bench('NORMAL'))];
+rmSync(dir, { recursive: true, force: true });
+
+console.log(
+  `weft store bench, ${new Date().toISOString()}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
+);
+console.log(`node ${process.version}, ${seconds}s per case, temp folder ${tmpdir()}`);
+console.log('');
+console.log(
+  '| case | synchronous | steps/s | µs per step | µs per transaction | steps per transaction |',
+);
+console.log('|---|---|---:|---:|---:|---:|');
+for (const r of rows) {
+  const perStep = (r.ms * 1000) / r.steps;
+  const perTx = (r.ms * 1000) / r.transactions;
+  console.log(
+    `| ${r.case} | ${r.sync} | ${Math.round((r.steps / r.ms) * 1000)} | ${perStep.toFixed(1)} | ${perTx.toFixed(1)} | ${(r.steps / r.transactions).toFixed(1)} |`,
+  );
+}
