@@ -48,12 +48,13 @@ export const BASE_VARIABLES = [
   'authorization',
 ] as const;
 
+// `for` first: a for task also has a `do` key.
 const KINDS = [
+  'for',
   'call',
   'do',
   'fork',
   'emit',
-  'for',
   'listen',
   'raise',
   'run',
@@ -241,7 +242,7 @@ export function compileTask(
         return {
           ...base,
           kind: 'wait',
-          until: compileTransform(cx, w.until, vars, `${id}/wait/until`) ?? {
+          until: compileTemplate(cx, w.until, vars, `${id}/wait/until`) ?? {
             t: 'lit',
             value: null,
           },

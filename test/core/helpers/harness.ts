@@ -213,7 +213,12 @@ export function golden(name: string, ir: WorkflowIR, script: Script = {}): Run {
   if (process.env.GOLDEN_UPDATE === '1' || !existsSync(file)) {
     if (process.env.GOLDEN_UPDATE !== '1')
       throw new Error(`golden ${name}.json is missing; run with GOLDEN_UPDATE=1`);
-    writeFileSync(file, JSON.stringify(record, null, 1) + '\n');
+    // One history event and one step's commands per line: diffs read like a history.
+    const lines = (xs: unknown[]) => xs.map((x) => '  ' + JSON.stringify(x)).join(',\n');
+    writeFileSync(
+      file,
+      `{\n "history": [\n${lines(record.history)}\n ],\n "steps": [\n${lines(record.steps)}\n ]\n}\n`,
+    );
   }
   const stored = JSON.parse(readFileSync(file, 'utf8')) as typeof record;
   expect(JSON.parse(JSON.stringify(record))).toEqual(stored);
@@ -233,4 +238,19 @@ export function commandsOf(run: Run): Command[] {
 export function last(run: Run): Command | undefined {
   const all = commandsOf(run);
   return all[all.length - 1];
+}
+
+/** Dedent a YAML template literal and compile it as the `do:` list of a document.
+ *  Usage: flow`- a: {set: {x: 1}}` (the text after `do:`). */
+export function tasks(text: string, head = ''): WorkflowIR {
+  const lines = text.replace(/^\n/, '').split('\n');
+  const indent = Math.min(
+    ...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length),
+  );
+  const body = lines.map((l) => '  ' + l.slice(indent)).join('\n');
+  return compile(wf(body + '\n', head));
+}
+
+export function runTasks(text: string, script: Script = {}, head = ''): Run {
+  return simulate(tasks(text, head), script);
 }

@@ -13,7 +13,7 @@ export function testJq(text: string, _options?: CompileOptions): CompileResult {
   }
   const run = (input: Json, variables: Readonly<Record<string, Json>> = {}): Json[] => {
     const vars: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(variables)) vars[`$${k}`] = v;
+    for (const [k, v] of Object.entries(variables)) vars[k] = v;
     try {
       return [...node.apply(input, { userFuncArgs: {}, variables: vars })] as Json[];
     } catch (e) {
