@@ -93,7 +93,7 @@ export class WorkflowRegistry {
           : [`${filename}:1:1: no workflow document`],
         filename,
       );
-    const prepared = documents.map((d) => this.prepare(d.value as Json, filename));
+    const prepared = documents.map((d) => this.prepare(d.value as unknown as Json, filename));
     for (const w of prepared) {
       const existing = this.byRef.get(refKey(w.ref));
       if (existing && existing.hash !== w.hash)
