@@ -6,7 +6,13 @@ import { encodeEvent, type EncodedEvent } from '../history/codec.js';
 import { canonicalJson } from './canonical.js';
 import { InvalidRequestError } from './errors.js';
 import { checkPayload, type StoreLimits } from './limits.js';
-import type { ExecutionStatus, ExecutionWrite, NewExecution, NewWorkItem } from './types.js';
+import type {
+  CacheEntry,
+  ExecutionStatus,
+  ExecutionWrite,
+  NewExecution,
+  NewWorkItem,
+} from './types.js';
 
 export interface PreparedWork {
   key: string;
@@ -126,4 +132,22 @@ export function prepareWrite(limits: StoreLimits, write: ExecutionWrite): Prepar
     status: write.status === undefined ? undefined : prepareStatus(limits, where, write.status),
     addWork: (write.addWork ?? []).map((item) => prepareWork(limits, where, item)),
   };
+}
+
+export interface PreparedCacheEntry {
+  key: string;
+  result: string;
+  expiresAt: number;
+}
+
+export function prepareCacheEntry(limits: StoreLimits, entry: CacheEntry): PreparedCacheEntry {
+  if (typeof entry.key !== 'string' || entry.key === '') {
+    throw new InvalidRequestError('cache entry: a non-empty key is required');
+  }
+  if (!Number.isSafeInteger(entry.expiresAt)) {
+    throw new InvalidRequestError(`cache entry ${entry.key}: expiresAt must be an integer`);
+  }
+  const result = JSON.stringify(entry.result ?? null);
+  checkPayload(limits, result, `cache entry ${entry.key}`);
+  return { key: entry.key, result, expiresAt: entry.expiresAt };
 }

@@ -161,10 +161,20 @@ export interface ExecutionWrite {
   removeWork?: readonly string[];
 }
 
+/** A result to keep for the `cache: { key, ttl }` extension. Same key replaces. */
+export interface CacheEntry {
+  key: string;
+  result: Json;
+  /** Milliseconds since the epoch after which the entry is stale. */
+  expiresAt: number;
+}
+
 export interface CommitBatch {
   /** New executions (child executions started by this step). */
   create?: readonly NewExecution[];
   writes?: readonly ExecutionWrite[];
+  /** Effect results to cache, stored with `now` as their time. */
+  cache?: readonly CacheEntry[];
   /** Time of the commit (ms since the epoch), stored as updatedAt. */
   now: number;
 }
@@ -217,6 +227,10 @@ export interface Store {
     worker: string,
     items: readonly { executionId: string; key: string }[],
   ): Promise<number>;
+  /** A cached effect result that is still fresh at `now`. */
+  getCached(key: string, now: number): Promise<CacheEntry | undefined>;
+  /** Deletes cache entries stale at `now`; returns how many. */
+  pruneCache(now: number): Promise<number>;
   /** Adds 1 to the recovery counter and returns the new value (before replaying). */
   noteRecoveryAttempt(executionId: string, now: number): Promise<number>;
 

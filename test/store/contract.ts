@@ -5,6 +5,7 @@
 
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store, StoreLimits } from '../../src/store/index.js';
+import { cacheContract } from './contract/cache.js';
 import { commitContract } from './contract/commit.js';
 import { durabilityContract } from './contract/durability.js';
 import { executionContract } from './contract/executions.js';
@@ -54,6 +55,7 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
     commitContract(get);
     limitsContract(get);
     workContract(get);
+    cacheContract(get);
     durabilityContract(get);
   });
 }

@@ -1,6 +1,7 @@
 // Every statement the SQLite store runs, prepared once per connection.
 
 import type Database from 'better-sqlite3';
+import * as cache from './sql/cache.js';
 import * as executions from './sql/executions.js';
 import * as history from './sql/history.js';
 import * as work from './sql/work.js';
@@ -38,6 +39,10 @@ export function prepareStatements(db: Database.Database) {
     releaseWork: db.prepare(work.releaseWork),
     selectDueTimers: db.prepare(work.selectDueTimers),
     selectNextDue: db.prepare(work.selectNextDue),
+
+    upsertCache: db.prepare(cache.upsertCache),
+    selectCache: db.prepare(cache.selectCache),
+    deleteStaleCache: db.prepare(cache.deleteStaleCache),
   };
 }
 

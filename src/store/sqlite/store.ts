@@ -7,8 +7,9 @@ import type { Json } from '../../history/events.js';
 import { decodeEvent } from '../../history/codec.js';
 import { ConflictError, InvalidRequestError, NotFoundError, StoreClosedError } from '../errors.js';
 import { resolveLimits, type StoreLimits } from '../limits.js';
-import { prepareCreate, prepareWrite } from '../prepare.js';
+import { prepareCacheEntry, prepareCreate, prepareWrite } from '../prepare.js';
 import type {
+  CacheEntry,
   ClaimRequest,
   CommitBatch,
   CommitResult,
@@ -173,10 +174,15 @@ export class SqliteStore implements Store {
       }
       ids.add(w.write.executionId);
     }
-    return this.writer.submit(() => ({
-      created: creates.map((c) => applyCreate(this.s, this.limits, c)),
-      nextSeqs: writes.map((w) => applyWrite(this.s, this.limits, w, batch.now)),
-    }));
+    const cache = (batch.cache ?? []).map((entry) => prepareCacheEntry(this.limits, entry));
+    return this.writer.submit(() => {
+      const result = {
+        created: creates.map((c) => applyCreate(this.s, this.limits, c)),
+        nextSeqs: writes.map((w) => applyWrite(this.s, this.limits, w, batch.now)),
+      };
+      for (const c of cache) this.s.upsertCache.run(c.key, c.result, batch.now, c.expiresAt);
+      return result;
+    });
   }
 
   loadHistory(
@@ -235,6 +241,20 @@ export class SqliteStore implements Store {
       }
       return released;
     });
+  }
+
+  getCached(key: string, now: number): Promise<CacheEntry | undefined> {
+    return this.read((s) => {
+      const row = s.selectCache.get(key, now) as
+        { key: string; result: string; expires_at: number } | undefined;
+      return (
+        row && { key: row.key, result: JSON.parse(row.result) as Json, expiresAt: row.expires_at }
+      );
+    });
+  }
+
+  pruneCache(now: number): Promise<number> {
+    return this.writer.submit(() => this.s.deleteStaleCache.run(now).changes);
   }
 
   noteRecoveryAttempt(executionId: string, now: number): Promise<number> {

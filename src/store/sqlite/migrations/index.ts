@@ -10,6 +10,7 @@ import { sql as m0005 } from './0005_executions_by_parent.js';
 import { sql as m0006 } from './0006_history.js';
 import { sql as m0007 } from './0007_work.js';
 import { sql as m0008 } from './0008_work_by_due.js';
+import { sql as m0009 } from './0009_effect_cache.js';
 
 export interface Migration {
   id: number;
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   { id: 6, name: 'history', sql: m0006 },
   { id: 7, name: 'work', sql: m0007 },
   { id: 8, name: 'work_by_due', sql: m0008 },
+  { id: 9, name: 'effect_cache', sql: m0009 },
 ];
