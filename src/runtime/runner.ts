@@ -66,7 +66,15 @@ export class ExecutionRunner {
     ir: WorkflowIR,
     private readonly deps: RunnerDeps,
   ) {
-    this.execution = new Execution(ir, { ...deps.context, executionId: id });
+    // `onTaskStarted` feeds the 'task:started' hook (run order of pure tasks too) once the
+    // interpreter calls it; ExecutionContext does not declare it yet (asked of core/).
+    const context = {
+      ...deps.context,
+      executionId: id,
+      onTaskStarted: (task: { id: string; name: string }) =>
+        deps.hooks.emit('task:started', { executionId: id, taskId: task.id, name: task.name }),
+    };
+    this.execution = new Execution(ir, context);
     this.outcome = new Promise((resolve) => (this.settle = resolve));
   }
 
