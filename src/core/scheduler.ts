@@ -220,8 +220,8 @@ export class Scheduler {
         };
         fiber.waiting = { kind: 'join', join };
         this.fill(join);
-        join.starting = false;
         this.settle(join);
+        join.starting = false;
         if (!join.resolved) return SUSPEND;
         fiber.waiting = undefined;
         return fiber.cancelled ? { error: new CancelSignal() } : { value: join.outcomes };

@@ -200,6 +200,12 @@ export function simulate(ir: WorkflowIR, script: Script = {}): Run {
     push({ ...next.event, time: now } as HistoryEvent);
   }
   void listenOf;
+  const terminal = steps
+    .flat()
+    .filter((c) => ['CompleteExecution', 'FaultExecution', 'CancelExecution'].includes(c.type));
+  if (terminal.length > (execution.status === 'running' ? 0 : 1)) {
+    throw new Error(`the execution ended ${terminal.length} times: ${JSON.stringify(terminal)}`);
+  }
   return { history, steps, execution };
 }
 
