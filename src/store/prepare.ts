@@ -8,6 +8,7 @@ import { InvalidRequestError } from './errors.js';
 import { checkPayload, type StoreLimits } from './limits.js';
 import type {
   CacheEntry,
+  CommitBatch,
   ExecutionStatus,
   ExecutionWrite,
   NewExecution,
@@ -150,4 +151,33 @@ export function prepareCacheEntry(limits: StoreLimits, entry: CacheEntry): Prepa
   const result = JSON.stringify(entry.result ?? null);
   checkPayload(limits, result, `cache entry ${entry.key}`);
   return { key: entry.key, result, expiresAt: entry.expiresAt };
+}
+
+export interface PreparedBatch {
+  now: number;
+  creates: PreparedCreate[];
+  writes: PreparedWrite[];
+  cache: PreparedCacheEntry[];
+}
+
+export function prepareBatch(limits: StoreLimits, batch: CommitBatch): PreparedBatch {
+  if (!Number.isSafeInteger(batch.now)) {
+    throw new InvalidRequestError('commit: `now` must be an integer (ms since the epoch)');
+  }
+  const writes = (batch.writes ?? []).map((w) => prepareWrite(limits, w));
+  const ids = new Set<string>();
+  for (const w of writes) {
+    if (ids.has(w.write.executionId)) {
+      throw new InvalidRequestError(
+        `commit: execution ${w.write.executionId} appears twice in one batch; merge its writes`,
+      );
+    }
+    ids.add(w.write.executionId);
+  }
+  return {
+    now: batch.now,
+    creates: (batch.create ?? []).map((e) => prepareCreate(limits, e)),
+    writes,
+    cache: (batch.cache ?? []).map((entry) => prepareCacheEntry(limits, entry)),
+  };
 }

@@ -11,9 +11,16 @@ import {
 } from '../errors.js';
 import { checkHistory, type StoreLimits } from '../limits.js';
 import { canonicalJson } from '../canonical.js';
-import type { PreparedCreate, PreparedWork, PreparedWrite } from '../prepare.js';
-import { terminalStates, type CreatedExecution, type ExecutionState } from '../types.js';
-import { toExecution, type ExecutionRow, type WorkflowRow } from './rows.js';
+import type { PreparedBatch, PreparedCreate, PreparedWork, PreparedWrite } from '../prepare.js';
+import {
+  terminalStates,
+  type CommitResult,
+  type CreatedExecution,
+  type ExecutionState,
+  type NewWorkflow,
+  type WorkflowRecord,
+} from '../types.js';
+import { toExecution, toWorkflow, type ExecutionRow, type WorkflowRow } from './rows.js';
 import type { Statements } from './statements.js';
 
 function addWork(s: Statements, executionId: string, priority: number, work: PreparedWork[]) {
@@ -138,4 +145,33 @@ export function applyWrite(
     addWork(s, id, head.priority, prepared.addWork);
   }
   return nextSeq;
+}
+
+export function applyBatch(s: Statements, limits: StoreLimits, batch: PreparedBatch): CommitResult {
+  const result = {
+    created: batch.creates.map((c) => applyCreate(s, limits, c)),
+    nextSeqs: batch.writes.map((w) => applyWrite(s, limits, w, batch.now)),
+  };
+  for (const c of batch.cache) s.upsertCache.run(c.key, c.result, batch.now, c.expiresAt);
+  return result;
+}
+
+export function applyPutWorkflow(
+  s: Statements,
+  workflow: NewWorkflow,
+): { workflow: WorkflowRecord; created: boolean } {
+  const ref = `${workflow.namespace}/${workflow.name}:${workflow.version}`;
+  const row = s.selectWorkflow.get(workflow.namespace, workflow.name, workflow.version) as
+    WorkflowRow | undefined;
+  if (row) {
+    if (row.hash !== workflow.hash) {
+      throw new ConflictError(
+        `workflow ${ref} is already registered with another content (hash ${row.hash}, ` +
+          `not ${workflow.hash}): registered versions are immutable, use a new version`,
+      );
+    }
+    return { workflow: toWorkflow(row), created: false };
+  }
+  s.insertWorkflow.run(workflow);
+  return { workflow: { ...workflow }, created: true };
 }

@@ -4,10 +4,9 @@
 
 import type Database from 'better-sqlite3';
 import type { Json } from '../../history/events.js';
-import { decodeEvent } from '../../history/codec.js';
-import { ConflictError, InvalidRequestError, NotFoundError, StoreClosedError } from '../errors.js';
+import { InvalidRequestError, NotFoundError, StoreClosedError } from '../errors.js';
 import { resolveLimits, type StoreLimits } from '../limits.js';
-import { prepareCacheEntry, prepareCreate, prepareWrite } from '../prepare.js';
+import { prepareBatch, prepareCreate } from '../prepare.js';
 import type {
   CacheEntry,
   ClaimRequest,
@@ -25,8 +24,8 @@ import type {
   WorkflowRef,
   WorkItem,
 } from '../types.js';
-import { applyCreate, applyWrite } from './apply.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { applyBatch, applyCreate, applyPutWorkflow } from './apply.js';
+import { listExecutionsPage, loadHistoryRecords } from './queries.js';
 import { openDatabase, type OpenOptions } from './open.js';
 import {
   toExecution,
@@ -85,22 +84,7 @@ export class SqliteStore implements Store {
         return Promise.reject(new InvalidRequestError(`workflow ${ref}: ${field} is required`));
       }
     }
-    return this.writer.submit(() => {
-      const s = this.s;
-      const row = s.selectWorkflow.get(workflow.namespace, workflow.name, workflow.version) as
-        WorkflowRow | undefined;
-      if (row) {
-        if (row.hash !== workflow.hash) {
-          throw new ConflictError(
-            `workflow ${ref} is already registered with another content (hash ${row.hash}, ` +
-              `not ${workflow.hash}): registered versions are immutable, use a new version`,
-          );
-        }
-        return { workflow: toWorkflow(row), created: false };
-      }
-      s.insertWorkflow.run(workflow);
-      return { workflow: { ...workflow }, created: true };
-    });
+    return this.writer.submit(() => applyPutWorkflow(this.s, workflow));
   }
 
   getWorkflow(ref: WorkflowRef): Promise<WorkflowRecord | undefined> {
@@ -130,25 +114,7 @@ export class SqliteStore implements Store {
   }
 
   listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionPage> {
-    return this.read((s) => {
-      const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 50), 1), 1000);
-      const cursor = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
-      const rows = s.listExecutions.all({
-        namespace: filter.workflow?.namespace ?? null,
-        name: filter.workflow?.name ?? null,
-        version: filter.workflow?.version ?? null,
-        parentId: filter.parentId ?? null,
-        states: filter.states ? JSON.stringify(filter.states) : null,
-        cursorCreated: cursor?.createdAt ?? null,
-        cursorId: cursor?.id ?? null,
-        limit: limit + 1,
-      }) as ExecutionRow[];
-      const items = rows.slice(0, limit).map(toExecution);
-      const last = items[items.length - 1];
-      const page: ExecutionPage = { items };
-      if (rows.length > limit && last) page.nextCursor = encodeCursor(last);
-      return page;
-    });
+    return this.read((s) => listExecutionsPage(s, filter));
   }
 
   unfinished(opts: { after?: string; limit?: number } = {}): Promise<ExecutionRecord[]> {
@@ -160,48 +126,15 @@ export class SqliteStore implements Store {
   }
 
   async commit(batch: CommitBatch): Promise<CommitResult> {
-    if (!Number.isSafeInteger(batch.now)) {
-      throw new InvalidRequestError('commit: `now` must be an integer (ms since the epoch)');
-    }
-    const creates = (batch.create ?? []).map((e) => prepareCreate(this.limits, e));
-    const writes = (batch.writes ?? []).map((w) => prepareWrite(this.limits, w));
-    const ids = new Set<string>();
-    for (const w of writes) {
-      if (ids.has(w.write.executionId)) {
-        throw new InvalidRequestError(
-          `commit: execution ${w.write.executionId} appears twice in one batch; merge its writes`,
-        );
-      }
-      ids.add(w.write.executionId);
-    }
-    const cache = (batch.cache ?? []).map((entry) => prepareCacheEntry(this.limits, entry));
-    return this.writer.submit(() => {
-      const result = {
-        created: creates.map((c) => applyCreate(this.s, this.limits, c)),
-        nextSeqs: writes.map((w) => applyWrite(this.s, this.limits, w, batch.now)),
-      };
-      for (const c of cache) this.s.upsertCache.run(c.key, c.result, batch.now, c.expiresAt);
-      return result;
-    });
+    const prepared = prepareBatch(this.limits, batch);
+    return this.writer.submit(() => applyBatch(this.s, this.limits, prepared));
   }
 
   loadHistory(
     executionId: string,
     opts: { after?: number; limit?: number } = {},
   ): Promise<HistoryRecord[]> {
-    return this.read((s) => {
-      const rows = s.selectHistory.all(executionId, opts.after ?? 0, opts.limit ?? -1) as {
-        seq: number;
-        body: string;
-      }[];
-      if (rows.length === 0 && !s.selectWriteHead.get(executionId)) {
-        throw new NotFoundError(`execution ${executionId} does not exist`);
-      }
-      return rows.map((row) => ({
-        seq: row.seq,
-        event: decodeEvent(row, { executionId, seq: row.seq }),
-      }));
-    });
+    return this.read((s) => loadHistoryRecords(s, executionId, opts));
   }
 
   dueTimers(now: number, limit: number): Promise<WorkItem[]> {
