@@ -170,8 +170,8 @@ export function parseDocuments(text: string, options: ParseOptions = {}): ParseR
     }
     if (diagnostics.length > before && diagnostics.slice(before).some((d) => !d.severity)) return;
     const contents = doc.contents;
-    // A `---` with nothing after it is an empty document: skip it.
-    if (contents === null || (isScalar(contents) && contents.value === null && several)) return;
+    // A `---` with nothing after it (or only `null`) is an empty document: skip it.
+    if (contents === null || (isScalar(contents) && contents.value === null)) return;
     const walker = new Walker(doc, at, limits, tag);
     const value = walker.walk(contents, '', 0);
     diagnostics.push(...walker.diagnostics);

@@ -86,9 +86,11 @@ export function checkTask(
     ctx.report(path, `task '${name}' must be a mapping, got ${describe(v)}`);
     return;
   }
-  const kinds = Object.keys(v).filter((k): k is TaskKind => (TASK_KINDS as string[]).includes(k));
-  // `do` is also a field of `for`; a `for` with its `do` is one for task.
-  const kind: TaskKind | undefined = 'for' in v ? 'for' : kinds.length === 1 ? kinds[0] : undefined;
+  // `do` is also a field of `for`: a `for` with its `do` is one for task.
+  const kinds = Object.keys(v).filter(
+    (k): k is TaskKind => (TASK_KINDS as string[]).includes(k) && !(k === 'do' && 'for' in v),
+  );
+  const kind: TaskKind | undefined = kinds.length === 1 ? kinds[0] : undefined;
   if (kind === undefined) {
     if (kinds.length > 1) {
       ctx.report(
