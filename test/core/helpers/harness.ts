@@ -19,7 +19,10 @@ import { testJq } from './jq.js';
 export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 
 export function compile(yamlText: string): WorkflowIR {
-  const ir = compileWorkflow(parse(yamlText), { jq: testJq });
+  const ir = compileWorkflow(
+    parse(yamlText),
+    process.env.WEFT_TEST_JQ === 'weft' ? {} : { jq: testJq },
+  );
   return ir;
 }
 

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { CloudEvent } from '../../src/history/events.js';
+import { commandsOf, golden, runTasks, tasks } from './helpers/harness.js';
+
+const ev = (type: string, data: unknown, extra: Record<string, unknown> = {}): CloudEvent =>
+  ({
+    specversion: '1.0',
+    id: `${type}-${JSON.stringify(data)}`,
+    source: 'test',
+    type,
+    data,
+    ...extra,
+  }) as CloudEvent;
+
+describe('listen', () => {
+  it('one: schedules the listen with the resolved strategy, consumes the first matching event, then cancels', () => {
+    const ir = tasks(`
+      - wait:
+          listen:
+            to:
+              one: {with: {type: com.example.approved, subject: '\${ .order }'}}
+    `);
+    const run = golden('listen-one', ir, {
+      input: { order: 'o1' },
+      events: [
+        { listen: 0, at: 5, event: ev('com.example.other', 1, { subject: 'o1' }) },
+        { listen: 0, at: 6, event: ev('com.example.approved', { by: 'ann' }, { subject: 'o1' }) },
+      ],
+    });
+    const cmds = commandsOf(run);
+    expect(cmds[0]).toEqual({
+      type: 'ScheduleListen',
+      effectId: 0,
+      taskId: '/do/0/wait',
+      key: 'ex1//do/0/wait/0',
+      strategy: { one: { with: { type: 'com.example.approved', subject: 'o1' } } },
+      read: 'data',
+    });
+    expect(cmds[1]).toEqual({ type: 'CancelEffect', effectId: 0 });
+    expect(run.execution.output).toEqual([{ by: 'ann' }]);
+  });
+
+  it('all: one event per filter, output in filter order', () => {
+    const run = runTasks(
+      `
+      - both:
+          listen:
+            to:
+              all:
+                - with: {type: a}
+                - with: {type: b}
+    `,
+      {
+        events: [
+          { listen: 0, at: 1, event: ev('b', 'B') },
+          { listen: 0, at: 2, event: ev('b', 'B2') },
+          { listen: 0, at: 3, event: ev('a', 'A') },
+        ],
+      },
+    );
+    expect(run.execution.output).toEqual(['B', 'A']);
+  });
+
+  it('any with until: consumes matching events until the expression holds; read envelope gives whole events', () => {
+    const run = runTasks(
+      `
+      - collect:
+          listen:
+            to:
+              any:
+                - with: {type: tick}
+              until: 'length >= 2'
+            read: envelope
+    `,
+      { events: [1, 2, 3].map((n) => ({ listen: 0, at: n, event: ev('tick', n) })) },
+    );
+    expect((run.execution.output as CloudEvent[]).map((e) => e.data)).toEqual([1, 2]);
+  });
+
+  it('any without filters takes the first event of any kind', () => {
+    const run = runTasks(
+      `
+      - first: {listen: {to: {any: []}}}
+    `,
+      { events: [{ listen: 0, at: 1, event: ev('whatever', 'x') }] },
+    );
+    expect(run.execution.output).toEqual(['x']);
+  });
+
+  it('foreach runs its tasks on each consumed event and outputs their outputs', () => {
+    const run = runTasks(
+      `
+      - stream:
+          listen:
+            to:
+              any: [{with: {type: n}}]
+              until: 'length >= 2'
+          foreach:
+            item: e
+            do:
+              - double: {set: '\${ $e * 2 }'}
+    `,
+      { events: [5, 7].map((n, i) => ({ listen: 0, at: i + 1, event: ev('n', n) })) },
+    );
+    expect(run.execution.output).toEqual([10, 14]);
+  });
+
+  it('an event that matches no filter is not consumed and the listen keeps waiting', () => {
+    const run = runTasks(
+      `
+      - w: {listen: {to: {one: {with: {type: wanted}}}}}
+    `,
+      { events: [{ listen: 0, at: 1, event: ev('unwanted', 1) }] },
+    );
+    expect(run.execution.status).toBe('running');
+    expect(commandsOf(run).map((c) => c.type)).toEqual(['ScheduleListen']);
+  });
+});
