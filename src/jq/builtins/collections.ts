@@ -1,0 +1,252 @@
+// Natives over arrays: sorting and grouping (jq's order), min/max, add, join,
+// flatten, indices, explode/implode.
+import type { Json } from '../api.js';
+import type { F } from '../runtime.js';
+import { checkLength, collect, fromOne, step } from '../runtime.js';
+import { add } from '../ops.js';
+import { compare, desc, dump, equals, fail, isObject, typeOf } from '../values.js';
+import { fn, fn0, native } from './helpers.js';
+
+function arrayInput(v: Json, what: string): Json[] {
+  if (Array.isArray(v)) return v;
+  return fail(`${desc(v)} cannot be ${what}, as it is not an array`);
+}
+
+fn0('sort', (v) => arrayInput(v, 'sorted').slice().sort(compare));
+
+/** Pairs each element with `[f]`, the array of all outputs of f, as jq's _by builtins do. */
+function keyed(f: F, v: Json, what: string, env: Parameters<F['gen']>[2]): [Json, Json][] {
+  const a = arrayInput(v, what);
+  return a.map((x) => {
+    step();
+    return [collect(f, x, env), x];
+  });
+}
+
+native('sort_by', 1, ([f]) =>
+  fromOne((v, env) =>
+    keyed(f as F, v, 'sorted', env)
+      .sort((a, b) => compare(a[0], b[0]))
+      .map((e) => e[1]),
+  ),
+);
+
+function groups(pairs: [Json, Json][]): Json[][] {
+  pairs.sort((a, b) => compare(a[0], b[0]));
+  const out: Json[][] = [];
+  let prev: Json | undefined;
+  for (const [key, x] of pairs) {
+    if (prev !== undefined && equals(prev, key)) (out[out.length - 1] as Json[]).push(x);
+    else out.push([x]);
+    prev = key;
+  }
+  return out;
+}
+
+native('group_by', 1, ([f]) => fromOne((v, env) => groups(keyed(f as F, v, 'grouped', env))));
+native('unique_by', 1, ([f]) =>
+  fromOne((v, env) => groups(keyed(f as F, v, 'grouped', env)).map((g) => g[0] as Json)),
+);
+fn0('unique', (v) => groups(arrayInput(v, 'sorted').map((x) => [x, x])).map((g) => g[0] as Json));
+
+function extreme(pairs: [Json, Json][], max: boolean): Json {
+  if (pairs.length === 0) return null;
+  let best = pairs[0] as [Json, Json];
+  for (let i = 1; i < pairs.length; i++) {
+    const p = pairs[i] as [Json, Json];
+    const c = compare(p[0], best[0]);
+    if (max ? c >= 0 : c < 0) best = p;
+  }
+  return best[1];
+}
+fn0('min', (v) =>
+  extreme(
+    arrayInput(v, 'iterated over').map((x) => [x, x]),
+    false,
+  ),
+);
+fn0('max', (v) =>
+  extreme(
+    arrayInput(v, 'iterated over').map((x) => [x, x]),
+    true,
+  ),
+);
+native('min_by', 1, ([f]) =>
+  fromOne((v, env) => extreme(keyed(f as F, v, 'iterated over', env), false)),
+);
+native('max_by', 1, ([f]) =>
+  fromOne((v, env) => extreme(keyed(f as F, v, 'iterated over', env), true)),
+);
+
+fn0('reverse', (v) => {
+  if (v === null) return [];
+  if (typeof v === 'string') return Array.from(v).reverse().join('');
+  if (Array.isArray(v)) return v.slice().reverse();
+  return fail(`Cannot reverse ${desc(v)}`);
+});
+
+function values(v: Json): Json[] {
+  if (Array.isArray(v)) return v;
+  if (isObject(v)) return Object.keys(v).map((k) => v[k] as Json);
+  if (v === null) return [];
+  return fail(`Cannot iterate over ${desc(v)}`);
+}
+
+fn0('add', (v) => {
+  const xs = values(v);
+  if (xs.length === 0) return null;
+  let acc: Json = xs[0] as Json;
+  if (typeof acc === 'number') {
+    let i = 1;
+    let sum = acc;
+    for (; i < xs.length; i++) {
+      const x = xs[i] as Json;
+      if (typeof x !== 'number') break;
+      sum += x;
+    }
+    acc = sum;
+    for (; i < xs.length; i++) acc = add(acc, xs[i] as Json);
+    return acc;
+  }
+  if (typeof acc === 'string' && xs.every((x) => typeof x === 'string')) {
+    const s = (xs as string[]).join('');
+    checkLength(s.length);
+    return s;
+  }
+  for (let i = 1; i < xs.length; i++) acc = add(acc, xs[i] as Json);
+  return acc;
+});
+native('add', 1, ([f]) =>
+  fromOne((v, env) => {
+    let acc: Json = null;
+    for (const x of collect(f as F, v, env)) acc = add(acc, x);
+    return acc;
+  }),
+);
+
+fn('join', 1, (v, sep) => {
+  const xs = values(v);
+  if (xs.length === 0) return '';
+  let s = '';
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i] as Json;
+    if (i > 0) {
+      if (typeof sep !== 'string') return fail(`${desc(s)} and ${desc(sep)} cannot be added`);
+      s += sep;
+    }
+    if (x === null) continue;
+    if (typeof x === 'string') s += x;
+    else if (typeof x === 'number' || typeof x === 'boolean') s += dump(x);
+    else return fail(`${desc(s)} and ${desc(x)} cannot be added`);
+    checkLength(s.length);
+  }
+  return s;
+});
+
+function flat(a: Json[], depth: number, out: Json[]): Json[] {
+  for (const x of a) {
+    if (Array.isArray(x) && depth > 0) flat(x, depth - 1, out);
+    else out.push(x);
+  }
+  return out;
+}
+fn0('flatten', (v) => flat(arrayInput(v, 'flattened'), 1e9, []));
+fn('flatten', 1, (v, d) => {
+  if (typeof d !== 'number') return fail('flatten depth must not be negative');
+  if (d < 0) return fail('flatten depth must not be negative');
+  if (!Array.isArray(v)) return fail(`Cannot iterate over ${desc(v)}`);
+  return flat(v, d, []);
+});
+
+function strIndices(s: string, sub: string): Json {
+  if (sub === '') return null;
+  const out: number[] = [];
+  const cps = Array.from(s);
+  const subCps = Array.from(sub);
+  outer: for (let i = 0; i + subCps.length <= cps.length; i++) {
+    for (let j = 0; j < subCps.length; j++) if (cps[i + j] !== subCps[j]) continue outer;
+    out.push(i);
+  }
+  return out;
+}
+
+function indicesOf(v: Json, i: Json): Json {
+  if (v === null) return null;
+  if (typeof v === 'string' && typeof i === 'string') return strIndices(v, i);
+  if (Array.isArray(v)) {
+    const sub = Array.isArray(i) ? i : [i];
+    if (sub.length === 0) return null;
+    const out: number[] = [];
+    for (let s = 0; s + sub.length <= v.length; s++) {
+      let ok = true;
+      for (let j = 0; j < sub.length; j++)
+        if (!equals(v[s + j] as Json, sub[j] as Json)) {
+          ok = false;
+          break;
+        }
+      if (ok) out.push(s);
+    }
+    return out;
+  }
+  return fail(`Cannot determine indices of ${desc(i)} in ${desc(v)}`);
+}
+fn('indices', 1, indicesOf);
+fn('_indices', 1, indicesOf);
+fn('index', 1, (v, i) => {
+  const r = indicesOf(v, i);
+  return Array.isArray(r) ? (r[0] ?? null) : null;
+});
+fn('rindex', 1, (v, i) => {
+  const r = indicesOf(v, i);
+  return Array.isArray(r) ? (r[r.length - 1] ?? null) : null;
+});
+
+fn0('explode', (v) => {
+  if (typeof v !== 'string') return fail(`${desc(v)} cannot be exploded, as it is not a string`);
+  const out: number[] = [];
+  for (const ch of v) out.push(ch.codePointAt(0) as number);
+  return out;
+});
+fn0('implode', (v) => {
+  if (!Array.isArray(v)) return fail('implode input must be an array');
+  checkLength(v.length);
+  let s = '';
+  for (const c of v) {
+    if (typeof c !== 'number' || c !== c)
+      return fail(
+        `${typeOf(c)} (${typeof c === 'number' ? 'null' : dump(c)}) can't be imploded, unicode codepoint needs to be numeric`,
+      );
+    let cp = Math.trunc(c);
+    if (cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) cp = 0xfffd;
+    s += String.fromCodePoint(cp);
+  }
+  return s;
+});
+
+function contains(a: Json, b: Json): boolean {
+  if (isObject(a) && isObject(b)) {
+    for (const k of Object.keys(b)) {
+      if (!Object.prototype.hasOwnProperty.call(a, k)) return false;
+      if (!contains(a[k] as Json, b[k] as Json)) return false;
+    }
+    return true;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return b.every((y) => a.some((x) => contains(x, y)));
+  if (typeof a === 'string' && typeof b === 'string') return a.includes(b);
+  if (typeOf(a) === typeOf(b)) return equals(a, b);
+  return fail(`${desc(a)} and ${desc(b)} cannot have their containment checked`);
+}
+fn('contains', 1, (a, b) => contains(a, b));
+fn('inside', 1, (a, b) => contains(b, a));
+
+fn0('transpose', (v) => {
+  const rows = arrayInput(v, 'transposed');
+  let n = 0;
+  for (const r of rows) {
+    if (!Array.isArray(r)) return fail(`Cannot index ${typeOf(r)} with number`);
+    n = Math.max(n, r.length);
+  }
+  const out: Json[][] = [];
+  for (let i = 0; i < n; i++) out.push(rows.map((r) => ((r as Json[])[i] ?? null) as Json));
+  return out;
+});

@@ -1,0 +1,157 @@
+// weft's jq: compile(text) once, run the program many times. See api.ts for the
+// contract and docs/jq.md for the language notes and sandbox limits.
+import type {
+  CompileOptions,
+  CompileResult,
+  Json,
+  JqDiagnostic,
+  JqLimits,
+  JqProgram,
+  RunOptions,
+} from './api.js';
+import { JqError } from './api.js';
+import { Compiler } from './compile.js';
+import { SyntaxErr } from './lexer.js';
+import { Parser } from './parser.js';
+import type { Env, F } from './runtime.js';
+import { BreakSignal, NONE, rt } from './runtime.js';
+import './builtins/core.js';
+import './builtins/collections.js';
+import './builtins/strings.js';
+import './builtins/math.js';
+import './builtins/time.js';
+import './builtins/meta.js';
+
+export type { CompileOptions, CompileResult, Json, JqDiagnostic, JqLimits, JqProgram, RunOptions };
+export { JqError };
+
+/**
+ * Defaults, measured on the 2-core CI machine: 5,000,000 steps is about 0.3-1 s of the
+ * most expensive builtins; typical workflow expressions take under 100 steps.
+ */
+export const DEFAULT_LIMITS: JqLimits = {
+  maxSteps: 5_000_000,
+  maxDepth: 2_000,
+  maxOutputs: 100_000,
+  maxLength: 10_000_000,
+};
+
+export function diagnostic(text: string, offset: number, message: string): JqDiagnostic {
+  let line = 1;
+  let col = 1;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text[i] === '\n') {
+      line++;
+      col = 1;
+    } else col++;
+  }
+  return { line, col, offset, message };
+}
+
+class Program implements JqProgram {
+  constructor(
+    readonly text: string,
+    private readonly f: F,
+    private readonly varNames: readonly string[],
+    private readonly limits: JqLimits,
+  ) {}
+
+  private env(variables: Readonly<Record<string, Json>> | undefined): Env {
+    let env: Env = null;
+    for (const name of this.varNames) {
+      const v =
+        variables && Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : null;
+      env = { v: v ?? null, n: env };
+    }
+    return env;
+  }
+
+  private exec<T>(options: RunOptions | undefined, body: () => T): T {
+    const saved = { ...rt };
+    rt.steps = 0;
+    rt.depth = 0;
+    rt.maxSteps = this.limits.maxSteps;
+    rt.maxDepth = this.limits.maxDepth;
+    rt.maxLength = this.limits.maxLength;
+    rt.now = options?.now;
+    try {
+      return body();
+    } catch (e) {
+      if (e instanceof JqError) throw e;
+      if (e instanceof BreakSignal) throw new JqError('break');
+      if (e instanceof RangeError) {
+        const what = /call stack/i.test(e.message) ? 'nesting too deep' : 'value too large';
+        throw new JqError(
+          `jq sandbox limit exceeded: ${what}`,
+          `jq sandbox limit exceeded: ${what}`,
+          'limit',
+        );
+      }
+      throw e;
+    } finally {
+      Object.assign(rt, saved);
+    }
+  }
+
+  run(input: Json, variables?: Readonly<Record<string, Json>>, options?: RunOptions): Json[] {
+    return this.exec(options, () => {
+      const env = this.env(variables);
+      if (this.f.one) {
+        const r = this.f.one(input, env);
+        return r === NONE ? [] : [r];
+      }
+      const out: Json[] = [];
+      const max = this.limits.maxOutputs;
+      this.f.gen(input, null, env, (x) => {
+        if (out.length >= max)
+          throw new JqError(
+            `jq sandbox limit exceeded: more than ${max} outputs`,
+            `jq sandbox limit exceeded: more than ${max} outputs`,
+            'limit',
+          );
+        out.push(x);
+      });
+      return out;
+    });
+  }
+
+  first(
+    input: Json,
+    variables?: Readonly<Record<string, Json>>,
+    options?: RunOptions,
+  ): Json | undefined {
+    return this.exec(options, () => {
+      const env = this.env(variables);
+      if (this.f.one) {
+        const r = this.f.one(input, env);
+        return r === NONE ? undefined : r;
+      }
+      const stop = { v: undefined as Json | undefined };
+      try {
+        this.f.gen(input, null, env, (x) => {
+          stop.v = x;
+          throw stop;
+        });
+      } catch (e) {
+        if (e !== stop) throw e;
+      }
+      return stop.v;
+    });
+  }
+}
+
+export function compile(text: string, options: CompileOptions = {}): CompileResult {
+  const vars = options.variables ?? [];
+  const limits: JqLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  try {
+    const ast = Parser.parse(text);
+    const f = new Compiler(vars).compile(ast);
+    return { ok: true, program: new Program(text, f, vars, limits) };
+  } catch (e) {
+    if (e instanceof SyntaxErr)
+      return { ok: false, diagnostics: [diagnostic(text, e.at, e.message)] };
+    if (e instanceof RangeError)
+      return { ok: false, diagnostics: [diagnostic(text, 0, 'expression nested too deeply')] };
+    throw e;
+  }
+}

@@ -1,0 +1,416 @@
+// Filter factories for the core language: each takes compiled sub-filters and returns
+// a filter with a generator and, where the shape allows, a single-value fast path.
+import type { Json } from './api.js';
+import { BINOPS, field, index, negate, slice } from './ops.js';
+import type { Emit, Env, F, None, Path } from './runtime.js';
+import {
+  NONE,
+  catchable,
+  checkLength,
+  emitValue,
+  fromOne,
+  invalidPath,
+  rt,
+  step,
+} from './runtime.js';
+import { desc, fail, getKey, isObject, truthy } from './values.js';
+
+export const IDENTITY: F = {
+  one: (v) => v,
+  gen: (v, p, _env, k) => k(v, p),
+};
+
+export const EMPTY: F = {
+  one: () => NONE,
+  gen: () => {},
+};
+
+export function literal(value: Json): F {
+  return fromOne(() => value);
+}
+
+function append(p: Path | null, key: Json): Path | null {
+  return p === null ? null : [...p, key];
+}
+
+export function fieldF(target: F, name: string): F {
+  const gen = (v: Json, p: Path | null, env: Env, k: Emit): void =>
+    target.gen(v, p, env, (x, q) => k(field(x, name), append(q, name)));
+  if (target === IDENTITY && name !== '__proto__') {
+    return {
+      gen,
+      one: (v) => {
+        if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+          const r = v[name];
+          return r === undefined || typeof r === 'function' ? null : r;
+        }
+        return field(v, name);
+      },
+    };
+  }
+  const t = target.one;
+  return t
+    ? {
+        gen,
+        one: (v, env) => {
+          const x = t(v, env);
+          return x === NONE ? NONE : field(x, name);
+        },
+      }
+    : { gen };
+}
+
+export function indexF(target: F, idx: F): F {
+  const gen = (v: Json, p: Path | null, env: Env, k: Emit): void =>
+    idx.gen(v, null, env, (i) =>
+      target.gen(v, p, env, (x, q) => {
+        if (q !== null && Array.isArray(i) && Array.isArray(x)) invalidPath(index(x, i));
+        k(index(x, i), append(q, i));
+      }),
+    );
+  const t = target.one;
+  const io = idx.one;
+  if (t && io) {
+    return {
+      gen,
+      one: (v, env) => {
+        const i = io(v, env);
+        if (i === NONE) return NONE;
+        const x = t(v, env);
+        return x === NONE ? NONE : index(x, i);
+      },
+    };
+  }
+  return { gen };
+}
+
+export function sliceF(target: F, from: F | undefined, to: F | undefined): F {
+  const fromF = from ?? literalNull;
+  const toF = to ?? literalNull;
+  const gen = (v: Json, p: Path | null, env: Env, k: Emit): void =>
+    toF.gen(v, null, env, (b) =>
+      fromF.gen(v, null, env, (a) =>
+        target.gen(v, p, env, (x, q) => {
+          if (x !== null && !Array.isArray(x) && typeof x !== 'string')
+            fail(`Cannot index ${desc(x).split(' ')[0]} with object`);
+          k(slice(x, a, b), append(q, { start: a, end: b }));
+        }),
+      ),
+    );
+  return { gen };
+}
+const literalNull = literal(null);
+
+export function iterate(x: Json, q: Path | null, k: Emit): void {
+  if (Array.isArray(x)) {
+    for (let i = 0; i < x.length; i++) {
+      step();
+      k(x[i] as Json, q === null ? null : [...q, i]);
+    }
+  } else if (isObject(x)) {
+    for (const key of Object.keys(x)) {
+      step();
+      k(x[key] as Json, q === null ? null : [...q, key]);
+    }
+  } else {
+    fail(`Cannot iterate over ${desc(x)}`);
+  }
+}
+
+export function iterateF(target: F): F {
+  if (target === IDENTITY) return { gen: (v, p, _env, k) => iterate(v, p, k) };
+  return { gen: (v, p, env, k) => target.gen(v, p, env, (x, q) => iterate(x, q, k)) };
+}
+
+export function pipe(left: F, right: F): F {
+  if (left === IDENTITY) return right;
+  if (right === IDENTITY) return left;
+  const gen = (v: Json, p: Path | null, env: Env, k: Emit): void =>
+    left.gen(v, p, env, (x, q) => right.gen(x, q, env, k));
+  const l = left.one;
+  const r = right.one;
+  if (l && r) {
+    return {
+      gen,
+      one: (v, env) => {
+        const x = l(v, env);
+        return x === NONE ? NONE : r(x, env);
+      },
+    };
+  }
+  return { gen };
+}
+
+export function comma(left: F, right: F): F {
+  return {
+    gen: (v, p, env, k) => {
+      left.gen(v, p, env, k);
+      right.gen(v, p, env, k);
+    },
+  };
+}
+
+export function binop(op: string, left: F, right: F): F {
+  const fn = BINOPS[op] as (a: Json, b: Json) => Json;
+  const l = left.one;
+  const r = right.one;
+  if (l && r) {
+    return fromOne((v, env) => {
+      const b = r(v, env);
+      if (b === NONE) return NONE;
+      const a = l(v, env);
+      return a === NONE ? NONE : fn(a, b);
+    });
+  }
+  return {
+    gen: (v, p, env, k) =>
+      right.gen(v, null, env, (b) => left.gen(v, null, env, (a) => emitValue(fn(a, b), p, k))),
+  };
+}
+
+export function negF(body: F): F {
+  const b = body.one;
+  if (b)
+    return fromOne((v, env) => {
+      const x = b(v, env);
+      return x === NONE ? NONE : negate(x);
+    });
+  return { gen: (v, p, env, k) => body.gen(v, null, env, (x) => emitValue(negate(x), p, k)) };
+}
+
+export function andF(left: F, right: F): F {
+  return {
+    gen: (v, p, env, k) =>
+      left.gen(v, null, env, (a) => {
+        if (!truthy(a)) emitValue(false, p, k);
+        else right.gen(v, null, env, (b) => emitValue(truthy(b), p, k));
+      }),
+    ...(left.one && right.one
+      ? {
+          one: (v: Json, env: Env): Json | None => {
+            const a = left.one!(v, env);
+            if (a === NONE) return NONE;
+            if (!truthy(a)) return false;
+            const b = right.one!(v, env);
+            return b === NONE ? NONE : truthy(b);
+          },
+        }
+      : {}),
+  };
+}
+
+export function orF(left: F, right: F): F {
+  return {
+    gen: (v, p, env, k) =>
+      left.gen(v, null, env, (a) => {
+        if (truthy(a)) emitValue(true, p, k);
+        else right.gen(v, null, env, (b) => emitValue(truthy(b), p, k));
+      }),
+    ...(left.one && right.one
+      ? {
+          one: (v: Json, env: Env): Json | None => {
+            const a = left.one!(v, env);
+            if (a === NONE) return NONE;
+            if (truthy(a)) return true;
+            const b = right.one!(v, env);
+            return b === NONE ? NONE : truthy(b);
+          },
+        }
+      : {}),
+  };
+}
+
+/** `a // b`: the truthy outputs of a (its errors suppressed), or else the outputs of b. */
+export function altF(left: F, right: F): F {
+  const gen = (v: Json, p: Path | null, env: Env, k: Emit): void => {
+    const got: [Json, Path | null][] = [];
+    const depth = rt.depth;
+    try {
+      left.gen(v, p, env, (x, q) => {
+        if (truthy(x)) got.push([x, q]);
+      });
+    } catch (e) {
+      if (!catchable(e)) throw e;
+      rt.depth = depth;
+    }
+    if (got.length === 0) right.gen(v, p, env, k);
+    else for (const [x, q] of got) k(x, q);
+  };
+  const l = left.one;
+  const r = right.one;
+  if (l && r) {
+    return {
+      gen,
+      one: (v, env) => {
+        let x: Json | None;
+        try {
+          x = l(v, env);
+        } catch (e) {
+          if (!catchable(e)) throw e;
+          x = NONE;
+        }
+        return x !== NONE && truthy(x) ? x : r(v, env);
+      },
+    };
+  }
+  return { gen };
+}
+
+export function ifF(cond: F, then: F, els: F): F {
+  const gen = (v: Json, p: Path | null, env: Env, k: Emit): void =>
+    cond.gen(v, null, env, (c) => (truthy(c) ? then : els).gen(v, p, env, k));
+  const c = cond.one;
+  const t = then.one;
+  const e = els.one;
+  if (c && t && e) {
+    return {
+      gen,
+      one: (v, env) => {
+        const x = c(v, env);
+        if (x === NONE) return NONE;
+        return truthy(x) ? t(v, env) : e(v, env);
+      },
+    };
+  }
+  return { gen };
+}
+
+/** try/catch: errors raised downstream (inside k) pass through untouched. */
+export function tryF(body: F, handler: F | undefined): F {
+  const gen = (v: Json, p: Path | null, env: Env, k: Emit): void => {
+    let downstream = false;
+    const depth = rt.depth;
+    try {
+      body.gen(v, p, env, (x, q) => {
+        downstream = true;
+        k(x, q);
+        downstream = false;
+      });
+    } catch (e) {
+      if (downstream || !catchable(e)) throw e;
+      rt.depth = depth;
+      if (handler && !isBreakOut(e)) handler.gen(e.value, null, env, (x) => emitValue(x, p, k));
+    }
+  };
+  const b = body.one;
+  const h = handler?.one;
+  if (b && (handler === undefined || h)) {
+    return {
+      gen,
+      one: (v, env) => {
+        const depth = rt.depth;
+        try {
+          return b(v, env);
+        } catch (e) {
+          if (!catchable(e)) throw e;
+          rt.depth = depth;
+          return h && !isBreakOut(e) ? h(e.value, env) : NONE;
+        }
+      },
+    };
+  }
+  return { gen };
+}
+
+// `error(null)` caught by try/catch gives null to the handler; jq 1.7.1 does too.
+function isBreakOut(_e: unknown): boolean {
+  return false;
+}
+
+export function arrayF(body: F | undefined): F {
+  if (body === undefined) return fromOne(() => []);
+  const b = body.one;
+  if (b) {
+    return fromOne((v, env) => {
+      const x = b(v, env);
+      return x === NONE ? [] : [x];
+    });
+  }
+  return fromOne((v, env) => {
+    const out: Json[] = [];
+    body.gen(v, null, env, (x) => {
+      if (out.length >= rt.maxLength) checkLength(out.length + 1);
+      out.push(x);
+    });
+    return out;
+  });
+}
+
+/** `[.[] | f]` with a single-valued f: a plain loop. */
+export function mapF(f: F): F {
+  const o = f.one;
+  if (!o) return arrayF(pipe(iterateF(IDENTITY), f));
+  return fromOne((v, env) => {
+    const out: Json[] = [];
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        step();
+        const r = o(v[i] as Json, env);
+        if (r !== NONE) out.push(r);
+      }
+    } else if (isObject(v)) {
+      for (const key of Object.keys(v)) {
+        step();
+        const r = o(v[key] as Json, env);
+        if (r !== NONE) out.push(r);
+      }
+    } else fail(`Cannot iterate over ${desc(v)}`);
+    return out;
+  });
+}
+
+export function objectF(entries: { key: F; value: F }[]): F {
+  const setEntry = (o: { [k: string]: Json }, key: Json, value: Json): void => {
+    if (typeof key !== 'string') {
+      fail(`Object keys must be strings`);
+    }
+    if (key === '__proto__') {
+      Object.defineProperty(o, key, {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    } else o[key] = value;
+  };
+  if (entries.every((e) => e.key.one && e.value.one)) {
+    const es = entries.map((e) => [e.key.one!, e.value.one!] as const);
+    return fromOne((v, env) => {
+      const o: { [k: string]: Json } = {};
+      for (const [kf, vf] of es) {
+        const key = kf(v, env);
+        if (key === NONE) return NONE;
+        const val = vf(v, env);
+        if (val === NONE) return NONE;
+        setEntry(o, key, val);
+      }
+      return o;
+    });
+  }
+  return {
+    gen: (v, p, env, k) => {
+      const keys: Json[] = [];
+      const vals: Json[] = [];
+      const go = (i: number): void => {
+        if (i === entries.length) {
+          const o: { [k: string]: Json } = {};
+          for (let j = 0; j < keys.length; j++) setEntry(o, keys[j] as Json, vals[j] as Json);
+          emitValue(o, p, k);
+          return;
+        }
+        const e = entries[i] as { key: F; value: F };
+        e.key.gen(v, null, env, (key) => {
+          if (typeof key !== 'string') fail(`Object keys must be strings`);
+          e.value.gen(v, null, env, (val) => {
+            keys[i] = key;
+            vals[i] = val;
+            go(i + 1);
+          });
+        });
+      };
+      go(0);
+    },
+  };
+}
+
+export { getKey };

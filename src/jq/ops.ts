@@ -1,0 +1,208 @@
+// jq's operators on values: indexing, slicing, arithmetic and comparison, with jq's
+// error messages (jq 1.8 wording, which jq's own test suite checks).
+import type { Json } from './api.js';
+import { checkLength } from './runtime.js';
+import type { JsonObject } from './values.js';
+import {
+  compare,
+  copyObject,
+  desc,
+  equals,
+  fail,
+  getKey,
+  isObject,
+  setKey,
+  typeOf,
+} from './values.js';
+
+/** `.[k]` on any value. */
+export function index(t: Json, k: Json): Json {
+  if (typeof k === 'string') {
+    if (t === null) return null;
+    if (isObject(t)) {
+      const r = getKey(t, k);
+      return r === undefined ? null : r;
+    }
+  } else if (typeof k === 'number') {
+    if (Array.isArray(t)) {
+      if (k !== k) return null;
+      let i = Math.floor(k);
+      if (i < 0) i += t.length;
+      const r = i >= 0 ? t[i] : undefined;
+      return r === undefined ? null : r;
+    }
+    if (t === null) return null;
+  } else if (isObject(k)) {
+    if (t === null || Array.isArray(t) || typeof t === 'string') {
+      if (t === null) return null;
+      return slice(t, getKey(k, 'start') ?? null, getKey(k, 'end') ?? null);
+    }
+  } else if (Array.isArray(k) && Array.isArray(t)) {
+    return indices(t, k);
+  } else if (k === null && t === null) {
+    return null;
+  }
+  return fail(`Cannot index ${typeOf(t)} with ${desc(k)}`);
+}
+
+export function field(t: Json, name: string): Json {
+  if (isObject(t)) {
+    const r = getKey(t, name);
+    return r === undefined ? null : r;
+  }
+  if (t === null) return null;
+  return fail(`Cannot index ${typeOf(t)} with ${desc(name)}`);
+}
+
+export function indices(t: Json[], k: Json[]): Json {
+  const out: number[] = [];
+  if (k.length === 0) return null;
+  for (let i = 0; i + k.length <= t.length; i++) {
+    let ok = true;
+    for (let j = 0; j < k.length; j++) {
+      if (!equals(t[i + j] as Json, k[j] as Json)) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) out.push(i);
+  }
+  return out;
+}
+
+function clampRange(len: number, from: Json, to: Json): [number, number] {
+  if ((from !== null && typeof from !== 'number') || (to !== null && typeof to !== 'number'))
+    fail('Start and end indices of an array slice must be numbers');
+  let s = from === null ? 0 : Math.floor(from as number);
+  let e = to === null ? len : Math.ceil(to as number);
+  if (s < 0) s = Math.max(0, len + s);
+  if (e < 0) e = Math.max(0, len + e);
+  if (s > len) s = len;
+  if (e > len) e = len;
+  if (e < s) e = s;
+  return [s, e];
+}
+
+export function slice(t: Json, from: Json, to: Json): Json {
+  if (t === null) return null;
+  if (Array.isArray(t)) {
+    const [s, e] = clampRange(t.length, from, to);
+    return t.slice(s, e);
+  }
+  if (typeof t === 'string') {
+    // jq slices strings by codepoints
+    const cps = Array.from(t);
+    const [s, e] = clampRange(cps.length, from, to);
+    return cps.slice(s, e).join('');
+  }
+  return fail(`Cannot index ${typeOf(t)} with object`);
+}
+
+export function sliceRange(len: number, from: Json, to: Json): [number, number] {
+  return clampRange(len, from, to);
+}
+
+function deepMerge(a: JsonObject, b: JsonObject): JsonObject {
+  const r = copyObject(a);
+  for (const k in b) {
+    const bv = b[k] as Json;
+    const av = getKey(r, k);
+    setKey(r, k, av !== undefined && isObject(av) && isObject(bv) ? deepMerge(av, bv) : bv);
+  }
+  return r;
+}
+
+export function add(a: Json, b: Json): Json {
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (a === null) return b;
+  if (b === null) return a;
+  if (typeof a === 'string' && typeof b === 'string') {
+    checkLength(a.length + b.length);
+    return a + b;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    checkLength(a.length + b.length);
+    return a.concat(b);
+  }
+  if (isObject(a) && isObject(b)) {
+    const r = copyObject(a);
+    for (const k in b) setKey(r, k, b[k] as Json);
+    return r;
+  }
+  return fail(`${desc(a)} and ${desc(b)} cannot be added`);
+}
+
+export function sub(a: Json, b: Json): Json {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (Array.isArray(a) && Array.isArray(b)) return a.filter((x) => !b.some((y) => equals(x, y)));
+  return fail(`${desc(a)} and ${desc(b)} cannot be subtracted`);
+}
+
+function repeatString(s: string, n: number): Json {
+  if (n <= 0 || n !== n) return null;
+  const times = n < 1 ? 1 : Math.floor(n);
+  checkLength(s.length * times);
+  return s.repeat(times);
+}
+
+export function mul(a: Json, b: Json): Json {
+  if (typeof a === 'number' && typeof b === 'number') return a * b;
+  if (typeof a === 'string' && typeof b === 'number') return repeatString(a, b);
+  if (typeof a === 'number' && typeof b === 'string') return repeatString(b, a);
+  if (isObject(a) && isObject(b)) return deepMerge(a, b);
+  return fail(`${desc(a)} and ${desc(b)} cannot be multiplied`);
+}
+
+export function div(a: Json, b: Json): Json {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (b === 0) fail(`${desc(a)} and ${desc(b)} cannot be divided because the divisor is zero`);
+    return a / b;
+  }
+  if (typeof a === 'string' && typeof b === 'string') return splitString(a, b);
+  return fail(`${desc(a)} and ${desc(b)} cannot be divided`);
+}
+
+export function splitString(a: string, b: string): Json {
+  if (a === '') return [];
+  if (b === '') return Array.from(a);
+  return a.split(b);
+}
+
+function toInt(n: number): number {
+  // jq casts to intmax_t; out-of-range and nan saturate
+  if (n !== n) return 0;
+  if (n >= 9.223372036854776e18) return Number.MAX_SAFE_INTEGER;
+  if (n <= -9.223372036854776e18) return Number.MIN_SAFE_INTEGER;
+  return Math.trunc(n);
+}
+
+export function mod(a: Json, b: Json): Json {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (a !== a || b !== b) return NaN;
+    const bi = toInt(b);
+    if (bi === 0)
+      fail(`${desc(a)} and ${desc(b)} cannot be divided (remainder) because the divisor is zero`);
+    const r = toInt(a) % Math.abs(bi);
+    return r === 0 ? 0 : r;
+  }
+  return fail(`${desc(a)} and ${desc(b)} cannot be divided (remainder)`);
+}
+
+export function negate(a: Json): Json {
+  if (typeof a === 'number') return -a;
+  return fail(`${desc(a)} cannot be negated`);
+}
+
+export const BINOPS: Record<string, (a: Json, b: Json) => Json> = {
+  '+': add,
+  '-': sub,
+  '*': mul,
+  '/': div,
+  '%': mod,
+  '==': (a, b) => equals(a, b),
+  '!=': (a, b) => !equals(a, b),
+  '<': (a, b) => compare(a, b) < 0,
+  '<=': (a, b) => compare(a, b) <= 0,
+  '>': (a, b) => compare(a, b) > 0,
+  '>=': (a, b) => compare(a, b) >= 0,
+};

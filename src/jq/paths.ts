@@ -1,0 +1,101 @@
+// getpath / setpath / delpaths: the primitives under every assignment operator.
+// Values are never mutated: each update copies the containers along the path.
+import type { Json } from './api.js';
+import { index, sliceRange } from './ops.js';
+import { checkLength } from './runtime.js';
+import type { JsonObject } from './values.js';
+import { compare, copyObject, fail, getKey, isObject, setKey, typeOf } from './values.js';
+
+export function getpath(v: Json, path: Json): Json {
+  if (!Array.isArray(path)) return fail('Path must be specified as an array');
+  let cur = v;
+  for (const k of path) {
+    if (cur === null) return null;
+    cur = index(cur, k);
+  }
+  return cur;
+}
+
+function setAt(t: Json, path: Json[], i: number, x: Json): Json {
+  if (i === path.length) return x;
+  const k = path[i] as Json;
+  const child = t === null ? null : index(t, k);
+  if (typeof k === 'string') {
+    const o: JsonObject = t === null ? {} : copyObject(t as JsonObject);
+    setKey(o, k, setAt(child, path, i + 1, x));
+    return o;
+  }
+  if (typeof k === 'number') {
+    const a: Json[] = t === null ? [] : (t as Json[]).slice();
+    let idx = Math.floor(k);
+    if (idx < 0) {
+      idx += a.length;
+      if (idx < 0) fail('Out of bounds negative array index');
+    }
+    checkLength(idx + 1);
+    while (a.length < idx) a.push(null);
+    a[idx] = setAt(child, path, i + 1, x);
+    return a;
+  }
+  if (isObject(k)) {
+    if (typeof t === 'string') fail('Cannot update string slices');
+    const a: Json[] = t === null ? [] : (t as Json[]);
+    const [s, e] = sliceRange(a.length, getKey(k, 'start') ?? null, getKey(k, 'end') ?? null);
+    const repl = setAt(child, path, i + 1, x);
+    if (!Array.isArray(repl)) fail('A slice of an array can only be assigned another array');
+    checkLength(a.length - (e - s) + repl.length);
+    return [...a.slice(0, s), ...repl, ...a.slice(e)];
+  }
+  return fail(`Cannot update field at ${typeOf(k)} index of ${typeOf(t)}`);
+}
+
+export function setpath(v: Json, path: Json, x: Json): Json {
+  if (!Array.isArray(path)) return fail('Path must be specified as an array');
+  return setAt(v, path, 0, x);
+}
+
+function delAt(t: Json, path: Json[], i: number): Json {
+  if (t === null) return null;
+  const k = path[i] as Json;
+  if (i === path.length - 1) {
+    if (typeof k === 'string') {
+      if (!isObject(t)) return fail(`Cannot delete field at object index of ${typeOf(t)}`);
+      if (getKey(t, k) === undefined) return t;
+      const o: JsonObject = {};
+      for (const key in t) if (key !== k) setKey(o, key, t[key] as Json);
+      return o;
+    }
+    if (typeof k === 'number') {
+      if (!Array.isArray(t)) return fail(`Cannot delete field at index of ${typeOf(t)}`);
+      let idx = Math.floor(k);
+      if (idx < 0) idx += t.length;
+      if (idx < 0) return fail('Out of bounds negative array index');
+      if (idx >= t.length) return t;
+      return [...t.slice(0, idx), ...t.slice(idx + 1)];
+    }
+    if (isObject(k)) {
+      if (!Array.isArray(t)) return fail(`Cannot delete slice of ${typeOf(t)}`);
+      const [s, e] = sliceRange(t.length, getKey(k, 'start') ?? null, getKey(k, 'end') ?? null);
+      return [...t.slice(0, s), ...t.slice(e)];
+    }
+    return fail(`Cannot delete field at ${typeOf(k)} index of ${typeOf(t)}`);
+  }
+  const child = index(t, k);
+  if (child === null) return t;
+  return setAt(t, [k], 0, delAt(child, path, i + 1));
+}
+
+export function delpaths(v: Json, paths: Json): Json {
+  if (!Array.isArray(paths)) return fail('Paths must be specified as an array');
+  const sorted = paths.slice().sort(compare);
+  let cur = v;
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const p = sorted[i] as Json;
+    if (!Array.isArray(p)) return fail('Path must be specified as an array');
+    if (p.length === 0) return null;
+    cur = delAt(cur, p, 0);
+  }
+  return cur;
+}
+
+export { checkLength };

@@ -1,0 +1,133 @@
+// Evaluation machinery shared by the compiler and the builtins. A compiled filter is
+// a pair: `gen`, a callback (continuation) generator that calls `k` once per output,
+// and, when the filter is statically at-most-one-valued, `one`, a direct function that
+// returns the output or NONE. `one` is the fast path gojq and jaq get their speed from;
+// generators would be the slow path. `p` is the path of `v` when the caller tracks
+// paths (path(), assignment), or null in plain value mode.
+import type { Json } from './api.js';
+import { JqError } from './api.js';
+import { dumpTrunc } from './values.js';
+
+export const NONE: unique symbol = Symbol('none');
+export type None = typeof NONE;
+export type Path = Json[];
+export type Emit = (v: Json, p: Path | null) => void;
+/** Variables, closures and labels, as a linked list resolved by position at compile time. */
+export type Env = { v: unknown; n: Env } | null;
+
+export interface F {
+  gen(v: Json, p: Path | null, env: Env, k: Emit): void;
+  one?: (v: Json, env: Env) => Json | None;
+}
+
+export interface Closure {
+  f: F;
+  env: Env;
+}
+
+/** A `break $label` in flight: caught by the label with the same token. */
+export class BreakSignal {
+  constructor(readonly token: object) {}
+}
+
+/** Per-run state: the sandbox budget and the injected clock. */
+export const rt = {
+  steps: 0,
+  maxSteps: 0,
+  depth: 0,
+  maxDepth: 0,
+  maxLength: 0,
+  now: undefined as number | undefined,
+};
+
+export function limitError(what: string): never {
+  throw new JqError(
+    `jq sandbox limit exceeded: ${what}`,
+    `jq sandbox limit exceeded: ${what}`,
+    'limit',
+  );
+}
+
+export function step(): void {
+  if (++rt.steps > rt.maxSteps) limitError(`more than ${rt.maxSteps} evaluation steps`);
+}
+
+export function checkLength(n: number): void {
+  if (n > rt.maxLength) limitError(`a string or array longer than ${rt.maxLength}`);
+}
+
+/** Errors that `try` and `?` may catch: jq errors, never limits or breaks. */
+export function catchable(e: unknown): e is JqError {
+  return e instanceof JqError && e.kind === 'error';
+}
+
+export function invalidPath(v: Json): never {
+  throw new JqError(`Invalid path expression with result ${dumpTrunc(v)}`);
+}
+
+/** Emit a computed value; in path mode a computed value is not a path. */
+export function emitValue(v: Json, p: Path | null, k: Emit): void {
+  if (p !== null) invalidPath(v);
+  k(v, null);
+}
+
+/** A filter from a single-valued function. */
+export function fromOne(one: (v: Json, env: Env) => Json | None): F {
+  return {
+    one,
+    gen(v, p, env, k) {
+      const r = one(v, env);
+      if (r === NONE) return;
+      if (p !== null) invalidPath(r);
+      k(r, null);
+    },
+  };
+}
+
+/** Collect every output of a filter (value mode). */
+export function collect(f: F, v: Json, env: Env): Json[] {
+  if (f.one) {
+    const r = f.one(v, env);
+    return r === NONE ? [] : [r];
+  }
+  const out: Json[] = [];
+  f.gen(v, null, env, (x) => {
+    out.push(x);
+    if (out.length > rt.maxLength) checkLength(out.length);
+  });
+  return out;
+}
+
+class Stop {
+  constructor(readonly value: Json) {}
+}
+
+/** First output of a filter, stopping the generator early. */
+export function firstOf(f: F, v: Json, env: Env): Json | None {
+  if (f.one) return f.one(v, env);
+  const depth = rt.depth;
+  let stop: Stop | undefined;
+  try {
+    f.gen(v, null, env, (x) => {
+      stop = new Stop(x);
+      throw stop;
+    });
+  } catch (e) {
+    if (stop !== undefined && e === stop) {
+      rt.depth = depth;
+      return stop.value;
+    }
+    throw e;
+  }
+  return NONE;
+}
+
+/** Run `f` and call `each` for every output, in value mode. */
+export function each(f: F, v: Json, env: Env, k: (x: Json) => void): void {
+  if (f.one) {
+    const r = f.one(v, env);
+    if (r !== NONE) k(r);
+    return;
+  }
+  f.gen(v, null, env, k);
+}
