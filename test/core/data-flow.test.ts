@@ -41,7 +41,7 @@ describe('data flow', () => {
       - describe:
           set:
             workflow: '\${ $workflow | {id, input, startedAt, name: .definition.document.name} }'
-            task: '\${ $task | {name, reference, input, startedAt, hasSet: (.definition | has(\"set\"))} }'
+            task: '\${ $task | {name, reference, input, startedAt, hasSet: (.definition | has("set"))} }'
             runtime: '\${ $runtime }'
             secret: '\${ $secrets.apiKey }'
             input: '\${ $input }'
