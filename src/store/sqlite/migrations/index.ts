@@ -11,6 +11,10 @@ import { sql as m0006 } from './0006_history.js';
 import { sql as m0007 } from './0007_work.js';
 import { sql as m0008 } from './0008_work_by_due.js';
 import { sql as m0009 } from './0009_effect_cache.js';
+import { sql as m0010 } from './0010_work_available_at.js';
+import { sql as m0011 } from './0011_work_available_at_backfill.js';
+import { sql as m0012 } from './0012_work_by_claim_order.js';
+import { sql as m0013 } from './0013_work_by_available.js';
 
 export interface Migration {
   id: number;
@@ -28,4 +32,8 @@ export const migrations: readonly Migration[] = [
   { id: 7, name: 'work', sql: m0007 },
   { id: 8, name: 'work_by_due', sql: m0008 },
   { id: 9, name: 'effect_cache', sql: m0009 },
+  { id: 10, name: 'work_available_at', sql: m0010 },
+  { id: 11, name: 'work_available_at_backfill', sql: m0011 },
+  { id: 12, name: 'work_by_claim_order', sql: m0012 },
+  { id: 13, name: 'work_by_available', sql: m0013 },
 ];
