@@ -10,6 +10,10 @@ export interface CommandEntry {
 }
 
 export const commands: Record<string, CommandEntry> = {
+  validate: {
+    summary: 'check workflow documents; exit 0 when valid, 2 otherwise',
+    load: async () => (await import('./validate.js')).run,
+  },
   run: {
     summary: 'run one execution of a workflow to its end and print its output',
     load: async () => (await import('./run.js')).run,
