@@ -27,6 +27,8 @@ export class Execution {
   private _output: Json | undefined;
   private _error: Problem | undefined;
   private cancelReason: string | undefined;
+  /** Set by replay() while it applies recorded events (see ExecutionContext.trace). */
+  replaying = false;
 
   constructor(
     readonly ir: WorkflowIR,
@@ -76,6 +78,7 @@ export class Execution {
     }
     rt.now = event.time;
     rt.steps = 0;
+    rt.replaying = this.replaying;
     const s = this.scheduler;
     switch (event.type) {
       case 'ExecutionStarted':
@@ -135,6 +138,7 @@ export class Execution {
         startedAt: dateTime(event.time),
       },
       steps: 0,
+      replaying: this.replaying,
     };
     this.rt = rt;
     this.root = this.scheduler.start(runWorkflow(rt, event.input), (o) => this.finish(o));

@@ -12,7 +12,7 @@ export { Execution } from './execution.js';
 export type { ExecutionStatus } from './execution.js';
 export { replay } from './replay.js';
 export { DeterminismError, ERROR_BASE, LEGACY_ERROR_BASE } from './problems.js';
-export type { ExecutionContext, ValidateSchema } from './state.js';
+export type { ExecutionContext, TaskTrace, ValidateSchema } from './state.js';
 export type { CoreLimits } from './limits.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export type { Command } from './commands.js';

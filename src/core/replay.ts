@@ -16,7 +16,9 @@ export function replay(
   history: readonly HistoryEvent[],
 ): { execution: Execution; commands: Command[] } {
   const execution = new Execution(ir, ctx);
+  execution.replaying = true;
   const all = execution.apply(history);
+  execution.replaying = false;
   const started = new Set<number>();
   const settled = new Set<number>();
   let terminal = false;

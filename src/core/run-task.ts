@@ -9,10 +9,10 @@ import type { KindResult, ListResult, TaskEnv } from './env.js';
 import { resolveMs } from './env.js';
 import type { Frame } from './evaluate.js';
 import { evalTemplate, test } from './evaluate.js';
-import { fault } from './problems.js';
+import { CancelSignal, fault } from './problems.js';
 import type { Co } from './scheduler.js';
 import type { Rt, Scope } from './state.js';
-import { dateTime, withIter } from './state.js';
+import { dateTime, trace, withIter } from './state.js';
 import { withTimeout } from './timeout.js';
 import { runKind } from './tasks/index.js';
 import { tick } from './steps.js';
@@ -65,8 +65,28 @@ export function* runTask(rt: Rt, task: TaskIR, rawInput: Json, scope: Scope): Co
   };
   const frame: Frame = { where: task.id, task: descriptor, input: rawInput };
   if (task.if && !test(rt, task.if, rawInput, scope, frame)) {
+    trace(rt, 'skipped', task);
     return { output: rawInput, then: { kind: 'continue' } };
   }
+  trace(rt, 'started', task);
+  try {
+    const result = yield* runStarted(rt, task, rawInput, scope, frame, descriptor);
+    trace(rt, 'completed', task);
+    return result;
+  } catch (e) {
+    trace(rt, e instanceof CancelSignal ? 'cancelled' : 'faulted', task);
+    throw e;
+  }
+}
+
+function* runStarted(
+  rt: Rt,
+  task: TaskIR,
+  rawInput: Json,
+  scope: Scope,
+  frame: Frame,
+  descriptor: Record<string, Json>,
+): Co<TaskResult> {
   validate(rt, task.inputSchema, rawInput, task.id, 'input');
   const input = task.inputFrom
     ? evalTemplate(rt, task.inputFrom, rawInput, scope, frame)

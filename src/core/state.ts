@@ -18,6 +18,20 @@ export interface ExecutionContext {
   /** Validates input/output/export schemas; without it schemas are not checked. The
    *  argument is the schema's `document` when given inline, else the DSL schema object. */
   validateSchema?: ValidateSchema;
+  /** Called as tasks start and end, pure ones included (they leave no history of their
+   *  own): for the CTK's run-order steps, the UI and logs. replay() calls it again for
+   *  replayed tasks; `replaying` is true while recorded events are applied by replay(). */
+  trace?: (event: TaskTrace) => void;
+}
+
+export interface TaskTrace {
+  phase: 'started' | 'completed' | 'faulted' | 'cancelled' | 'skipped';
+  taskId: string;
+  name: string;
+  kind: string;
+  /** The event time while the task started or ended (the interpreter's now). */
+  time: number;
+  replaying: boolean;
 }
 
 export interface Rt {
@@ -33,6 +47,22 @@ export interface Rt {
   workflow: Json;
   /** Steps run in this activation (see CoreLimits.maxStepsPerActivation). */
   steps: number;
+  replaying: boolean;
+}
+
+export function trace(
+  rt: Rt,
+  phase: TaskTrace['phase'],
+  task: { id: string; name: string; kind: string },
+): void {
+  rt.ctx.trace?.({
+    phase,
+    taskId: task.id,
+    name: task.name,
+    kind: task.kind,
+    time: rt.now,
+    replaying: rt.replaying,
+  });
 }
 
 export interface Scope {

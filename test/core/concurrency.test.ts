@@ -5,7 +5,7 @@ import { commandsOf, golden, runTasks, tasks } from './helpers/harness.js';
 const types = (cmds: Command[]) =>
   cmds
     .filter((c) => c.type !== 'CompleteExecution')
-    .map((c) => `${c.type}:${c.effectId}:${'taskId' in c ? c.taskId : ''}`);
+    .map((c) => `${c.type}:${'effectId' in c ? c.effectId : ''}:${'taskId' in c ? c.taskId : ''}`);
 
 // Calls answer after a delay taken from their args: {ms}.
 const byArgs = (c: Command) => {

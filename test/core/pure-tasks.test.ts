@@ -232,3 +232,40 @@ describe('for', () => {
     });
   });
 });
+
+describe('trace', () => {
+  it('reports pure tasks as they start and end, in run order (CTK run-order steps)', () => {
+    const seen: string[] = [];
+    runTasks(
+      `
+      - setRed: {set: {colors: '\${ .colors + ["red"] }'}, then: setGreen}
+      - setBlue: {set: {colors: '\${ .colors + ["blue"] }'}, then: end}
+      - setGreen: {set: {colors: '\${ .colors + ["green"] }'}, then: setBlue}
+      - skipped: {set: {}, if: 'false'}
+    `,
+      { ctx: { trace: (t) => seen.push(`${t.phase} ${t.name}`) } },
+    );
+    expect(seen).toEqual([
+      'started setRed',
+      'completed setRed',
+      'started setGreen',
+      'completed setGreen',
+      'started setBlue',
+      'completed setBlue',
+    ]);
+  });
+
+  it('the switch task own then applies when no case matches (CTK implicit default)', () => {
+    const run = runTasks(
+      `
+      - switchColor:
+          switch:
+            - red: {when: '.color == "red"', then: setRed}
+          then: end
+      - setRed: {set: {colors: [red]}}
+    `,
+      { input: { color: 'yellow' } },
+    );
+    expect(run.execution.output).toEqual({ color: 'yellow' });
+  });
+});
