@@ -12,6 +12,8 @@ export interface EngineEvents {
   'history:appended': { executionId: string; events: readonly HistoryEvent[] };
   /** A task began (pure tasks included), when the interpreter reports it. */
   'task:started': { executionId: string; taskId: string; name: string };
+  /** A task ended: phase is completed, faulted, cancelled or skipped (its `if` was false). */
+  'task:ended': { executionId: string; taskId: string; name: string; phase: string };
 }
 
 export type EngineEventName = keyof EngineEvents;

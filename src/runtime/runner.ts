@@ -66,13 +66,23 @@ export class ExecutionRunner {
     ir: WorkflowIR,
     private readonly deps: RunnerDeps,
   ) {
-    // `onTaskStarted` feeds the 'task:started' hook (run order of pure tasks too) once the
-    // interpreter calls it; ExecutionContext does not declare it yet (asked of core/).
+    // The interpreter's task trace (pure tasks included) feeds the task:* hooks: run
+    // order for the CTK, the UI and logs.
     const context = {
       ...deps.context,
       executionId: id,
-      onTaskStarted: (task: { id: string; name: string }) =>
-        deps.hooks.emit('task:started', { executionId: id, taskId: task.id, name: task.name }),
+      trace: (t: { phase: string; taskId: string; name: string; replaying?: boolean }) => {
+        if (t.replaying) return;
+        if (t.phase === 'started')
+          deps.hooks.emit('task:started', { executionId: id, taskId: t.taskId, name: t.name });
+        else
+          deps.hooks.emit('task:ended', {
+            executionId: id,
+            taskId: t.taskId,
+            name: t.name,
+            phase: t.phase,
+          });
+      },
     };
     this.execution = new Execution(ir, context);
     this.outcome = new Promise((resolve) => (this.settle = resolve));
