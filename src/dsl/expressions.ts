@@ -4,10 +4,10 @@
 // expression-only fields (if, when, exceptWhen, for.in, while, input.from, output.as,
 // export.as, switch when, ...) hold jq with or without the `${ }` wrapper.
 //
-// The compile check is behind `setExpressionChecker` so the validator does not depend
-// on how jq is implemented: src/dsl/index.ts installs src/jq's `compile`. The default
-// below only checks the shape (brackets, strings, known `$variables`), which is what
-// the validator can say without a jq compiler.
+// Expressions are compiled by src/jq with the `$variables` in scope at their place
+// (so `$item` outside a `for` is an error). The check sits behind
+// `setExpressionChecker` so an embedding application or a test can swap it.
+import { compile } from '../jq/index.js';
 
 /** Variables every expression may use (DSL 1.0 "runtime expression arguments"). */
 export const BASE_VARIABLES: readonly string[] = [
@@ -50,9 +50,22 @@ export function expressionText(s: string): string {
   return (m ? m[1]! : s).trim();
 }
 
-let checker: ExpressionChecker = shapeCheck;
+/** src/jq's compile; the message names the place inside multi-line expressions. */
+export const jqCheck: ExpressionChecker = (text, variables) => {
+  const result = compile(text, { variables });
+  if (result.ok) return undefined;
+  return result.diagnostics
+    .map((d) =>
+      d.line > 1
+        ? `${d.message} (line ${d.line}, column ${d.col} of the expression)`
+        : `${d.message} (column ${d.col})`,
+    )
+    .join('; ');
+};
 
-/** Installs the jq compile check (src/dsl/index.ts does, with src/jq's compile). */
+let checker: ExpressionChecker = jqCheck;
+
+/** Replaces the expression check (default: jqCheck). */
 export function setExpressionChecker(fn: ExpressionChecker): void {
   checker = fn;
 }
@@ -63,49 +76,4 @@ export function checkExpressionText(
 ): string | undefined {
   if (text.trim() === '') return 'the expression is empty';
   return checker(text, variables);
-}
-
-const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
-
-/**
- * The interim check: brackets balance, strings end, and `$variables` are in scope
- * (skipped when the expression binds its own with `as` or `def`).
- */
-export function shapeCheck(text: string, variables: readonly string[]): string | undefined {
-  // Stack of open brackets; '"' marks a string, 'i' an interpolation `\(` inside one.
-  const stack: string[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    const top = stack[stack.length - 1];
-    if (top === '"') {
-      if (c === '\\') {
-        if (text[i + 1] === '(') {
-          stack.push('i');
-          i++;
-        } else i++;
-      } else if (c === '"') stack.pop();
-      continue;
-    }
-    if (c === '#') {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else if (c === '"') stack.push('"');
-    else if (c in CLOSERS) stack.push(c);
-    else if (c === ')' || c === ']' || c === '}') {
-      const open = stack.pop();
-      const expected = open === 'i' ? ')' : open === undefined ? undefined : CLOSERS[open];
-      if (expected !== c) return `unexpected '${c}' at offset ${i}`;
-    }
-  }
-  const open = stack[stack.length - 1];
-  if (open === '"') return 'unterminated string';
-  if (open !== undefined) return `unclosed '${open === 'i' ? '\\(' : open}'`;
-  if (!/\bas\b|\bdef\b/.test(text)) {
-    for (const m of text.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
-      const name = m[1]!;
-      if (name !== 'ENV' && name !== '__loc__' && !variables.includes(name)) {
-        return `$${name} is not defined here (in scope: ${variables.map((v) => '$' + v).join(' ')})`;
-      }
-    }
-  }
-  return undefined;
 }
