@@ -42,6 +42,21 @@ describe('SQLite settings', () => {
   });
 });
 
+describe('SQLite locations', () => {
+  it('runs in memory for tests that need no file', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    await seed(store, ['e1']);
+    expect((await store.getExecution('e1'))?.nextSeq).toBe(2);
+    await store.close();
+  });
+
+  it('names the path it cannot open', () => {
+    expect(() => openSqliteStore({ path: dir })).toThrow(
+      new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot open the database`),
+    );
+  });
+});
+
 describe('SQLite migrations', () => {
   it('applies every numbered migration once, in order', async () => {
     await openSqliteStore({ path, now: 5 }).close();

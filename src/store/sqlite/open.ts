@@ -21,8 +21,24 @@ export interface OpenOptions {
   path: string;
   synchronous?: Synchronous;
   busyTimeoutMs?: number;
+  /**
+   * `quick` (default) runs PRAGMA quick_check at open: ~0.7 s for a 165 MB file of
+   * 100K executions and 1M events on the dev VM. `none` skips it for huge stores.
+   */
+  integrityCheck?: 'quick' | 'none';
   /** Time of the open, recorded with applied migrations. */
   now?: number;
+}
+
+function quickCheck(db: Database.Database, path: string): void {
+  const problems = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
+  const report = problems.map((row) => row.quick_check);
+  if (report.length !== 1 || report[0] !== 'ok') {
+    throw new StoreCorruptError(
+      `${path}: the database failed its integrity check (quick_check): ` +
+        report.slice(0, 5).join('; '),
+    );
+  }
 }
 
 export function openDatabase(options: OpenOptions): Database.Database {
@@ -32,18 +48,13 @@ export function openDatabase(options: OpenOptions): Database.Database {
   try {
     db = new Database(path);
   } catch (error) {
-    throw new StoreCorruptError(`${path}: cannot open the database: ${(error as Error).message}`);
+    throw new Error(`${path}: cannot open the database: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   try {
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
-    const problems = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
-    const report = problems.map((row) => row.quick_check);
-    if (report.length !== 1 || report[0] !== 'ok') {
-      throw new StoreCorruptError(
-        `${path}: the database failed its integrity check (quick_check): ` +
-          report.slice(0, 5).join('; '),
-      );
-    }
+    if (options.integrityCheck !== 'none') quickCheck(db, path);
     if (path !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = OFF');

@@ -7,43 +7,46 @@ import * as history from './sql/history.js';
 import * as work from './sql/work.js';
 import * as workflows from './sql/workflows.js';
 
-export function prepareStatements(db: Database.Database) {
-  return {
-    begin: db.prepare('BEGIN IMMEDIATE'),
-    commit: db.prepare('COMMIT'),
-    rollback: db.prepare('ROLLBACK'),
-    savepoint: db.prepare('SAVEPOINT op'),
-    release: db.prepare('RELEASE op'),
-    rollbackTo: db.prepare('ROLLBACK TO op'),
+const sources = {
+  begin: 'BEGIN IMMEDIATE',
+  commit: 'COMMIT',
+  rollback: 'ROLLBACK',
+  savepoint: 'SAVEPOINT op',
+  release: 'RELEASE op',
+  rollbackTo: 'ROLLBACK TO op',
 
-    insertWorkflow: db.prepare(workflows.insertWorkflow),
-    selectWorkflow: db.prepare(workflows.selectWorkflow),
-    selectWorkflowVersions: db.prepare(workflows.selectWorkflowVersions),
+  insertWorkflow: workflows.insertWorkflow,
+  selectWorkflow: workflows.selectWorkflow,
+  selectWorkflowVersions: workflows.selectWorkflowVersions,
 
-    insertExecution: db.prepare(executions.insertExecution),
-    selectExecution: db.prepare(executions.selectExecution),
-    selectExecutionByKey: db.prepare(executions.selectExecutionByKey),
-    selectWriteHead: db.prepare(executions.selectWriteHead),
-    updateExecutionHead: db.prepare(executions.updateExecutionHead),
-    incrementRecoveryAttempts: db.prepare(executions.incrementRecoveryAttempts),
-    listExecutions: db.prepare(executions.listExecutions),
-    selectUnfinished: db.prepare(executions.selectUnfinished),
+  insertExecution: executions.insertExecution,
+  selectExecution: executions.selectExecution,
+  selectExecutionByKey: executions.selectExecutionByKey,
+  selectWriteHead: executions.selectWriteHead,
+  updateExecutionHead: executions.updateExecutionHead,
+  incrementRecoveryAttempts: executions.incrementRecoveryAttempts,
+  listExecutions: executions.listExecutions,
+  selectUnfinished: executions.selectUnfinished,
 
-    insertEvent: db.prepare(history.insertEvent),
-    selectHistory: db.prepare(history.selectHistory),
+  insertEvent: history.insertEvent,
+  selectHistory: history.selectHistory,
 
-    upsertWork: db.prepare(work.upsertWork),
-    deleteWork: db.prepare(work.deleteWork),
-    deleteAllWork: db.prepare(work.deleteAllWork),
-    claimWork: db.prepare(work.claimWork),
-    releaseWork: db.prepare(work.releaseWork),
-    selectDueTimers: db.prepare(work.selectDueTimers),
-    selectNextDue: db.prepare(work.selectNextDue),
+  upsertWork: work.upsertWork,
+  deleteWork: work.deleteWork,
+  deleteAllWork: work.deleteAllWork,
+  claimWork: work.claimWork,
+  releaseWork: work.releaseWork,
+  selectDueTimers: work.selectDueTimers,
+  selectNextDue: work.selectNextDue,
 
-    upsertCache: db.prepare(cache.upsertCache),
-    selectCache: db.prepare(cache.selectCache),
-    deleteStaleCache: db.prepare(cache.deleteStaleCache),
-  };
+  upsertCache: cache.upsertCache,
+  selectCache: cache.selectCache,
+  deleteStaleCache: cache.deleteStaleCache,
+};
+
+export type Statements = { readonly [K in keyof typeof sources]: Database.Statement };
+
+export function prepareStatements(db: Database.Database): Statements {
+  const entries = Object.entries(sources).map(([name, sql]) => [name, db.prepare(sql)]);
+  return Object.fromEntries(entries) as Statements;
 }
-
-export type Statements = ReturnType<typeof prepareStatements>;
