@@ -3,7 +3,6 @@ import { compileWorkflow } from '../../src/dsl/compile.js';
 import type { CallIR, ForIR, RaiseIR, TaskIR, TryIR, WaitIR } from '../../src/dsl/ir.js';
 import { durationToMs } from '../../src/dsl/compile-duration.js';
 import { tasks } from './helpers/harness.js';
-import { testJq } from './helpers/jq.js';
 
 function find(list: TaskIR[], name: string): TaskIR {
   const t = list.find((x) => x.name === name);
@@ -201,7 +200,7 @@ describe('compile', () => {
 
   it('does not crash on shapes the validator would reject', () => {
     for (const doc of [null, {}, { do: 'x' }, { do: [null, { a: null }, { b: { unknown: 1 } }] }]) {
-      const ir = compileWorkflow(doc, { jq: testJq });
+      const ir = compileWorkflow(doc);
       expect(Array.isArray(ir.diagnostics)).toBe(true);
     }
   });

@@ -14,16 +14,11 @@ import { Execution } from '../../../src/core/index.js';
 import type { ExecutionContext } from '../../../src/core/index.js';
 import type { Command } from '../../../src/core/commands.js';
 import type { CloudEvent, HistoryEvent, Json, Problem } from '../../../src/history/events.js';
-import { testJq } from './jq.js';
 
 export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 
 export function compile(yamlText: string): WorkflowIR {
-  const ir = compileWorkflow(
-    parse(yamlText),
-    process.env.WEFT_TEST_JQ === 'weft' ? {} : { jq: testJq },
-  );
-  return ir;
+  return compileWorkflow(parse(yamlText));
 }
 
 /** A workflow document around a task list given as YAML (indented under `do:`). */

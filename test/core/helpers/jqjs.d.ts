@@ -1,3 +1,0 @@
-declare module '@michaelhomer/jqjs' {
-  export function compileNode(text: string): unknown;
-}
