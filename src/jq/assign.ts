@@ -7,12 +7,12 @@ import type { Json } from './api.js';
 import { BINOPS } from './ops.js';
 import { delpaths, getpath, setpath } from './paths.js';
 import type { Env, F, Path } from './runtime.js';
-import { NONE, emitValue, firstOf, fromOne } from './runtime.js';
+import { NONE, emitValue, firstOf, fromOne, realPath } from './runtime.js';
 import { truthy } from './values.js';
 
 export function pathsOf(lhs: F, v: Json, env: Env): Path[] {
   const out: Path[] = [];
-  lhs.gen(v, [], env, (_x, q) => out.push(q as Path));
+  lhs.gen(v, [], env, (x, q) => out.push(realPath(q, x)));
   return out;
 }
 

@@ -85,7 +85,7 @@ export class Compiler {
       case 'literal':
         return N.literal(node.value);
       case 'loc':
-        return N.literal({ file: '<stdin>', line: node.line });
+        return N.literal({ file: '<top-level>', line: node.line });
       case 'string':
         return this.string(node.parts, node.format);
       case 'format':

@@ -4,6 +4,8 @@ import type { Json } from './api.js';
 import { BINOPS, field, index, negate, slice } from './ops.js';
 import type { Emit, Env, F, None, Path } from './runtime.js';
 import {
+  BAD,
+  extend,
   NONE,
   catchable,
   checkLength,
@@ -13,7 +15,8 @@ import {
   rt,
   step,
 } from './runtime.js';
-import { desc, fail, getKey, isObject, truthy } from './values.js';
+import { desc, dumpTrunc, fail, getKey, isObject, truthy } from './values.js';
+import { JqError } from './api.js';
 
 export const IDENTITY: F = {
   one: (v) => v,
@@ -29,13 +32,12 @@ export function literal(value: Json): F {
   return fromOne(() => value);
 }
 
-function append(p: Path | null, key: Json): Path | null {
-  return p === null ? null : [...p, key];
-}
-
 export function fieldF(target: F, name: string): F {
   const gen = (v: Json, p: Path | null, env: Env, k: Emit): void =>
-    target.gen(v, p, env, (x, q) => k(field(x, name), append(q, name)));
+    target.gen(v, p, env, (x, q) => {
+      const path = extend(q, name, x);
+      k(field(x, name), path);
+    });
   if (target === IDENTITY && name !== '__proto__') {
     return {
       gen,
@@ -65,7 +67,8 @@ export function indexF(target: F, idx: F): F {
     idx.gen(v, null, env, (i) =>
       target.gen(v, p, env, (x, q) => {
         if (q !== null && Array.isArray(i) && Array.isArray(x)) invalidPath(index(x, i));
-        k(index(x, i), append(q, i));
+        const path = extend(q, i, x);
+        k(index(x, i), path);
       }),
     );
   const t = target.one;
@@ -93,7 +96,8 @@ export function sliceF(target: F, from: F | undefined, to: F | undefined): F {
         target.gen(v, p, env, (x, q) => {
           if (x !== null && !Array.isArray(x) && typeof x !== 'string')
             fail(`Cannot index ${desc(x).split(' ')[0]} with object`);
-          k(slice(x, a, b), append(q, { start: a, end: b }));
+          const path = extend(q, { start: a, end: b }, x);
+          k(slice(x, a, b), path);
         }),
       ),
     );
@@ -102,6 +106,8 @@ export function sliceF(target: F, from: F | undefined, to: F | undefined): F {
 const literalNull = literal(null);
 
 export function iterate(x: Json, q: Path | null, k: Emit): void {
+  if (q === BAD)
+    throw new JqError(`Invalid path expression near attempt to iterate through ${dumpTrunc(x)}`);
   if (Array.isArray(x)) {
     for (let i = 0; i < x.length; i++) {
       step();

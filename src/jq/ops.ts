@@ -73,8 +73,8 @@ export function indices(t: Json[], k: Json[]): Json {
 function clampRange(len: number, from: Json, to: Json): [number, number] {
   if ((from !== null && typeof from !== 'number') || (to !== null && typeof to !== 'number'))
     fail('Start and end indices of an array slice must be numbers');
-  let s = from === null ? 0 : Math.floor(from as number);
-  let e = to === null ? len : Math.ceil(to as number);
+  let s = from === null || from !== from ? 0 : Math.floor(from as number);
+  let e = to === null || to !== to ? len : Math.ceil(to as number);
   if (s < 0) s = Math.max(0, len + s);
   if (e < 0) e = Math.max(0, len + e);
   if (s > len) s = len;
@@ -138,9 +138,12 @@ export function sub(a: Json, b: Json): Json {
   return fail(`${desc(a)} and ${desc(b)} cannot be subtracted`);
 }
 
+// jq 1.8: a negative or nan count gives null, otherwise floor(n) copies; jq's own cap
+// on the result is a catchable error, weft's maxLength a limit.
 function repeatString(s: string, n: number): Json {
-  if (n <= 0 || n !== n) return null;
-  const times = n < 1 ? 1 : Math.floor(n);
+  if (n < 0 || n !== n) return null;
+  const times = Math.floor(n);
+  if (s.length * times >= 2 ** 29) fail('Repeat string result too long');
   checkLength(s.length * times);
   return s.repeat(times);
 }
@@ -168,22 +171,32 @@ export function splitString(a: string, b: string): Json {
   return a.split(b);
 }
 
-function toInt(n: number): number {
-  // jq casts to intmax_t; out-of-range and nan saturate
-  if (n !== n) return 0;
-  if (n >= 9.223372036854776e18) return Number.MAX_SAFE_INTEGER;
-  if (n <= -9.223372036854776e18) return Number.MIN_SAFE_INTEGER;
-  return Math.trunc(n);
+const I64_MAX = 2n ** 63n - 1n;
+const I64_MIN = -(2n ** 63n);
+
+/** jq casts `%` operands to intmax_t; out-of-range values saturate. */
+function toI64(n: number): bigint {
+  if (n >= 9.223372036854776e18) return I64_MAX;
+  if (n <= -9.223372036854776e18) return I64_MIN;
+  return BigInt(Math.trunc(n));
 }
 
 export function mod(a: Json, b: Json): Json {
   if (typeof a === 'number' && typeof b === 'number') {
     if (a !== a || b !== b) return NaN;
-    const bi = toInt(b);
-    if (bi === 0)
+    if (Math.abs(a) < 2 ** 53 && Math.abs(b) < 2 ** 53) {
+      const bi = Math.trunc(b);
+      if (bi === 0)
+        fail(`${desc(a)} and ${desc(b)} cannot be divided (remainder) because the divisor is zero`);
+      const r = Math.trunc(a) % Math.abs(bi);
+      return r === 0 ? 0 : r;
+    }
+    const bi = toI64(b);
+    if (bi === 0n)
       fail(`${desc(a)} and ${desc(b)} cannot be divided (remainder) because the divisor is zero`);
-    const r = toInt(a) % Math.abs(bi);
-    return r === 0 ? 0 : r;
+    const abs = bi < 0n ? (bi === I64_MIN ? I64_MIN : -bi) : bi;
+    const r = abs === I64_MIN ? toI64(a) % I64_MAX : toI64(a) % abs;
+    return Number(r);
   }
   return fail(`${desc(a)} and ${desc(b)} cannot be divided (remainder)`);
 }

@@ -154,6 +154,10 @@ export class Parser {
   exp(minPrec: number, noComma: boolean): Node {
     let left = this.prefix(noComma);
     for (;;) {
+      if (minPrec <= 3 && this.isKw('as')) {
+        left = this.bindRest(left, noComma);
+        continue;
+      }
       const op = this.binOp();
       if (op === undefined || (noComma && op === ',')) break;
       const [prec, assoc] = BIN[op] as [number, string];
@@ -196,13 +200,12 @@ export class Parser {
     if (t.t === 'op' && t.v === '-') {
       this.take();
       const body = this.postfix();
-      return this.maybeBind({ kind: 'neg', body, at: t.at }, noComma);
+      return { kind: 'neg', body, at: t.at };
     }
-    return this.maybeBind(this.postfix(), noComma);
+    return this.postfix();
   }
 
-  private maybeBind(term: Node, noComma: boolean): Node {
-    if (!this.isKw('as')) return term;
+  private bindRest(term: Node, noComma: boolean): Node {
     const at = this.take().at;
     const patterns = [this.pattern()];
     while (this.isOp('?//')) {
@@ -281,6 +284,11 @@ export class Parser {
           else if (k.t === 'op' && k.v === '(') {
             key = this.exp(0, false);
             this.expectOp(')');
+            if (key.kind === 'literal' && typeof key.value !== 'string')
+              throw new SyntaxErr(
+                `Cannot use ${key.value === null ? 'null' : typeof key.value} (${JSON.stringify(key.value)}) as object key`,
+                k.at,
+              );
           } else this.unexpected(k);
           this.expectOp(':');
           entries.push({ key, value: this.pattern() });
@@ -445,7 +453,9 @@ export class Parser {
       const k = this.take();
       let key: Node;
       let value: Node | undefined;
-      if (k.t === 'var') {
+      if (k.t === 'var' && this.isOp(':')) {
+        key = { kind: 'var', name: k.v, at: k.at };
+      } else if (k.t === 'var') {
         if (k.v === '__loc__') {
           key = { kind: 'literal', value: '__loc__', at: k.at };
           value = { kind: 'loc', line: this.lineOf(k.at), at: k.at };
@@ -501,13 +511,8 @@ export class Parser {
   }
 
   private objValue(): Node {
-    // jq's ObjVal: terms joined by '|', no ',' (that separates entries)
-    let left = this.prefix(true);
-    while (this.isOp('|')) {
-      const at = this.take().at;
-      left = { kind: 'pipe', left, right: this.prefix(true), at };
-    }
-    return left;
+    // an object value is any expression without a top-level ',' (that separates entries)
+    return this.exp(0, true);
   }
 
   private primaryIdent(name: string, at: number): Node {
@@ -524,7 +529,7 @@ export class Parser {
       }
       case 'reduce':
       case 'foreach': {
-        const source = this.postfix();
+        const source = this.exp(4, true);
         this.expectKw('as');
         const pattern = this.pattern();
         this.expectOp('(');

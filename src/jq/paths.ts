@@ -6,8 +6,11 @@ import { checkLength } from './runtime.js';
 import type { JsonObject } from './values.js';
 import { compare, copyObject, fail, getKey, isObject, setKey, typeOf } from './values.js';
 
+const MAX_PATH = 10000;
+
 export function getpath(v: Json, path: Json): Json {
   if (!Array.isArray(path)) return fail('Path must be specified as an array');
+  if (path.length > MAX_PATH) return fail('Path too deep');
   let cur = v;
   for (const k of path) {
     if (cur === null) return null;
@@ -26,13 +29,15 @@ function setAt(t: Json, path: Json[], i: number, x: Json): Json {
     return o;
   }
   if (typeof k === 'number') {
-    const a: Json[] = t === null ? [] : (t as Json[]).slice();
+    if (k !== k) fail('Cannot set array element at NaN index');
     let idx = Math.floor(k);
+    if (idx >= 2 ** 29) fail('Array index too large');
+    checkLength(idx + 1);
+    const a: Json[] = t === null ? [] : (t as Json[]).slice();
     if (idx < 0) {
       idx += a.length;
       if (idx < 0) fail('Out of bounds negative array index');
     }
-    checkLength(idx + 1);
     while (a.length < idx) a.push(null);
     a[idx] = setAt(child, path, i + 1, x);
     return a;
@@ -51,6 +56,7 @@ function setAt(t: Json, path: Json[], i: number, x: Json): Json {
 
 export function setpath(v: Json, path: Json, x: Json): Json {
   if (!Array.isArray(path)) return fail('Path must be specified as an array');
+  if (path.length > MAX_PATH) return fail('Path too deep');
   return setAt(v, path, 0, x);
 }
 
@@ -69,8 +75,7 @@ function delAt(t: Json, path: Json[], i: number): Json {
       if (!Array.isArray(t)) return fail(`Cannot delete field at index of ${typeOf(t)}`);
       let idx = Math.floor(k);
       if (idx < 0) idx += t.length;
-      if (idx < 0) return fail('Out of bounds negative array index');
-      if (idx >= t.length) return t;
+      if (idx < 0 || idx >= t.length) return t;
       return [...t.slice(0, idx), ...t.slice(idx + 1)];
     }
     if (isObject(k)) {
@@ -85,17 +90,36 @@ function delAt(t: Json, path: Json[], i: number): Json {
   return setAt(t, [k], 0, delAt(child, path, i + 1));
 }
 
+/** Negative array indices resolved against `v`, so deletions sort in position order. */
+function resolve(v: Json, path: Json[]): Json[] {
+  let cur: Json = v;
+  const out: Json[] = [];
+  for (const k of path) {
+    let key = k;
+    if (typeof k === 'number' && k < 0 && Array.isArray(cur) && k + cur.length >= 0)
+      key = k + cur.length;
+    out.push(key);
+    try {
+      cur = cur === null ? null : index(cur, key);
+    } catch {
+      cur = null;
+    }
+  }
+  return out;
+}
+
 export function delpaths(v: Json, paths: Json): Json {
   if (!Array.isArray(paths)) return fail('Paths must be specified as an array');
-  const sorted = paths.slice().sort(compare);
+  const sorted = paths
+    .map((p) => (Array.isArray(p) && p.length <= MAX_PATH ? resolve(v, p) : p))
+    .sort(compare);
   let cur = v;
   for (let i = sorted.length - 1; i >= 0; i--) {
     const p = sorted[i] as Json;
     if (!Array.isArray(p)) return fail('Path must be specified as an array');
+    if (p.length > MAX_PATH) return fail('Path too deep');
     if (p.length === 0) return null;
     cur = delAt(cur, p, 0);
   }
   return cur;
 }
-
-export { checkLength };

@@ -65,10 +65,31 @@ export function invalidPath(v: Json): never {
   throw new JqError(`Invalid path expression with result ${dumpTrunc(v)}`);
 }
 
-/** Emit a computed value; in path mode a computed value is not a path. */
+/**
+ * The path of a computed value in path mode. Like jq, using it is an error only when a
+ * path operation is applied to it, or when path() / an assignment collects it.
+ */
+export const BAD: Path = Object.freeze([]) as unknown as Path;
+
+/** Emit a computed value; in path mode a computed value has no path. */
 export function emitValue(v: Json, p: Path | null, k: Emit): void {
-  if (p !== null) invalidPath(v);
-  k(v, null);
+  k(v, p === null ? null : BAD);
+}
+
+/** The path of `x` extended by `key`. */
+export function extend(q: Path | null, key: Json, x: Json): Path | null {
+  if (q === null) return null;
+  if (q === BAD)
+    throw new JqError(
+      `Invalid path expression near attempt to access element ${dumpTrunc(key)} of ${dumpTrunc(x)}`,
+    );
+  return [...q, key];
+}
+
+/** A collected path; a computed value there is jq's "Invalid path expression with result". */
+export function realPath(q: Path | null, x: Json): Path {
+  if (q === BAD || q === null) invalidPath(x);
+  return q;
 }
 
 /** A filter from a single-valued function. */
@@ -78,8 +99,7 @@ export function fromOne(one: (v: Json, env: Env) => Json | None): F {
     gen(v, p, env, k) {
       const r = one(v, env);
       if (r === NONE) return;
-      if (p !== null) invalidPath(r);
-      k(r, null);
+      k(r, p === null ? null : BAD);
     },
   };
 }

@@ -243,12 +243,15 @@ function utf8Len(cp: number): number {
   return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 }
 
-/** A value as error messages show it: dumped and cut near 30 bytes, as jq 1.8 does. */
+/**
+ * A value as error messages show it: dumped and cut to fit 29 bytes, as jq 1.8 does
+ * (a string keeps its closing quote after the "...").
+ */
 export function dumpTrunc(v: Json): string {
   const s = dump(v);
   let bytes = 0;
   for (const ch of s) bytes += utf8Len(ch.codePointAt(0) as number);
-  if (bytes < 30) return s;
+  if (bytes <= 29) return s;
   const max = typeof v === 'string' ? 25 : 26;
   let out = '';
   let used = 0;
@@ -258,7 +261,7 @@ export function dumpTrunc(v: Json): string {
     used += n;
     out += ch;
   }
-  return out + '...';
+  return out + (typeof v === 'string' ? '..."' : '...');
 }
 
 /** `type (value)` as jq's messages show a value. */

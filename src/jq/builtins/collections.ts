@@ -158,7 +158,7 @@ fn('flatten', 1, (v, d) => {
   return flat(v, d, []);
 });
 
-function strIndices(s: string, sub: string): Json {
+export function strIndices(s: string, sub: string): Json {
   if (sub === '') return null;
   const out: number[] = [];
   const cps = Array.from(s);
@@ -224,17 +224,23 @@ fn0('implode', (v) => {
 });
 
 function contains(a: Json, b: Json): boolean {
+  if (typeOf(a) !== typeOf(b))
+    return fail(`${desc(a)} and ${desc(b)} cannot have their containment checked`);
+  return containsIn(a, b);
+}
+
+function containsIn(a: Json, b: Json): boolean {
+  if (typeOf(a) !== typeOf(b)) return false;
   if (isObject(a) && isObject(b)) {
     for (const k of Object.keys(b)) {
       if (!Object.prototype.hasOwnProperty.call(a, k)) return false;
-      if (!contains(a[k] as Json, b[k] as Json)) return false;
+      if (!containsIn(a[k] as Json, b[k] as Json)) return false;
     }
     return true;
   }
-  if (Array.isArray(a) && Array.isArray(b)) return b.every((y) => a.some((x) => contains(x, y)));
+  if (Array.isArray(a) && Array.isArray(b)) return b.every((y) => a.some((x) => containsIn(x, y)));
   if (typeof a === 'string' && typeof b === 'string') return a.includes(b);
-  if (typeOf(a) === typeOf(b)) return equals(a, b);
-  return fail(`${desc(a)} and ${desc(b)} cannot have their containment checked`);
+  return equals(a, b);
 }
 fn('contains', 1, (a, b) => contains(a, b));
 fn('inside', 1, (a, b) => contains(b, a));
@@ -249,4 +255,18 @@ fn0('transpose', (v) => {
   const out: Json[][] = [];
   for (let i = 0; i < n; i++) out.push(rows.map((r) => ((r as Json[])[i] ?? null) as Json));
   return out;
+});
+
+fn('bsearch', 1, (v, target) => {
+  if (!Array.isArray(v)) return fail(`${desc(v)} cannot be searched from`);
+  let lo = 0;
+  let hi = v.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = compare(v[mid] as Json, target);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1 - lo;
 });

@@ -6,6 +6,8 @@ import { iterate, mapF } from '../nodes.js';
 import { delpaths, getpath, setpath } from '../paths.js';
 import type { Emit, Env, F, Path } from '../runtime.js';
 import {
+  BAD,
+  realPath,
   NONE,
   catchable,
   checkLength,
@@ -30,6 +32,7 @@ import {
   typeOf,
 } from '../values.js';
 import { fn, fn0, native } from './helpers.js';
+import { strIndices } from './collections.js';
 
 native('empty', 0, () => ({ one: () => NONE, gen: () => {} }));
 
@@ -68,7 +71,7 @@ native('select', 1, ([f]) => {
 native('map', 1, ([f]) => mapF(f as F));
 
 native('path', 1, ([f]) => ({
-  gen: (v, p, env, k) => (f as F).gen(v, [], env, (_x, q) => emitValue(q as Path, p, k)),
+  gen: (v, p, env, k) => (f as F).gen(v, [], env, (x, q) => emitValue(realPath(q, x), p, k)),
 }));
 
 native('getpath', 1, ([f]) => ({
@@ -81,6 +84,10 @@ native('getpath', 1, ([f]) => ({
         if (p !== null && catchable(e)) r = null;
         else throw e;
       }
+      if (p === BAD)
+        throw new JqError(
+          `Invalid path expression near attempt to access element ${dump(path)} of ${dump(v)}`,
+        );
       k(r, p === null ? null : [...p, ...(path as Json[])]);
     }),
 }));
@@ -364,7 +371,7 @@ fn0('fromjson', (v) => {
   if (typeof v !== 'string') return fail(`${desc(v)} cannot be parsed as JSON`);
   return parseJson(v);
 });
-const NUMBER_RE = /^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+const NUMBER_RE = /^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 fn0('tonumber', (v) => {
   if (typeof v === 'number') return v;
   if (typeof v === 'string') {
@@ -407,8 +414,9 @@ fn0('from_entries', (v) => {
           key = a;
         }
       }
-      value =
-        getKey(e, 'value') !== undefined ? (getKey(e, 'value') as Json) : (getKey(e, 'v') ?? null);
+      const val = getKey(e, 'value');
+      const v1 = getKey(e, 'v');
+      value = val !== undefined ? val : v1 !== undefined ? v1 : (getKey(e, 'Value') ?? null);
     } else if (e === null) {
       key = null;
       value = null;
@@ -439,6 +447,15 @@ fn0('now', () => {
 fn0('input_line_number', () => 0);
 fn0('abs', (v) => (typeof v === 'number' && v < 0 ? -v : v));
 fn0('toarray', (v) => (Array.isArray(v) ? v : [v]));
+fn('_strindices', 1, (v, s) => {
+  if (typeof v !== 'string' || typeof s !== 'string')
+    return fail(
+      typeof v !== 'string'
+        ? `${desc(v)} cannot be searched, as it is not a string`
+        : `${desc(s)} is not a string`,
+    );
+  return strIndices(v, s);
+});
 fn0('ascii', (v) => {
   if (typeof v !== 'number') return fail('ascii requires a number');
   return String.fromCodePoint(v);

@@ -44,10 +44,12 @@ fn('ltrimstr', 1, ltrimstr);
 fn('rtrimstr', 1, rtrimstr);
 fn('trimstr', 1, (v, s) => rtrimstr(ltrimstr(v, s), s));
 
-const WS = ' \t\n\r\f\v';
+// Unicode White_Space, as jq 1.8's trim
+const WS =
+  ' \t\n\r\f\v\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
 function trimmer(name: string, left: boolean, right: boolean): void {
   fn0(name, (v) => {
-    if (typeof v !== 'string') return fail(`${desc(v)} cannot be trimmed`);
+    if (typeof v !== 'string') return fail('trim input must be a string');
     let s = 0;
     let e = v.length;
     if (left) while (s < e && WS.includes(v[s] as string)) s++;
