@@ -3,7 +3,7 @@ import type { Json } from '../api.js';
 import type { F } from '../runtime.js';
 import { checkLength, collect, emitValue } from '../runtime.js';
 import { splitString } from '../ops.js';
-import { desc, fail } from '../values.js';
+import { fail } from '../values.js';
 import { fn, fn0, fnMany, native } from './helpers.js';
 import * as re from './regex.js';
 

@@ -107,6 +107,6 @@ describe('jq core language', () => {
   });
 
   it('reports $__loc__', () => {
-    expect(jq('{a: 1} | $__loc__')).toEqual([{ file: '<stdin>', line: 1 }]);
+    expect(jq('{a: 1} | $__loc__')).toEqual([{ file: '<top-level>', line: 1 }]);
   });
 });
