@@ -57,6 +57,19 @@ export function validate(
     );
     return ctx.diagnostics;
   }
+  try {
+    checkWorkflow(val, doc);
+  } catch (e) {
+    // Only reachable when a caller passes a value deeper than the parser lets through
+    // (parse limits nesting to maxDepth); never let it escape as a crash.
+    if (!(e instanceof RangeError)) throw e;
+    ctx.report('', 'document is nested too deeply to validate');
+  }
+  return ctx.diagnostics;
+}
+
+function checkWorkflow(val: Validation, doc: Record<string, unknown>): void {
+  const { ctx } = val;
   const scope = ROOT_SCOPE;
   ctx.object(doc, '', '', {
     required: ['document', 'do'],
@@ -78,7 +91,6 @@ export function validate(
         }),
     },
   });
-  return ctx.diagnostics;
 }
 
 function checkHeader(val: Validation, v: unknown, path: string, name: string): void {
