@@ -18,9 +18,25 @@ export function checkExpression(
 }
 
 function compileAt(val: Validation, text: string, path: string, name: string, scope: Scope) {
-  const problem = checkExpressionText(expressionText(text), scope.variables);
+  const jq = expressionText(text);
+  const problem = checkExpressionText(jq, scope.variables);
   if (problem !== undefined) {
     val.ctx.report(path, `'${name}' is not a valid jq expression: ${problem}`);
+    return;
+  }
+  // DSL 1.0 declares the secrets a workflow uses in use.secrets. weft's runtime hands
+  // an execution every secret it knows, so an undeclared one still works: a warning.
+  for (const m of jq.matchAll(
+    /\$secrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*"([^"\\]+)"\s*\])/g,
+  )) {
+    const secret = (m[1] ?? m[2])!;
+    if (!val.use.secrets.has(secret)) {
+      val.ctx.report(
+        path,
+        `'${name}' uses $secrets.${secret}, which is not declared in use.secrets`,
+        'warning',
+      );
+    }
   }
 }
 

@@ -325,3 +325,14 @@ describe('validate: features not supported yet', () => {
     expect(r.diagnostics[0]!.severity).toBeUndefined();
   });
 });
+
+describe('validate: secrets used in expressions', () => {
+  it('warns when $secrets.NAME is not declared in use.secrets', () => {
+    const body = `do:\n  - a:\n      set:\n        token: \${ $secrets.apiKey }\n        other: \${ $secrets["db"].password }\n`;
+    expect(check(body).map((d) => [d.severity, d.message])).toEqual([
+      ['warning', "'a.set.token' uses $secrets.apiKey, which is not declared in use.secrets"],
+      ['warning', "'a.set.other' uses $secrets.db, which is not declared in use.secrets"],
+    ]);
+    expect(check(`use:\n  secrets: [apiKey, db]\n${body}`)).toEqual([]);
+  });
+});
