@@ -147,3 +147,22 @@ describe('SQLite group commit', () => {
     await store.close();
   });
 });
+
+describe('SQLite with two connections on one file', () => {
+  it('serialises their writes and detects the lost race with a sequence mismatch', async () => {
+    const one = openSqliteStore({ path });
+    await seed(one, ['e1']);
+    const two = openSqliteStore({ path });
+    const write = (store: typeof one, effectId: number) =>
+      store.commit({
+        now: T0,
+        writes: [{ executionId: 'e1', expectedNextSeq: 2, events: [taskStarted(effectId)] }],
+      });
+    const outcomes = await Promise.allSettled([write(one, 1), write(two, 2)]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(await two.loadHistory('e1')).toHaveLength(2);
+    expect((await one.getExecution('e1'))?.nextSeq).toBe(3);
+    await one.close();
+    await two.close();
+  });
+});
