@@ -105,13 +105,8 @@ export class Compiler {
       case 'try':
         return N.tryF(this.compile(node.body), node.handler && this.compile(node.handler));
       case 'array':
-        if (
-          node.body &&
-          node.body.kind === 'pipe' &&
-          node.body.left.kind === 'iterate' &&
-          node.body.left.target.kind === 'identity'
-        ) {
-          return N.mapF(this.compile(node.body.right));
+        if (node.body && node.body.kind === 'pipe' && node.body.left.kind === 'iterate') {
+          return N.mapF(this.compile(node.body.right), this.compile(node.body.left.target));
         }
         return N.arrayF(node.body && this.compile(node.body));
       case 'object':

@@ -48,6 +48,20 @@ export function diagnostic(text: string, offset: number, message: string): JqDia
   return { line, col, offset, message };
 }
 
+let running = false;
+
+function toJqError(e: unknown): unknown {
+  if (e instanceof JqError) return e;
+  if (e instanceof BreakSignal) return new JqError('break');
+  if (e instanceof RangeError) {
+    // the JS stack or string size gave out: both are sandbox limits
+    const what = /call stack/i.test(e.message) ? 'nesting too deep' : 'value too large';
+    const msg = `jq sandbox limit exceeded: ${what}`;
+    return new JqError(msg, msg, 'limit');
+  }
+  return e;
+}
+
 class Program implements JqProgram {
   constructor(
     readonly text: string,
@@ -66,53 +80,46 @@ class Program implements JqProgram {
     return env;
   }
 
-  private exec<T>(options: RunOptions | undefined, body: () => T): T {
-    const saved = { ...rt };
+  // begin()/end() bracket a run: the budget lives in `rt`; runs may nest (a native
+  // calling back into jq), so an outer run's budget is saved and restored.
+  private begin(options: RunOptions | undefined): number[] | undefined {
+    const outer = running
+      ? [rt.steps, rt.depth, rt.maxSteps, rt.maxDepth, rt.maxLength, rt.now ?? NaN]
+      : undefined;
+    running = true;
     rt.steps = 0;
     rt.depth = 0;
     rt.maxSteps = this.limits.maxSteps;
     rt.maxDepth = this.limits.maxDepth;
     rt.maxLength = this.limits.maxLength;
-    rt.now = options?.now;
-    try {
-      return body();
-    } catch (e) {
-      if (e instanceof JqError) throw e;
-      if (e instanceof BreakSignal) throw new JqError('break');
-      if (e instanceof RangeError) {
-        const what = /call stack/i.test(e.message) ? 'nesting too deep' : 'value too large';
-        throw new JqError(
-          `jq sandbox limit exceeded: ${what}`,
-          `jq sandbox limit exceeded: ${what}`,
-          'limit',
-        );
-      }
-      throw e;
-    } finally {
-      Object.assign(rt, saved);
-    }
+    rt.now = options === undefined ? undefined : options.now;
+    return outer;
   }
 
   run(input: Json, variables?: Readonly<Record<string, Json>>, options?: RunOptions): Json[] {
-    return this.exec(options, () => {
-      const env = this.env(variables);
-      if (this.f.one) {
-        const r = this.f.one(input, env);
+    const outer = this.begin(options);
+    try {
+      const env = this.varNames.length ? this.env(variables) : null;
+      const f = this.f;
+      if (f.one) {
+        const r = f.one(input, env);
         return r === NONE ? [] : [r];
       }
       const out: Json[] = [];
       const max = this.limits.maxOutputs;
-      this.f.gen(input, null, env, (x) => {
-        if (out.length >= max)
-          throw new JqError(
-            `jq sandbox limit exceeded: more than ${max} outputs`,
-            `jq sandbox limit exceeded: more than ${max} outputs`,
-            'limit',
-          );
+      f.gen(input, null, env, (x) => {
+        if (out.length >= max) {
+          const msg = `jq sandbox limit exceeded: more than ${max} outputs`;
+          throw new JqError(msg, msg, 'limit');
+        }
         out.push(x);
       });
       return out;
-    });
+    } catch (e) {
+      throw toJqError(e);
+    } finally {
+      end(outer);
+    }
   }
 
   first(
@@ -120,15 +127,17 @@ class Program implements JqProgram {
     variables?: Readonly<Record<string, Json>>,
     options?: RunOptions,
   ): Json | undefined {
-    return this.exec(options, () => {
-      const env = this.env(variables);
-      if (this.f.one) {
-        const r = this.f.one(input, env);
+    const outer = this.begin(options);
+    try {
+      const env = this.varNames.length ? this.env(variables) : null;
+      const f = this.f;
+      if (f.one) {
+        const r = f.one(input, env);
         return r === NONE ? undefined : r;
       }
       const stop = { v: undefined as Json | undefined };
       try {
-        this.f.gen(input, null, env, (x) => {
+        f.gen(input, null, env, (x) => {
           stop.v = x;
           throw stop;
         });
@@ -136,8 +145,28 @@ class Program implements JqProgram {
         if (e !== stop) throw e;
       }
       return stop.v;
-    });
+    } catch (e) {
+      throw toJqError(e);
+    } finally {
+      end(outer);
+    }
   }
+}
+
+function end(outer: number[] | undefined): void {
+  if (outer === undefined) {
+    running = false;
+    return;
+  }
+  [rt.steps, rt.depth, rt.maxSteps, rt.maxDepth, rt.maxLength] = outer as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const now = outer[5] as number;
+  rt.now = now !== now ? undefined : now;
 }
 
 export function compile(text: string, options: CompileOptions = {}): CompileResult {

@@ -342,11 +342,14 @@ export function arrayF(body: F | undefined): F {
   });
 }
 
-/** `[.[] | f]` with a single-valued f: a plain loop. */
-export function mapF(f: F): F {
+/** `[T[] | f]` with single-valued T and f: a plain loop. */
+export function mapF(f: F, target: F = IDENTITY): F {
   const o = f.one;
-  if (!o) return arrayF(pipe(iterateF(IDENTITY), f));
-  return fromOne((v, env) => {
+  const t = target.one;
+  if (!o || !t) return arrayF(pipe(iterateF(target), f));
+  return fromOne((input, env) => {
+    const v = target === IDENTITY ? input : t(input, env);
+    if (v === NONE) return [];
     const out: Json[] = [];
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
