@@ -14,10 +14,10 @@
 // JSON text (a file named *.json, or text starting with `{` or `[`) is first checked
 // with JSON.parse so JSON-only mistakes (trailing commas, comments) are reported,
 // then read through yaml for positions (JSON is YAML 1.2).
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import { isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
-import { pointer } from './diagnostic.js';
+import { Walker } from './parse-walk.js';
 
 export interface SourcePosition {
   line: number;
@@ -182,107 +182,4 @@ export function parseDocuments(text: string, options: ParseOptions = {}): ParseR
     diagnostics.push({ ...origin, message: 'file is empty; expected a workflow document' });
   }
   return { documents, diagnostics };
-}
-
-class Walker {
-  readonly positions: Positions = new Map();
-  readonly diagnostics: Diagnostic[] = [];
-  private nodes = 0;
-  private stopped = false;
-  private readonly stack = new Set<unknown>();
-
-  constructor(
-    private readonly doc: Document.Parsed,
-    private readonly at: (offset: number) => SourcePosition,
-    private readonly limits: ParseLimits,
-    private readonly tag: { document?: number },
-  ) {}
-
-  private fail(path: string, offset: number, message: string): undefined {
-    this.diagnostics.push({ path, ...this.at(offset), message, ...this.tag });
-    this.stopped = true;
-    return undefined;
-  }
-
-  walk(node: unknown, path: string, depth: number, keyOffset?: number): unknown {
-    if (this.stopped) return undefined;
-    const n = node as YamlNode;
-    const offset = n.range?.[0] ?? 0;
-    if (!this.positions.has(path)) this.positions.set(path, this.at(keyOffset ?? offset));
-    if (++this.nodes > this.limits.maxNodes) {
-      return this.fail(
-        path,
-        offset,
-        `document expands to more than ${this.limits.maxNodes} values (YAML aliases?); limit maxNodes`,
-      );
-    }
-    if (depth > this.limits.maxDepth) {
-      return this.fail(
-        path,
-        offset,
-        `document is nested deeper than ${this.limits.maxDepth} levels; limit maxDepth`,
-      );
-    }
-    if (isAlias(node)) {
-      const target = node.resolve(this.doc);
-      if (!target) return this.fail(path, offset, `unknown YAML alias *${node.source}`);
-      if (this.stack.has(target)) {
-        return this.fail(
-          path,
-          offset,
-          `YAML alias *${node.source} refers to a value that contains it`,
-        );
-      }
-      return this.walk(target, path, depth, keyOffset);
-    }
-    if (isScalar(node)) {
-      const v = node.value;
-      if (typeof v === 'number' && !Number.isFinite(v)) {
-        return this.fail(path, offset, `${String(v)} is not a JSON number`);
-      }
-      if (typeof v === 'bigint') return Number(v);
-      if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-        return v;
-      }
-      if (v === undefined) return null;
-      return this.fail(path, offset, `unsupported YAML value (${typeof v})`);
-    }
-    if (isSeq(node)) {
-      this.stack.add(node);
-      const out = node.items.map((item, i) => this.walk(item, pointer(path, i), depth + 1));
-      this.stack.delete(node);
-      return out;
-    }
-    if (isMap(node)) {
-      this.stack.add(node);
-      const out: Record<string, unknown> = {};
-      for (const pair of node.items) {
-        if (!isPair(pair)) continue;
-        const key = pair.key;
-        const keyStart = (key as YamlNode | null)?.range?.[0] ?? offset;
-        if (key !== null && !isScalar(key)) {
-          this.fail(path, keyStart, 'keys must be strings, not mappings or sequences');
-          break;
-        }
-        const name = key === null ? '' : String(key.value);
-        const childPath = pointer(path, name);
-        let child: unknown = null;
-        if (pair.value === null || pair.value === undefined) {
-          this.positions.set(childPath, this.at(keyStart));
-        } else {
-          child = this.walk(pair.value, childPath, depth + 1, keyStart);
-        }
-        // Plain assignment would turn a "__proto__" key into a prototype change.
-        Object.defineProperty(out, name, {
-          value: child,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      }
-      this.stack.delete(node);
-      return out;
-    }
-    return this.fail(path, offset, 'unsupported YAML node');
-  }
 }

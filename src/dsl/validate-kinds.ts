@@ -1,49 +1,19 @@
-// The field checks of each task type except call and run (validate-call.ts,
-// validate-run.ts). Each returns the spec of its own fields; validate-tasks.ts adds
-// the fields every task has (if, input, output, export, timeout, then, metadata).
+// The field checks of the simple task types (emit, listen, raise, set, wait) and the
+// table of every type's check (call: validate-call.ts, run: validate-run.ts, the
+// types holding task lists: validate-composite.ts). Each returns the spec of its own
+// fields; validate-tasks.ts adds the fields every task has (if, input, output, export,
+// timeout, then, metadata).
 import type { TaskKind } from './document.js';
 import { withVariables } from './expressions.js';
 import { checkCall } from './validate-call.js';
-import { describe, isObject, sub } from './validate-context.js';
+import { describe, isObject } from './validate-context.js';
 import { checkDataFlow } from './validate-dataflow.js';
-import {
-  checkErrorFilter,
-  checkErrorOrReference,
-  checkRetryOrReference,
-} from './validate-errors.js';
+import { checkErrorOrReference } from './validate-errors.js';
 import { checkConsumptionStrategy, checkEventProperties } from './validate-events.js';
-import { checkThen } from './validate-flow.js';
 import type { KindCheck } from './validate-flow.js';
 import { checkRun } from './validate-run.js';
+import { checkDo, checkFor, checkFork, checkSwitch, checkTry } from './validate-composite.js';
 import { checkDateTime, checkDuration, checkExpression, checkTemplate } from './validate-values.js';
-
-const checkDo: KindCheck = (val, _t, _p, _n, { scope }) => ({
-  props: { do: (v, path, name) => val.taskList(v, path, name, scope) },
-});
-
-const checkFork: KindCheck = (val, _t, _p, _n, { scope }) => ({
-  props: {
-    fork: (v, path, name) => {
-      const ok = val.ctx.object(v, path, name, {
-        required: ['branches'],
-        props: {
-          branches: (x, p, n) => val.taskList(x, p, n, { ...scope, inFor: false }),
-          compete: (x, p, n) => val.ctx.boolean(x, p, n),
-        },
-        extensions: {
-          quorum: (x, p, n) => {
-            const branches =
-              isObject(v) && Array.isArray(v.branches) ? v.branches.length : undefined;
-            val.ctx.integer(x, p, n, 1, branches);
-          },
-        },
-      });
-      if (ok && v.compete === true && 'quorum' in v) {
-        val.ctx.report(`${path}/quorum`, `'${name}' has both 'compete' and 'quorum'; give one`);
-      }
-    },
-  },
-});
 
 const checkEmit: KindCheck = (val, _t, _p, _n, { scope }) => ({
   props: {
@@ -62,48 +32,6 @@ const checkEmit: KindCheck = (val, _t, _p, _n, { scope }) => ({
       }),
   },
 });
-
-const checkFor: KindCheck = (val, task, path, name, { scope }) => {
-  const { ctx } = val;
-  const loop = isObject(task.for) ? task.for : {};
-  const each = typeof loop.each === 'string' ? loop.each : 'item';
-  const at = typeof loop.at === 'string' ? loop.at : 'index';
-  const inner = { ...withVariables(scope, each, at), inFor: true };
-  const variableName = (x: unknown, p: string, n: string) => {
-    if (ctx.string(x, p, n) && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(x)) {
-      ctx.report(p, `'${n}' must be a jq variable name like item (letters, digits, _), got '${x}'`);
-    }
-  };
-  if (isObject(task.for) && !('in' in task.for)) {
-    if (ctx.options.strict) {
-      ctx.report(
-        `${path}/for`,
-        `'${name}.for' without 'in' is a weft extension; not allowed with --strict`,
-      );
-    } else if (!('while' in task)) {
-      ctx.report(
-        `${path}/for`,
-        `'${name}.for' has no 'in'; give 'in' (the collection), or 'while' to iterate 0, 1, 2, ... while it holds`,
-      );
-    }
-  }
-  return {
-    required: ['do'],
-    props: {
-      for: (v, p, n) =>
-        ctx.object(v, p, n, {
-          props: {
-            each: variableName,
-            at: variableName,
-            in: (x, q, m) => checkExpression(val, x, q, m, scope),
-          },
-          extensions: { concurrency: (x, q, m) => ctx.integer(x, q, m, 1) },
-        }),
-      while: (v, p, n) => checkExpression(val, v, p, n, inner),
-      do: (v, p, n) => val.taskList(v, p, n, inner),
-    },
-  };
-};
 
 const checkListen: KindCheck = (val, _t, _p, _n, { scope }) => {
   const { ctx } = val;
@@ -160,69 +88,6 @@ const checkSet: KindCheck = (val, _t, _p, _n, { scope }) => ({
     },
   },
 });
-
-const checkSwitch: KindCheck = (val, _t, _p, _n, place) => {
-  const { ctx } = val;
-  return {
-    props: {
-      switch: (v, path, name) => {
-        if (!Array.isArray(v) || v.length === 0) {
-          ctx.report(path, `'${name}' must be a non-empty list of cases, got ${describe(v)}`);
-          return;
-        }
-        v.forEach((item, i) => {
-          const keys = isObject(item) ? Object.keys(item) : [];
-          if (!isObject(item) || keys.length !== 1) {
-            ctx.report(
-              `${path}/${i}`,
-              `each case of '${name}' must be a mapping of one case name to {when, then}, got ${describe(item)}`,
-            );
-            return;
-          }
-          const caseName = keys[0]!;
-          ctx.object(item[caseName], `${path}/${i}/${caseName}`, sub(name, caseName), {
-            required: ['then'],
-            props: {
-              when: (x, p, n) => checkExpression(val, x, p, n, place.scope),
-              then: (x, p, n) => checkThen(val, x, p, n, place),
-            },
-          });
-        });
-      },
-    },
-  };
-};
-
-const checkTry: KindCheck = (val, task, path, name, { scope }) => {
-  const { ctx } = val;
-  const c = isObject(task.catch) ? task.catch : {};
-  const caught = withVariables(scope, typeof c.as === 'string' ? c.as : 'error');
-  // weft: `catch` may be left out when `finally` is given.
-  if (!('catch' in task) && (!('finally' in task) || ctx.options.strict)) {
-    ctx.report(path, `missing required property 'catch' in '${name}'`);
-  }
-  return {
-    props: {
-      try: (v, p, n) => val.taskList(v, p, n, scope),
-      catch: (v, p, n) =>
-        ctx.object(v, p, n, {
-          props: {
-            errors: (x, q, m) =>
-              ctx.object(x, q, m, {
-                open: true,
-                props: { with: (y, r, o) => checkErrorFilter(val, y, r, o) },
-              }),
-            as: (x, q, m) => ctx.string(x, q, m),
-            when: (x, q, m) => checkExpression(val, x, q, m, caught),
-            exceptWhen: (x, q, m) => checkExpression(val, x, q, m, caught),
-            retry: (x, q, m) => checkRetryOrReference(val, x, q, m, caught),
-            do: (x, q, m) => val.taskList(x, q, m, caught),
-          },
-        }),
-    },
-    extensions: { finally: (v, p, n) => val.taskList(v, p, n, scope) },
-  };
-};
 
 const checkWait: KindCheck = (val, _t, _p, _n, { scope }) => ({
   props: {
