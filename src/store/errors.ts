@@ -6,6 +6,7 @@
 //   Conflict (409)       duplicate id, workflow version with another hash, closed execution
 //   IdempotencyConflict  same idempotency key, different workflow or input (422)
 //   SequenceMismatch     another writer appended first: reload and retry (409, retryable)
+//   LeaseLost            another worker claimed the execution's work: drop it (409)
 //   LimitExceeded        a payload or a history is too big (413 / 422); names the limit
 //   StoreCorrupt         the file failed its integrity check at open (not HTTP)
 
@@ -65,6 +66,23 @@ export class SequenceMismatchError extends StoreError {
     super(
       `execution ${executionId}: commit expected next sequence number ${expected}, ` +
         `but the history is at ${actual} (another writer appended first)`,
+    );
+  }
+}
+
+export class LeaseLostError extends StoreError {
+  override readonly name = 'LeaseLostError';
+  readonly code = 'lease-lost';
+  readonly status = 409;
+  constructor(
+    readonly executionId: string,
+    readonly key: string,
+    readonly worker: string,
+    holder: string | undefined,
+  ) {
+    super(
+      `execution ${executionId}: worker ${worker} no longer holds work item ${key} ` +
+        (holder ? `(worker ${holder} claimed it)` : '(it is gone)'),
     );
   }
 }

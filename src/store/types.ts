@@ -159,6 +159,12 @@ export interface ExecutionWrite {
   addWork?: readonly NewWorkItem[];
   /** Keys of this execution's work items to delete (done). */
   removeWork?: readonly string[];
+  /**
+   * Fencing: the write is valid only while `worker` holds these work items of the
+   * execution. If another worker claimed one since (our lease lapsed), the batch is
+   * rejected with LeaseLostError and the worker must drop the execution.
+   */
+  lease?: { worker: string; keys: readonly string[] };
 }
 
 /** A result to keep for the `cache: { key, ttl }` extension. Same key replaces. */
@@ -223,6 +229,12 @@ export interface Store {
   /** Claims due work whose lease is free: priority first, then dueAt. */
   claimWork(request: ClaimRequest): Promise<WorkItem[]>;
   /** Gives claimed work back (worker shutting down); only the holder's items move. */
+  /** Extends the leases `worker` holds on these items to `leaseUntil`; returns how many. */
+  renewLease(
+    worker: string,
+    items: readonly { executionId: string; key: string }[],
+    leaseUntil: number,
+  ): Promise<number>;
   releaseWork(
     worker: string,
     items: readonly { executionId: string; key: string }[],

@@ -6,6 +6,7 @@
 import {
   ConflictError,
   IdempotencyConflictError,
+  LeaseLostError,
   NotFoundError,
   SequenceMismatchError,
 } from '../errors.js';
@@ -116,6 +117,15 @@ export function applyWrite(
   const id = write.executionId;
   const head = s.selectWriteHead.get(id) as Head | undefined;
   if (!head) throw new NotFoundError(`execution ${id} does not exist`);
+  // The fence first: a worker that lost the execution must drop it, not retry.
+  if (write.lease) {
+    for (const key of write.lease.keys) {
+      const row = s.selectWorkHolder.get(id, key) as { claimed_by: string | null } | undefined;
+      if (row?.claimed_by !== write.lease.worker) {
+        throw new LeaseLostError(id, key, write.lease.worker, row?.claimed_by ?? undefined);
+      }
+    }
+  }
   if (head.next_seq !== write.expectedNextSeq) {
     throw new SequenceMismatchError(id, write.expectedNextSeq, head.next_seq);
   }

@@ -36,6 +36,8 @@ const sources = {
   deleteAllWork: work.deleteAllWork,
   claimWork: work.claimWork,
   releaseWork: work.releaseWork,
+  renewLease: work.renewLease,
+  selectWorkHolder: work.selectWorkHolder,
   selectDueTimers: work.selectDueTimers,
   selectNextDue: work.selectNextDue,
 

@@ -163,6 +163,27 @@ export class SqliteStore implements Store {
     );
   }
 
+  renewLease(
+    worker: string,
+    items: readonly { executionId: string; key: string }[],
+    leaseUntil: number,
+  ): Promise<number> {
+    return this.writer.submit(() => {
+      let renewed = 0;
+      for (const item of items) {
+        const run = this.s.renewLease.run(
+          leaseUntil,
+          leaseUntil,
+          item.executionId,
+          item.key,
+          worker,
+        );
+        renewed += run.changes;
+      }
+      return renewed;
+    });
+  }
+
   releaseWork(
     worker: string,
     items: readonly { executionId: string; key: string }[],

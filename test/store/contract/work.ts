@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, type NewWorkItem, type Store } from '../../../src/store/index.js';
+import {
+  LeaseLostError,
+  NotFoundError,
+  type NewWorkItem,
+  type Store,
+} from '../../../src/store/index.js';
 import type { GetContext } from '../contract.js';
 import { T0, newExecution, seed, taskStarted } from '../fixtures.js';
 
@@ -162,6 +167,67 @@ export function workContract(ctx: GetContext): void {
       expect(await store.releaseWork('w1', items)).toBe(1);
       const again = await store.claimWork({ worker: 'w3', now: T0 + 1, leaseMs: 1000, limit: 5 });
       expect(again.map((w) => w.executionId)).toEqual(['e1']);
+    });
+
+    it('accepts a fenced write from the worker that holds the work and removes it', async () => {
+      const { store } = ctx();
+      await seed(store, ['e1']);
+      await addWork(store, 'e1', [ready()]);
+      await store.claimWork({ worker: 'w1', now: T0, leaseMs: 100, limit: 1 });
+      await store.commit({
+        now: T0,
+        writes: [
+          {
+            executionId: 'e1',
+            expectedNextSeq: 2,
+            events: [taskStarted(0)],
+            removeWork: ['ready'],
+            lease: { worker: 'w1', keys: ['ready'] },
+          },
+        ],
+      });
+      expect(await store.nextDueAt()).toBeUndefined();
+    });
+
+    it('rejects a fenced write once another worker claimed the work, naming both', async () => {
+      const { store } = ctx();
+      await seed(store, ['e1']);
+      await addWork(store, 'e1', [ready()]);
+      await store.claimWork({ worker: 'w1', now: T0, leaseMs: 100, limit: 1 });
+      await store.claimWork({ worker: 'w2', now: T0 + 100, leaseMs: 100, limit: 1 });
+      const attempt = store.commit({
+        now: T0 + 150,
+        writes: [
+          {
+            executionId: 'e1',
+            expectedNextSeq: 2,
+            events: [taskStarted(0)],
+            lease: { worker: 'w1', keys: ['ready'] },
+          },
+        ],
+      });
+      await expect(attempt).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(attempt).rejects.toThrow(
+        /worker w1 no longer holds work item ready \(worker w2/,
+      );
+      expect(await store.loadHistory('e1')).toHaveLength(1);
+    });
+
+    it('renews only the leases the worker holds', async () => {
+      const { store } = ctx();
+      await seed(store, ['e1', 'e2']);
+      await addWork(store, 'e1', [ready()]);
+      await addWork(store, 'e2', [ready()]);
+      await store.claimWork({ worker: 'w1', now: T0, leaseMs: 100, limit: 1 });
+      await store.claimWork({ worker: 'w2', now: T0, leaseMs: 100, limit: 1 });
+      const items = [
+        { executionId: 'e1', key: 'ready' },
+        { executionId: 'e2', key: 'ready' },
+      ];
+      expect(await store.renewLease('w1', items, T0 + 1000)).toBe(1);
+      const taken = await store.claimWork({ worker: 'w3', now: T0 + 500, leaseMs: 100, limit: 5 });
+      expect(taken.map((w) => w.executionId)).toEqual(['e2']);
+      expect(await store.nextDueAt()).toBe(T0 + 600);
     });
 
     it('counts recovery attempts and resets them with a commit', async () => {

@@ -34,6 +34,12 @@ RETURNING *`;
 export const releaseWork = `UPDATE work SET claimed_by = NULL, lease_until = NULL, available_at = due_at
 WHERE execution_id = ? AND key = ? AND claimed_by = ?`;
 
+/** Fencing check: who holds the item now. */
+export const selectWorkHolder = `SELECT claimed_by FROM work WHERE execution_id = ? AND key = ?`;
+
+export const renewLease = `UPDATE work SET lease_until = ?, available_at = ?
+WHERE execution_id = ? AND key = ? AND claimed_by = ?`;
+
 export const selectDueTimers = `SELECT * FROM work
 WHERE kind = 'timer' AND due_at <= ? ORDER BY due_at LIMIT ?`;
 
