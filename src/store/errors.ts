@@ -121,6 +121,14 @@ export class InvalidRequestError extends StoreError {
   readonly status = 400;
 }
 
+/** Another connection held the write lock past the busy timeout: retry later. */
+export class StoreBusyError extends StoreError {
+  override readonly name = 'StoreBusyError';
+  readonly code = 'busy';
+  readonly status = 503;
+  override readonly retryable = true;
+}
+
 /** The store was closed; nothing more can be done with it. */
 export class StoreClosedError extends StoreError {
   override readonly name = 'StoreClosedError';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StoreCorruptError, openSqliteStore } from '../../src/store/index.js';
+import { StoreBusyError, StoreCorruptError, openSqliteStore } from '../../src/store/index.js';
 import { migrations } from '../../src/store/sqlite/migrations/index.js';
 import { T0, seed, taskStarted } from './fixtures.js';
 
@@ -162,6 +162,33 @@ describe('SQLite with two connections on one file', () => {
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(await two.loadHistory('e1')).toHaveLength(2);
     expect((await one.getExecution('e1'))?.nextSeq).toBe(3);
+    await one.close();
+    await two.close();
+  });
+});
+
+describe('SQLite writer when the file is locked', () => {
+  it('fails the whole group with a busy error past the timeout, then recovers', async () => {
+    const one = openSqliteStore({ path });
+    await seed(one, ['e1', 'e2']);
+    const two = openSqliteStore({ path, busyTimeoutMs: 20 });
+    one.db.exec('BEGIN IMMEDIATE'); // another writer holds the lock
+    const write = (id: string) =>
+      two.commit({
+        now: T0,
+        writes: [{ executionId: id, expectedNextSeq: 2, events: [taskStarted(0)] }],
+      });
+    const outcomes = await Promise.allSettled([write('e1'), write('e2')]);
+    one.db.exec('ROLLBACK');
+    for (const o of outcomes) {
+      expect(o.status).toBe('rejected');
+      expect((o as PromiseRejectedResult).reason).toBeInstanceOf(StoreBusyError);
+    }
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(
+      /write lock past the busy timeout; nothing of 2 write\(s\) was committed/,
+    );
+    expect((await one.getExecution('e1'))?.nextSeq).toBe(2);
+    expect((await write('e1')).nextSeqs).toEqual([3]);
     await one.close();
     await two.close();
   });

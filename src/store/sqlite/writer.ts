@@ -13,7 +13,7 @@
 // steps/s). Without grouping the engine could not reach 10K durable steps/s.
 
 import type Database from 'better-sqlite3';
-import { StoreClosedError } from '../errors.js';
+import { StoreBusyError, StoreClosedError } from '../errors.js';
 import type { Statements } from './statements.js';
 
 interface Pending {
@@ -88,7 +88,14 @@ export class Writer {
       // BEGIN or COMMIT failed (busy past the timeout, disk full, I/O error): nothing of
       // the group was written, so every operation in it fails with that error.
       if (this.db.inTransaction) s.rollback.run();
-      for (const op of group) op.reject(error);
+      const failure =
+        (error as { code?: unknown }).code === 'SQLITE_BUSY'
+          ? new StoreBusyError(
+              `${this.db.name}: another connection held the write lock past the busy timeout; ` +
+                `nothing of ${group.length} write(s) was committed`,
+            )
+          : error;
+      for (const op of group) op.reject(failure);
       return;
     }
     this.stats.transactions += 1;
