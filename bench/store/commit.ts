@@ -126,7 +126,55 @@ async function bench(sync: Synchronous): Promise<Row[]> {
   return rows;
 }
 
+/** What recovery reads: one history of 10,000 events, and 10,000 unfinished executions. */
+async function recoveryReads(): Promise<string[]> {
+  const store = openSqliteStore({ path: join(dir, 'recovery.db'), synchronous: 'NORMAL' });
+  const ref = { namespace: 'b', name: 'w', version: '1', hash: 'h' };
+  await store.putWorkflow({ ...ref, source: 's', createdAt: T0 });
+  const start = (id: string) => {
+    const startedEvent: HistoryEvent = {
+      type: 'ExecutionStarted',
+      v: 1,
+      time: T0,
+      workflow: ref,
+      input: {},
+      seed: 's',
+    };
+    return store.createExecution({ id, workflow: ref, input: {}, startedEvent });
+  };
+  await start('long');
+  for (let seq = 2; seq <= 10_000; seq += 1000) {
+    const events = Array.from({ length: Math.min(1000, 10_001 - seq) }, (_, i) => event(seq + i));
+    await store.commit({
+      now: T0,
+      writes: [{ executionId: 'long', expectedNextSeq: seq, events }],
+    });
+  }
+  for (let i = 0; i < 10_000; i += 1000) {
+    await Promise.all(Array.from({ length: 1000 }, (_, j) => start(`r${i + j}`)));
+  }
+  let t = performance.now();
+  const history = await store.loadHistory('long');
+  const loadMs = performance.now() - t;
+  t = performance.now();
+  let found = 0;
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.unfinished({ limit: 1000, ...(after ? { after } : {}) });
+    found += page.length;
+    after = page[page.length - 1]?.id;
+    if (page.length < 1000) break;
+  }
+  const listMs = performance.now() - t;
+  await store.close();
+  return [
+    `loadHistory of ${history.length} events: ${loadMs.toFixed(1)} ms`,
+    `unfinished(), ${found} executions in pages of 1000: ${listMs.toFixed(1)} ms`,
+  ];
+}
+
 const rows = [...(await bench('FULL')), ...(await bench('NORMAL'))];
+const recovery = await recoveryReads();
 rmSync(dir, { recursive: true, force: true });
 
 console.log(
@@ -145,3 +193,5 @@ for (const r of rows) {
     `| ${r.case} | ${r.sync} | ${Math.round((r.steps / r.ms) * 1000)} | ${perStep.toFixed(1)} | ${perTx.toFixed(1)} | ${(r.steps / r.transactions).toFixed(1)} |`,
   );
 }
+console.log('');
+for (const line of recovery) console.log(line);
