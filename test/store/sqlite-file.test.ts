@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreBusyError, StoreCorruptError, openSqliteStore } from '../../src/store/index.js';
+import { migrate } from '../../src/store/sqlite/migrate.js';
 import { migrations } from '../../src/store/sqlite/migrations/index.js';
 import { T0, seed, taskStarted } from './fixtures.js';
 
@@ -66,6 +67,25 @@ describe('SQLite migrations', () => {
     db.close();
     expect(rows).toEqual(migrations.map((m) => ({ id: m.id, name: m.name, applied_at: 5 })));
     expect(migrations.map((m) => m.id)).toEqual(migrations.map((_, i) => i + 1));
+  });
+
+  it('upgrades a database made by an older weft, backfilling what new columns need', () => {
+    const old = join(dir, 'old.db');
+    const db = new Database(old);
+    migrate(db, old, 1, migrations.slice(0, 8)); // the schema before work.available_at
+    const insert = db.prepare(
+      `INSERT INTO work (execution_id, key, kind, due_at, priority, claimed_by, lease_until)
+       VALUES (?, ?, 'timer', ?, 0, ?, ?)`,
+    );
+    insert.run('free', 'timer:1', 100, null, null);
+    insert.run('held', 'timer:1', 100, 'w1', 900);
+    expect(migrate(db, old, 2)).toEqual([9, 10, 11, 12, 13]);
+    const rows = db.prepare('SELECT execution_id, available_at FROM work ORDER BY 1').all();
+    db.close();
+    expect(rows).toEqual([
+      { execution_id: 'free', available_at: 100 },
+      { execution_id: 'held', available_at: 900 },
+    ]);
   });
 
   it('refuses a database written by a newer weft', async () => {
