@@ -173,6 +173,9 @@ export class JsonStreamError extends Error {
   }
 }
 
+// eslint-disable-next-line no-control-regex
+const STRING_STOP = /["\\\u0000-\u001f]/g;
+
 export function parseJsonStream(text: string): { value: Json; line: number }[] {
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const values: { value: Json; line: number }[] = [];
@@ -290,11 +293,11 @@ export function parseJsonStream(text: string): { value: Json; line: number }[] {
     i++; // opening quote
     let out = '';
     for (;;) {
-      // eslint-disable-next-line no-control-regex
-      const end = text.slice(i).search(/["\\\u0000-\u001f]/);
-      if (end < 0) return fail('Unfinished string at EOF');
-      out += text.slice(i, i + end);
-      i += end;
+      STRING_STOP.lastIndex = i;
+      const stop = STRING_STOP.exec(text);
+      if (!stop) return fail('Unfinished string at EOF');
+      out += text.slice(i, stop.index);
+      i = stop.index;
       const c = text[i]!;
       if (c === '"') {
         i++;

@@ -131,6 +131,7 @@ export function tostring(v: Json): string {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -231,14 +232,18 @@ function urid(s: string): string {
     bytes.push(parseInt(hex, 16));
     i += 2;
   }
-  return new TextDecoder('utf-8', { fatal: false }).decode(new Uint8Array(bytes));
+  try {
+    return strictDecoder.decode(new Uint8Array(bytes));
+  } catch {
+    throw new JqError(`${describeValue(s)} is not a valid uri encoding`);
+  }
 }
 
 const HTML: Record<string, string> = {
   '<': '&lt;',
   '>': '&gt;',
   '&': '&amp;',
-  "'": '&#39;',
+  "'": '&apos;',
   '"': '&quot;',
 };
 

@@ -26,8 +26,8 @@
 // ignored; possessive quantifiers and atomic groups (?>...) behave as ordinary greedy
 // ones; inline options (?i) / (?i:...) apply to the whole pattern; \W inside a class
 // and \b/\B use Unicode letters, marks, digits and connector punctuation as word
-// characters; an optional group that matched empty reports no capture (JavaScript
-// semantics) where Oniguruma reports an empty one.
+// characters. An optional group (X)? is rewritten as (?:(X)|) so that, as in
+// Oniguruma, it may capture the empty string.
 import { JqError } from '../api.js';
 import type { Json } from '../api.js';
 import { describeValue } from './formats.js';
@@ -72,6 +72,7 @@ function translate(re: string, extended: boolean, dotAll: boolean) {
   const names: (string | null)[] = [];
   let ignoreCase = false;
   let out = '';
+  const groupStarts: number[] = [];
   let i = 0;
   const n = re.length;
   const escape = (c: string, inClass: boolean): string => {
@@ -207,7 +208,32 @@ function translate(re: string, extended: boolean, dotAll: boolean) {
       case '$':
         out += '(?=\\n?(?![\\s\\S]))';
         break;
+      case ')': {
+        const start = groupStarts.pop();
+        out += ')';
+        if (start !== undefined && re[i] === '?') {
+          // Oniguruma lets an optional group match the empty string and keeps that
+          // capture; a RegExp quantifier refuses an empty iteration. An alternation
+          // has no such rule, so (X)? becomes (?:(X)|) and (X)?? becomes (?:|(X)).
+          const group = out.slice(start);
+          i++;
+          if (re[i] === '?') {
+            i++;
+            out = out.slice(0, start) + '(?:|' + group + ')';
+          } else {
+            if (re[i] === '+') i++; // possessive: treated as greedy
+            out = out.slice(0, start) + '(?:' + group + '|)';
+          }
+        }
+        break;
+      }
       case '(': {
+        if (!(
+          re[i] === '?' &&
+          (re[i + 1] === '#' || /^\?[imx]*(?:-[imx]*)?\)/.test(re.slice(i)))
+        )) {
+          groupStarts.push(out.length);
+        }
         if (re[i] !== '?') {
           names.push(null);
           out += '(';
