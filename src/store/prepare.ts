@@ -96,6 +96,9 @@ export function prepareCreate(limits: StoreLimits, execution: NewExecution): Pre
   if (execution.startedEvent?.type !== 'ExecutionStarted') {
     throw new InvalidRequestError(`${where}: the first history event must be ExecutionStarted`);
   }
+  if (execution.priority !== undefined && !Number.isSafeInteger(execution.priority)) {
+    throw new InvalidRequestError(`${where}: priority must be an integer`);
+  }
   const input = JSON.stringify(execution.input ?? null);
   checkPayload(limits, input, `${where}: input`);
   const { encoded, bytes } = encode(

@@ -130,6 +130,13 @@ export function executionContract(ctx: GetContext): void {
       await expect(store.createExecution(bad)).rejects.toBeInstanceOf(InvalidRequestError);
     });
 
+    it('rejects a priority that is not an integer', async () => {
+      const { store } = ctx();
+      const wf = await seed(store, []);
+      const attempt = store.createExecution(newExecution('e1', wf, { priority: 1.5 }));
+      await expect(attempt).rejects.toThrow(/execution e1: priority must be an integer/);
+    });
+
     it('links a child to its parent and rejects a parent that does not exist', async () => {
       const { store } = ctx();
       const wf = await seed(store, ['parent', 'other']);
