@@ -44,6 +44,18 @@ export interface SqliteStoreOptions extends OpenOptions {
   maxGroup?: number;
 }
 
+function claimProblem(request: ClaimRequest): string | undefined {
+  if (typeof request.worker !== 'string' || request.worker === '') return 'worker is required';
+  if (!Number.isSafeInteger(request.now)) return 'now must be an integer (ms since the epoch)';
+  if (!Number.isSafeInteger(request.leaseMs) || request.leaseMs <= 0) {
+    return 'leaseMs must be a positive integer';
+  }
+  if (!Number.isSafeInteger(request.limit) || request.limit <= 0) {
+    return 'limit must be a positive integer';
+  }
+  return undefined;
+}
+
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const limits = resolveLimits(options.limits);
   return new SqliteStore(openDatabase(options), limits, options.maxGroup);
@@ -146,8 +158,8 @@ export class SqliteStore implements Store {
   }
 
   claimWork(request: ClaimRequest): Promise<WorkItem[]> {
-    if (!request.worker)
-      return Promise.reject(new InvalidRequestError('claimWork: worker is required'));
+    const problem = claimProblem(request);
+    if (problem) return Promise.reject(new InvalidRequestError(`claimWork: ${problem}`));
     return this.writer.submit(() =>
       (
         this.s.claimWork.all({

@@ -84,6 +84,16 @@ export function workContract(ctx: GetContext): void {
       expect(claimed.map((w) => w.executionId)).toEqual(['high', 'early']);
     });
 
+    it('rejects a claim without a worker or with a lease that is not positive', async () => {
+      const { store } = ctx();
+      await expect(store.claimWork({ worker: '', now: T0, leaseMs: 10, limit: 1 })).rejects.toThrow(
+        /claimWork: worker is required/,
+      );
+      await expect(store.claimWork({ worker: 'w', now: T0, leaseMs: 0, limit: 1 })).rejects.toThrow(
+        /claimWork: leaseMs must be a positive integer/,
+      );
+    });
+
     it('claims only the kinds asked for', async () => {
       const { store } = ctx();
       await seed(store, ['e1']);
