@@ -85,11 +85,14 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function errorText(e: unknown): string {
-  if (e instanceof JqError) {
-    return typeof e.value === 'string' ? e.value : `(not a string): ${toJson(e.value)}`;
+/** jq's `jq: error (at WHERE): MESSAGE`, or `(at WHERE) (not a string): VALUE` for error(non-string). */
+function errorLine(where: string, e: unknown): string {
+  if (e instanceof JqError && typeof e.value !== 'string') {
+    return `jq: error (at ${where}) (not a string): ${toJson(e.value)}\n`;
   }
-  return e instanceof Error ? e.message : String(e);
+  const message =
+    e instanceof JqError ? (e.value as string) : e instanceof Error ? e.message : String(e);
+  return `jq: error (at ${where}): ${message}\n`;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -145,7 +148,7 @@ export async function run(args: string[]): Promise<number> {
     } catch (e) {
       flush();
       const where = o.nullInput ? '<unknown>' : `<stdin>:${input.line}`;
-      process.stderr.write(`jq: error (at ${where}): ${errorText(e)}\n`);
+      process.stderr.write(errorLine(where, e));
       code = 5;
     }
     if (out.length > 256) flush();
@@ -219,6 +222,7 @@ export function parseJsonStream(text: string): { value: Json; line: number }[] {
       }
       for (;;) {
         ws();
+        if (text[i] === undefined) fail('Unfinished JSON term at EOF');
         if (text[i] !== '"') fail('Object keys must be strings');
         const k = str();
         ws();
