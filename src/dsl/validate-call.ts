@@ -7,6 +7,7 @@ import { isRuntimeExpression } from './expressions.js';
 import { describe, isObject } from './validate-context.js';
 import type { Check, ObjectSpec } from './validate-context.js';
 import type { KindCheck } from './validate-flow.js';
+import { protocolWithSpec } from './validate-call-protocols.js';
 import type { Validation } from './validate-refs.js';
 import {
   checkEndpoint,
@@ -16,6 +17,7 @@ import {
 import { checkDuration, checkExpression, checkTemplate } from './validate-values.js';
 
 const OUTPUT_FORMATS = ['raw', 'content', 'response'];
+// grpc, asyncapi, a2a, mcp: validate-call-protocols.ts.
 const NOT_SUPPORTED = ['grpc', 'asyncapi', 'a2a', 'mcp'];
 
 /** weft extension `cache: {key, ttl}` on call and run tasks. */
@@ -53,16 +55,11 @@ function withSpec(val: Validation, call: string, scope: Scope): ObjectSpec | und
   const { ctx } = val;
   const str: Check = (x, p, n) => ctx.string(x, p, n);
   const bool: Check = (x, p, n) => ctx.boolean(x, p, n);
-  const obj: Check = (x, p, n) => ctx.expectObject(x, p, n);
   const template: Check = (x, p, n) => checkTemplate(val, x, p, n, scope);
   const endpoint: Check = (x, p, n) => checkEndpoint(val, x, p, n, scope);
   const resource: Check = (x, p, n) => checkExternalResource(val, x, p, n, scope);
   const auth: Check = (x, p, n) => checkReferenceableAuthentication(val, x, p, n, scope);
   const output: Check = (x, p, n) => ctx.oneOf(x, p, n, OUTPUT_FORMATS);
-  const objectOrString: Check = (x, p, n) => {
-    if (typeof x === 'string') template(x, p, n);
-    else if (ctx.expectObject(x, p, n)) template(x, p, n);
-  };
   switch (call) {
     case 'http':
       return {
@@ -89,58 +86,8 @@ function withSpec(val: Validation, call: string, scope: Scope): ObjectSpec | und
           redirect: bool,
         },
       };
-    case 'grpc':
-      return {
-        required: ['proto', 'service', 'method'],
-        props: {
-          proto: resource,
-          service: (x, p, n) =>
-            ctx.object(x, p, n, {
-              required: ['name', 'host'],
-              props: {
-                name: str,
-                host: str,
-                port: (y, q, m) => ctx.integer(y, q, m, 0, 65535),
-                authentication: auth,
-              },
-            }),
-          method: str,
-          arguments: (x, p, n) => ctx.expectObject(x, p, n) && template(x, p, n),
-        },
-      };
-    case 'asyncapi':
-      return {
-        required: ['document'],
-        props: {
-          document: resource,
-          channel: str,
-          operation: str,
-          server: obj,
-          protocol: str,
-          message: obj,
-          subscription: obj,
-          authentication: auth,
-        },
-      };
-    case 'a2a':
-      return {
-        required: ['method'],
-        props: { agentCard: resource, server: endpoint, method: str, parameters: objectOrString },
-      };
-    case 'mcp':
-      return {
-        required: ['method', 'transport'],
-        props: {
-          protocolVersion: str,
-          method: str,
-          parameters: objectOrString,
-          timeout: (x, p, n) => checkDuration(val, x, p, n, scope),
-          transport: obj,
-          client: obj,
-        },
-      };
     default:
-      return undefined;
+      return protocolWithSpec(val, call, scope);
   }
 }
 

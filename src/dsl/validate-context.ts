@@ -53,6 +53,8 @@ export interface ObjectSpec {
   extensions?: Record<string, Check>;
   /** Other properties are allowed (schema `additionalProperties: true`). */
   open?: boolean;
+  /** A check of the whole mapping after its properties (combinations of fields). */
+  then?: (v: JsonObject, path: string, name: string) => void;
 }
 
 export class Context {
@@ -136,6 +138,7 @@ export class Context {
       const where = name === '' ? 'at the top level of the workflow' : `in '${name}'`;
       this.report(path2, `unknown property '${key}' ${where}${hint}`);
     }
+    spec.then?.(v, path, name);
     return true;
   }
 

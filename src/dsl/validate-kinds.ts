@@ -4,10 +4,9 @@
 // fields; validate-tasks.ts adds the fields every task has (if, input, output, export,
 // timeout, then, metadata).
 import type { TaskKind } from './document.js';
-import { withVariables } from './expressions.js';
 import { checkCall } from './validate-call.js';
 import { describe, isObject } from './validate-context.js';
-import { checkDataFlow } from './validate-dataflow.js';
+import { checkSubscriptionIterator } from './validate-dataflow.js';
 import { checkErrorOrReference } from './validate-errors.js';
 import { checkConsumptionStrategy, checkEventProperties } from './validate-events.js';
 import type { KindCheck } from './validate-flow.js';
@@ -45,23 +44,7 @@ const checkListen: KindCheck = (val, _t, _p, _n, { scope }) => {
             read: (x, p, n) => ctx.oneOf(x, p, n, ['data', 'envelope', 'raw']),
           },
         }),
-      foreach: (v, path, name) => {
-        const it = isObject(v) ? v : {};
-        const inner = withVariables(
-          scope,
-          typeof it.item === 'string' ? it.item : 'item',
-          typeof it.at === 'string' ? it.at : 'index',
-        );
-        ctx.object(v, path, name, {
-          props: {
-            item: (x, p, n) => ctx.string(x, p, n),
-            at: (x, p, n) => ctx.string(x, p, n),
-            do: (x, p, n) => val.taskList(x, p, n, inner),
-            output: (x, p, n) => checkDataFlow(val, x, p, n, inner, 'as'),
-            export: (x, p, n) => checkDataFlow(val, x, p, n, inner, 'as'),
-          },
-        });
-      },
+      foreach: (v, path, name) => checkSubscriptionIterator(val, v, path, name, scope),
     },
   };
 };

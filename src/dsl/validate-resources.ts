@@ -7,16 +7,25 @@ import type { Validation } from './validate-refs.js';
 import { checkReference } from './validate-refs.js';
 import { checkTemplate } from './validate-values.js';
 
-// The schema's `uriTemplate`: an absolute URI (or RFC 6570 template) with a scheme.
-const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+\-.]*:\/\/.*/;
+// The schema's `uriTemplate`: an absolute URI (or RFC 6570 template) with a scheme,
+// in the `uri-template` format (the same expression as ajv-formats, which the official
+// schema is checked with: no blanks, quotes or stray braces).
+const SCHEME = /^[A-Za-z][A-Za-z0-9+\-.]*:\/\/.*/;
+const URI_TEMPLATE =
+  // eslint-disable-next-line no-control-regex -- the format excludes control characters
+  /^(?:(?:[^\x00-\x20"'<>%\\^`{|}]|%[0-9a-f]{2})|\{[+#./;?&=,!@|]?(?:[a-z0-9_]|%[0-9a-f]{2})+(?::[1-9][0-9]{0,3}|\*)?(?:,(?:[a-z0-9_]|%[0-9a-f]{2})+(?::[1-9][0-9]{0,3}|\*)?)*\})*$/i;
+
+export function isUriTemplate(s: string): boolean {
+  return URI_TEMPLATE.test(s);
+}
 
 export function isAbsoluteUri(s: string): boolean {
-  return ABSOLUTE_URI.test(s);
+  return SCHEME.test(s) && URI_TEMPLATE.test(s);
 }
 
 /** An absolute URI or URI template, e.g. https://petstore.example/pets/{id}. */
 export function checkUri(val: Validation, v: unknown, path: string, name: string): void {
-  if (typeof v === 'string' && ABSOLUTE_URI.test(v)) return;
+  if (typeof v === 'string' && isAbsoluteUri(v)) return;
   val.ctx.report(
     path,
     `'${name}' must be an absolute URI like https://example.com/{id}, got ${describe(v)}`,
@@ -35,7 +44,7 @@ export function checkUriOrExpression(
     checkTemplate(val, v, path, name, scope);
     return;
   }
-  if (typeof v === 'string' && ABSOLUTE_URI.test(v)) return;
+  if (typeof v === 'string' && isAbsoluteUri(v)) return;
   val.ctx.report(
     path,
     `'${name}' must be an absolute URI like https://example.com/{id} or a runtime expression, got ${describe(v)}`,
@@ -60,7 +69,7 @@ export function checkEndpoint(
     });
     return;
   }
-  if (typeof v === 'string' && (isRuntimeExpression(v) || ABSOLUTE_URI.test(v))) {
+  if (typeof v === 'string' && (isRuntimeExpression(v) || isAbsoluteUri(v))) {
     checkUriOrExpression(val, v, path, name, scope);
     return;
   }
@@ -177,8 +186,16 @@ export function checkAuthenticationPolicy(
     subject: token,
     actor: token,
   };
+  const template: Check = (x, p, n) => {
+    if (ctx.string(x, p, n) && !isUriTemplate(x)) {
+      ctx.report(p, `'${n}' must be a URI or URI template like /oauth2/token, got '${x}'`);
+    }
+  };
   const endpoints: Check = (x, p, n) =>
-    ctx.object(x, p, n, { open: true, props: { token: str, revocation: str, introspection: str } });
+    ctx.object(x, p, n, {
+      open: true,
+      props: { token: template, revocation: template, introspection: template },
+    });
   const scheme = (props: Record<string, Check>, required: string[]): Check => {
     return (x, p, n) => {
       if (isObject(x) && 'use' in x) {
