@@ -8,7 +8,7 @@ import type { Json } from '../../src/history/events.js';
 import { createEngine } from '../../src/runtime/engine.js';
 import { errorTypes, retryable } from '../../src/runtime/problems.js';
 import { type Petstore, startPetstore } from '../ctk/standins/petstore.js';
-import { weft } from '../helpers/cli.js';
+import { weftAsync } from './helpers/weft-async.js';
 
 const examplesDir = resolve(fileURLToPath(import.meta.url), '../../../examples');
 
@@ -89,7 +89,7 @@ describe('the examples', () => {
     it(`${name} ${c.error ? 'faults' : 'gives its output'}${c.viaCli ? ' through weft run' : ''}`, async () => {
       const path = join(examplesDir, name);
       if (c.viaCli) {
-        const r = weft(['run', path, '--input', JSON.stringify(c.input)], {
+        const r = await weftAsync(['run', path, '--input', JSON.stringify(c.input)], {
           env: {
             WEFT_HOME: join(examplesDir, '../.weft'),
             WEFT_HOST_MAP: `petstore.swagger.io=${petstore.url}`,
