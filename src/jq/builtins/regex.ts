@@ -73,6 +73,12 @@ function translate(re: string, extended: boolean, dotAll: boolean) {
   let ignoreCase = false;
   let out = '';
   const groupStarts: number[] = [];
+  // Per open group: does its body hold an unbounded quantifier? An unbounded
+  // quantifier on such a group ((a+)+, (\w*\s?)*) can backtrack exponentially, and a
+  // RegExp cannot be interrupted, so weft refuses it (Oniguruma would stop after its
+  // retry limit instead).
+  const groupUnbounded: boolean[] = [];
+  const markUnbounded = () => groupUnbounded.fill(true);
   let i = 0;
   const n = re.length;
   const escape = (c: string, inClass: boolean): string => {
@@ -210,7 +216,15 @@ function translate(re: string, extended: boolean, dotAll: boolean) {
         break;
       case ')': {
         const start = groupStarts.pop();
+        const nested = groupUnbounded.pop();
         out += ')';
+        if (nested && /^(?:[*+]|\{\d*,\})/.test(re.slice(i))) {
+          throw new JqError(
+            `${re} (at offset 0) is not a valid regex: nested unbounded quantifiers are refused by weft's sandbox (catastrophic backtracking)`,
+            undefined,
+            'limit',
+          );
+        }
         if (start !== undefined && re[i] === '?') {
           // Oniguruma lets an optional group match the empty string and keeps that
           // capture; a RegExp quantifier refuses an empty iteration. An alternation
@@ -233,6 +247,7 @@ function translate(re: string, extended: boolean, dotAll: boolean) {
           (re[i + 1] === '#' || /^\?[imx]*(?:-[imx]*)?\)/.test(re.slice(i)))
         )) {
           groupStarts.push(out.length);
+          groupUnbounded.push(false);
         }
         if (re[i] !== '?') {
           names.push(null);
@@ -269,6 +284,7 @@ function translate(re: string, extended: boolean, dotAll: boolean) {
         const q = /^(\d+)(,\d*)?\}|^,(\d+)\}/.exec(re.slice(i));
         if (q && out !== '' && !out.endsWith('(') && !out.endsWith('|')) {
           out += q[3] !== undefined ? `{0,${q[3]}}` : '{' + q[0];
+          if (q[2] === ',') markUnbounded();
           i += q[0].length;
           if (re[i] === '+') i++; // possessive: treated as greedy
         } else out += '\\{';
@@ -282,6 +298,7 @@ function translate(re: string, extended: boolean, dotAll: boolean) {
       case '+':
       case '?':
         out += c;
+        if (c !== '?') markUnbounded();
         if (re[i] === '+') i++; // possessive: treated as greedy
         break;
       default:
@@ -311,6 +328,7 @@ function compile(re: string, flags: string): Compiled {
       skipEmpty: flags.includes('n'),
     };
   } catch (e) {
+    if (e instanceof JqError) throw e;
     const why =
       e instanceof Error
         ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')
