@@ -11,7 +11,7 @@ import type { Diagnostic } from '../dsl/index.js';
 const USAGE = `Usage: weft validate [--strict] [--supported-only] [--json] FILE...
 
 Checks Serverless Workflow DSL 1.0 documents (YAML or JSON; several YAML documents
-per file are allowed). Exit 0 when all are valid, 2 otherwise.
+per file are allowed; - reads stdin). Exit 0 when all are valid, 2 otherwise.
 
   --strict          reject weft's extensions (fork.quorum, for.concurrency, ...)
   --supported-only  reject features weft cannot run yet (run: shell, call: grpc, ...)
@@ -30,15 +30,16 @@ export function validateFile(
   const at = (message: string): FileDiagnostic[] => [{ file, path: '', line: 1, col: 1, message }];
   let text: string;
   try {
+    if (file === '-') {
+      const input = readFileSync(0);
+      if (input.length > DEFAULT_PARSE_LIMITS.maxBytes) return at(tooBig(input.length));
+      text = input.toString('utf8').replace(/^\uFEFF/, '');
+      return check(file, text, options);
+    }
     const stat = statSync(file);
     if (stat.isDirectory()) return at('is a directory, not a workflow file');
     // Refuse before reading: the parser would refuse anyway, after the memory is spent.
-    if (stat.size > DEFAULT_PARSE_LIMITS.maxBytes) {
-      const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
-      return at(
-        `document is ${mb(stat.size)}; the maximum is ${mb(DEFAULT_PARSE_LIMITS.maxBytes)} (limit maxBytes)`,
-      );
-    }
+    if (stat.size > DEFAULT_PARSE_LIMITS.maxBytes) return at(tooBig(stat.size));
     text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -46,8 +47,22 @@ export function validateFile(
     if (code === 'EACCES') return at('permission denied');
     return at(`cannot read: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const { diagnostics } = loadWorkflows(text, { filename: file, ...options });
+  return check(file, text, options);
+}
+
+function check(
+  file: string,
+  text: string,
+  options: { strict?: boolean; supportedOnly?: boolean },
+): FileDiagnostic[] {
+  const filename = file === '-' ? undefined : file;
+  const { diagnostics } = loadWorkflows(text, { filename, ...options });
   return diagnostics.map((d) => ({ file, ...d }));
+}
+
+function tooBig(bytes: number): string {
+  const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  return `document is ${mb(bytes)}; the maximum is ${mb(DEFAULT_PARSE_LIMITS.maxBytes)} (limit maxBytes)`;
 }
 
 export async function run(args: string[]): Promise<number> {

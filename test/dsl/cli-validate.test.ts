@@ -84,6 +84,24 @@ describe('weft validate', () => {
     expect(weft(['validate', '--supported-only', file]).code).toBe(2);
   });
 
+  it('reads stdin for -, as YAML or JSON', () => {
+    const yaml = "document: {dsl: '1.0.3', namespace: t, name: n, version: '1.0.0'}\ndo: []\n";
+    expect(weft(['validate', '-'], { input: yaml }).code).toBe(0);
+    const r = weft(['validate', '-'], { input: '{"do": [],}' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^-:1:11: invalid JSON: /);
+  });
+
+  it('refuses a file over the size limit without reading it', () => {
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, 'a: ' + 'x'.repeat(6 * 1024 * 1024) + '\n');
+    const r = weft(['validate', big]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `${big}:1:1: document is 6.0 MB; the maximum is 5.0 MB (limit maxBytes)\n`,
+    );
+  });
+
   it('exits 2 with usage when no file is given or an option is unknown', () => {
     expect(weft(['validate']).stderr).toContain('no file given');
     const r = weft(['validate', '--fast', quorum]);
