@@ -116,3 +116,49 @@ describe('listen', () => {
     expect(commandsOf(run).map((c) => c.type)).toEqual(['ScheduleListen']);
   });
 });
+
+describe('listen correlation', () => {
+  it('a correlate key without expect takes the first consumed value; later events must agree', () => {
+    const run = runTasks(
+      `
+      - l:
+          listen:
+            to:
+              all:
+                - with: {type: a}
+                  correlate: {order: {from: .data.order}}
+                - with: {type: b}
+                  correlate: {order: {from: .data.order}}
+    `,
+      {
+        events: [
+          { listen: 0, at: 1, event: ev('a', { order: 1 }) },
+          { listen: 0, at: 2, event: ev('b', { order: 2 }) },
+          { listen: 0, at: 3, event: ev('b', { order: 1 }) },
+        ],
+      },
+    );
+    expect(run.execution.output).toEqual([{ order: 1 }, { order: 1 }]);
+  });
+
+  it('a correlate expect must equal the value taken from the event', () => {
+    const run = runTasks(
+      `
+      - l:
+          listen:
+            to:
+              one:
+                with: {type: paid}
+                correlate: {order: {from: .data.order, expect: '\${ .id }'}}
+    `,
+      {
+        input: { id: 7 },
+        events: [
+          { listen: 0, at: 1, event: ev('paid', { order: 6 }) },
+          { listen: 0, at: 2, event: ev('paid', { order: 7 }) },
+        ],
+      },
+    );
+    expect(run.execution.output).toEqual([{ order: 7 }]);
+  });
+});

@@ -49,6 +49,7 @@ export function* runListen(env: TaskEnv<ListenIR>): Co<KindResult> {
     if (take === 'skip') continue;
     if (take !== 'stop') {
       consumed.push(event);
+      learn(env, strategy, event);
       if (task.foreach) outputs.push(yield* iterate(env, read(task, event), consumed.length - 1));
     }
     if (take === 'stop' || satisfied(env, strategy, consumed, matched)) break;
@@ -110,9 +111,20 @@ function toJson(r: Resolved): Json {
   return out;
 }
 
+/** Correlation values learned from consumed events, per listen: a `correlate` key
+ *  without `expect` takes its value from the first consumed event, and later events (of
+ *  any filter of the listen using that key) must agree with it. */
+const learnedValues = new WeakMap<TaskEnv<ListenIR>, Map<string, Json>>();
+
+function learned(env: TaskEnv<ListenIR>): Map<string, Json> {
+  let known = learnedValues.get(env);
+  if (!known) learnedValues.set(env, (known = new Map()));
+  return known;
+}
+
 /** Does `event` pass the filter: each `with` attribute equal (a string may also be a
- *  regular expression matching the whole value); each `correlate.expect` equal to its
- *  `from` expression on the event. */
+ *  regular expression matching the whole value); each correlation value equal to its
+ *  `expect`, or to the value learned from the first consumed event. */
 function passes(env: TaskEnv<ListenIR>, f: Filter, event: CloudEvent): boolean {
   for (const [k, expected] of Object.entries(f.with)) {
     const actual = event[k] ?? null;
@@ -121,12 +133,27 @@ function passes(env: TaskEnv<ListenIR>, f: Filter, event: CloudEvent): boolean {
       continue;
     return false;
   }
+  const known = learned(env);
   for (const [k, c] of Object.entries(f.ir.correlate ?? {})) {
-    const expect = f.correlate?.[k]?.expect;
+    const expect = f.correlate?.[k]?.expect ?? known.get(k);
     if (expect === undefined) continue;
     if (!equal(evalExpr(env.rt, c.from, event as Json, env.scope, env.frame), expect)) return false;
   }
   return true;
+}
+
+/** Remember the correlation values of a consumed event. */
+function learn(env: TaskEnv<ListenIR>, r: Resolved, event: CloudEvent): void {
+  const known = learned(env);
+  const filters = 'one' in r ? [r.one] : 'all' in r ? r.all : r.any;
+  for (const f of filters) {
+    // Only a filter the event passes says how to read its correlation values.
+    if (!f.ir.correlate || !passes(env, f, event)) continue;
+    for (const [k, c] of Object.entries(f.ir.correlate)) {
+      if (known.has(k) || f.correlate?.[k]?.expect !== undefined) continue;
+      known.set(k, evalExpr(env.rt, c.from, event as Json, env.scope, env.frame));
+    }
+  }
 }
 
 function regexMatch(pattern: string, value: string): boolean {
