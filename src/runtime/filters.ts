@@ -47,8 +47,14 @@ export interface CompiledFilter {
   matches(event: CloudEvent): boolean;
 }
 
-/** Compiles one filter ({with, correlate}); throws naming a correlate expression that does not compile. */
-export function compileFilter(filter: Json, jq: JqCompiler): CompiledFilter {
+/** Compiles one filter ({with, correlate}); throws naming a correlate expression that does
+ *  not compile. Filters of one listen share `seen`: a correlation key set by one event
+ *  binds every filter of the strategy. */
+export function compileFilter(
+  filter: Json,
+  jq: JqCompiler,
+  seen = new Map<string, Json>(),
+): CompiledFilter {
   const f = isObj(filter) ? filter : {};
   const attrs = isObj(f.with) ? f.with : {};
   const correlations: { key: string; run: (e: Json) => Json | undefined; expect?: Json }[] = [];
@@ -76,7 +82,6 @@ export function compileFilter(filter: Json, jq: JqCompiler): CompiledFilter {
       });
     }
   }
-  const seen = new Map<string, Json>();
   return {
     matches(event) {
       for (const [k, v] of Object.entries(attrs)) if (!attributeMatches(v, event[k])) return false;

@@ -124,13 +124,16 @@ export class ExecutionRunner {
     this.deps.hooks.emit('history:appended', { executionId: this.id, events });
   }
 
-  private async step(events: HistoryEvent[]): Promise<void> {
+  private async step(arrived: HistoryEvent[]): Promise<void> {
     if (this.finished) return;
+    // an outcome queued before its effect was cancelled is dropped, never applied
+    const events = arrived.filter((e) => !('effectId' in e) || !this.cancelled.has(e.effectId));
+    if (events.length === 0) return;
     const commands = this.execution.apply(events);
     const started: HistoryEvent[] = [];
     const launches: (() => void)[] = [];
     const listens: (() => void)[] = [];
-    const followUps: HistoryEvent[] = [];
+    const cancelledEvents: HistoryEvent[] = [];
     let terminal: HistoryEvent | undefined;
     let outcome: Outcome | undefined;
     for (const c of commands) {
@@ -211,7 +214,7 @@ export class ExecutionRunner {
           if (cancel) {
             this.inflight.delete(c.effectId);
             cancel();
-            followUps.push({ v: 1, type: 'EffectCancelled', time: t, effectId: c.effectId });
+            cancelledEvents.push({ v: 1, type: 'EffectCancelled', time: t, effectId: c.effectId });
           }
           break;
         }
@@ -238,13 +241,12 @@ export class ExecutionRunner {
         }
       }
     }
-    // One step, one append: the outcome that arrived with the effects it caused.
-    await this.record([...events, ...started, ...(terminal ? [terminal] : [])]);
+    // One step, one append: the outcome that arrived, the effects it caused, the effects
+    // it cancelled (facts for the history; the interpreter already knows them) and the end.
+    await this.record([...events, ...started, ...cancelledEvents, ...(terminal ? [terminal] : [])]);
     if (terminal && outcome) return this.finish(outcome);
     for (const l of listens) l();
     for (const l of launches) l();
-    // cancellations are facts the interpreter sees too (replay sees them in the history)
-    if (followUps.length) this.enqueue(followUps);
   }
 
   private finish(outcome: Outcome): void {
@@ -328,7 +330,8 @@ export class ExecutionRunner {
   private launchListen(effectId: number, strategy: Json): void {
     let filters;
     try {
-      filters = strategyFilters(strategy).map((f) => compileFilter(f, this.deps.jq));
+      const seen = new Map<string, Json>();
+      filters = strategyFilters(strategy).map((f) => compileFilter(f, this.deps.jq, seen));
     } catch (e) {
       const error = problem('configuration', 'Invalid event filter', (e as Error).message);
       this.deliver(effectId, { v: 1, type: 'TaskFaulted', time: this.now(), effectId, error });
