@@ -53,6 +53,8 @@ export interface ObjectSpec {
   extensions?: Record<string, Check>;
   /** Other properties are allowed (schema `additionalProperties: true`). */
   open?: boolean;
+  /** Messages for known properties in the wrong place (e.g. `cache` on a set task). */
+  misplaced?: Record<string, string>;
   /** A check of the whole mapping after its properties (combinations of fields). */
   then?: (v: JsonObject, path: string, name: string) => void;
 }
@@ -133,6 +135,11 @@ export class Context {
         continue;
       }
       if (spec.open) continue;
+      const misplaced = spec.misplaced?.[key];
+      if (misplaced !== undefined) {
+        this.report(path2, misplaced);
+        continue;
+      }
       const known = [...Object.keys(spec.props), ...Object.keys(spec.extensions ?? {})];
       const hint = didYouMean(key, known);
       const where = name === '' ? 'at the top level of the workflow' : `in '${name}'`;

@@ -125,6 +125,12 @@ export function checkTask(
     metadata: (x, p, n) => ctx.expectObject(x, p, n),
   };
   ctx.object(v, path, name, {
+    misplaced: {
+      cache: `'cache' is allowed on call and run tasks only, not on a ${kind} task`,
+      finally: `'finally' is allowed on try tasks only, not on a ${kind} task`,
+      catch: `'catch' is allowed on try tasks only, not on a ${kind} task`,
+      while: `'while' is allowed on for tasks only, not on a ${kind} task`,
+    },
     ...own,
     props: { ...base, ...own.props },
     required: [kind, ...(own.required ?? [])],

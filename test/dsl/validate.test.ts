@@ -336,3 +336,23 @@ describe('validate: secrets used in expressions', () => {
     expect(check(`use:\n  secrets: [apiKey, db]\n${body}`)).toEqual([]);
   });
 });
+
+describe('validate: fields in the wrong place', () => {
+  it('says where cache, finally, catch and while belong', () => {
+    const ds = check(`do:
+  - a:
+      set:
+        x: 1
+      cache:
+        key: .id
+        ttl: PT1M
+  - b:
+      wait: PT1S
+      finally: []
+`);
+    expect(ds.map((d) => `${d.path} ${d.message}`)).toEqual([
+      "/do/0/a/cache 'cache' is allowed on call and run tasks only, not on a set task",
+      "/do/1/b/finally 'finally' is allowed on try tasks only, not on a wait task",
+    ]);
+  });
+});
