@@ -584,7 +584,9 @@ function compileCall(
         cx,
         call,
         fn,
-        `/use/functions/${escapePointer(call)}`,
+        // Compiled per call site, under the call site's pointer (`/do/0/a/call`), so that
+        // two call sites of one function give their effects different ids and keys.
+        `${base.id}/call`,
         BASE_VARIABLES,
         inFor,
       );

@@ -135,7 +135,7 @@ describe('compile', () => {
     });
     const f = ir.do.tasks[2] as CallIR;
     expect(f.function?.kind).toBe('set');
-    expect(f.function?.id).toBe('/use/functions/greet');
+    expect(f.function?.id).toBe('/do/2/f/call');
     expect(ir.diagnostics).toEqual([]);
   });
 

@@ -73,6 +73,24 @@ describe('call', () => {
     expect(run.execution.output).toEqual({ greeting: 'hello Ada' });
   });
 
+  it('gives the effects of two call sites of one function different task ids and keys', () => {
+    const run = runTasks(
+      `
+      - a: {call: ping}
+      - b: {call: ping}
+    `,
+      {},
+      `use:
+  functions:
+    ping: {call: http, with: {method: get, endpoint: 'http://x'}}
+`,
+    );
+    expect(schedules(commandsOf(run)).map((c) => 'key' in c && c.key)).toEqual([
+      'ex1//do/0/a/call/0',
+      'ex1//do/1/b/call/0',
+    ]);
+  });
+
   it('carries the evaluated cache key and ttl on the call (weft cache)', () => {
     const run = runTasks(
       `
