@@ -94,7 +94,7 @@ export function strptime(s: Json, fmt: Json): Json[] {
   if (typeof s !== 'string' || typeof fmt !== 'string') {
     throw new JqError('strptime/1 requires string inputs and arguments');
   }
-  const f = parseTime(s, fmt);
+  const f = fmt === ISO8601 ? (parseIso(s) ?? parseTime(s, fmt)) : parseTime(s, fmt);
   if (!f) throw new JqError(`date "${s}" does not match format "${fmt}"`);
   return f;
 }
@@ -295,6 +295,24 @@ export function formatTime(f: readonly number[], fmt: string): string {
 }
 
 // --- strptime (glibc-like) ---
+
+const ISO_RE = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z$/;
+
+/** Fast path for fromdate's format (the common case); null defers to parseTime. */
+function parseIso(s: string): number[] | null {
+  const m = ISO_RE.exec(s);
+  if (!m) return null;
+  const year = +m[1]!;
+  const mon = +m[2]! - 1;
+  const mday = +m[3]!;
+  const h = +m[4]!;
+  const mi = +m[5]!;
+  const sec = +m[6]!;
+  if (mon > 11 || mday < 1 || mday > 31 || h > 23 || mi > 59 || sec > 61) return null;
+  const days = daysFromCivil(year, mon + 1, mday);
+  const wday = (((days + 4) % 7) + 7) % 7;
+  return [year, mon, mday, h, mi, sec, wday, days - daysFromCivil(year, 1, 1)];
+}
 
 const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
 

@@ -34,6 +34,8 @@ import { describeValue } from './formats.js';
 
 interface Compiled {
   regexp: RegExp;
+  /** The same pattern without indices or lastIndex state, for test(). */
+  tester: RegExp;
   /** names[i] is the name of capture group i+1, or null. */
   names: (string | null)[];
   global: boolean;
@@ -323,6 +325,7 @@ function compile(re: string, flags: string): Compiled {
     const jsFlags = 'gdu' + (flags.includes('i') || t.ignoreCase ? 'i' : '');
     compiled = {
       regexp: new RegExp(t.source, jsFlags),
+      tester: new RegExp(t.source, jsFlags.replace(/[gd]/g, '')),
       names: t.names,
       global: flags.includes('g'),
       skipEmpty: flags.includes('n'),
@@ -406,7 +409,7 @@ function toObject(c: Compiled, s: string, m: RawMatch, cp: (i: number) => number
 export function match(input: Json, re: Json, flags: Json, testOnly: boolean): Json[] | boolean {
   const [s, r, f] = checkArgs(input, re, flags);
   const c = compile(r, f);
-  if (testOnly) return execAll(c, s, true).length > 0;
+  if (testOnly) return c.skipEmpty ? execAll(c, s, true).length > 0 : c.tester.test(s);
   const cp = codepointCounter(s);
   return execAll(c, s, false).map((m) => toObject(c, s, m, cp));
 }
