@@ -23,6 +23,7 @@ import { type JqCompiler, compileFilter, strategyFilters } from './filters.js';
 import type { HistoryStore } from './history-store.js';
 import type { Hooks } from './hooks.js';
 import { problem, toProblem } from './problems.js';
+import { taskIdempotencyHeader } from './task-options.js';
 
 export type Outcome =
   | { status: 'completed'; output: Json }
@@ -53,6 +54,7 @@ export interface RunnerDeps {
 
 export class ExecutionRunner {
   private readonly execution: Execution;
+  private readonly definition: Json;
   private queue: Promise<void> = Promise.resolve();
   /** In-flight effects by effectId: how to cancel each. */
   private readonly inflight = new Map<number, () => void>();
@@ -85,6 +87,7 @@ export class ExecutionRunner {
       },
     };
     this.execution = new Execution(ir, context);
+    this.definition = ir.definition;
     this.outcome = new Promise((resolve) => (this.settle = resolve));
   }
 
@@ -281,7 +284,14 @@ export class ExecutionRunner {
   private launchCall(c: ScheduleCall): void {
     const controller = new AbortController();
     this.inflight.set(c.effectId, () => controller.abort());
-    performCall(c, { ...this.deps.calls, executionId: this.id }, controller.signal).then(
+    const header =
+      taskIdempotencyHeader(this.definition, c.taskId) ?? this.deps.calls.idempotencyHeader;
+    const env = {
+      ...this.deps.calls,
+      executionId: this.id,
+      ...(header ? { idempotencyHeader: header } : {}),
+    };
+    performCall(c, env, controller.signal).then(
       (result) =>
         this.deliver(c.effectId, {
           v: 1,

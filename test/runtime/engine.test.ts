@@ -280,6 +280,25 @@ describe('the engine', () => {
     expect(out.key).toMatch(/\/do\/0\/get/);
   });
 
+  it('sends the idempotency key only for the task that asks with metadata.weft.idempotencyKey', async () => {
+    const engine = createEngine({ env: {} });
+    const call = (name: string, meta: string) =>
+      `  - ${name}:\n      call: http\n      with:\n        method: post\n        endpoint: ${server.url}/${name}\n${meta}`;
+    const [ref] = engine.register(
+      head('idem') +
+        'do:\n' +
+        call('plain', '') +
+        call('keyed', '      metadata:\n        weft:\n          idempotencyKey: true\n') +
+        "      output:\n        as: '{ plain: $input, keyed: . }'\n",
+    );
+    const out = (await engine.start(ref!, {}).result()) as {
+      plain: { key: string | null };
+      keyed: { key: string | null };
+    };
+    expect(out.plain.key).toBeNull();
+    expect(out.keyed.key).toMatch(/\/do\/1\/keyed/);
+  });
+
   it('starts the latest registered version when none is given, and names an unknown workflow', async () => {
     const engine = createEngine({ env: {} });
     engine.register(head('v', '1.0.0') + 'do:\n  - a:\n      set: {v: 1}\n');
