@@ -99,6 +99,23 @@ describe('weft run', () => {
     expect(none.stderr).toContain('FILE is required');
   });
 
+  it('gives $secrets from --secrets @file and from WEFT_SECRET_<NAME>', () => {
+    const f = file(
+      'secrets.yaml',
+      head('secrets') +
+        'use:\n  secrets: [apiToken, dbPass]\ndo:\n  - s:\n      set:\n        token: ${ $secrets.apiToken }\n        db: ${ $secrets.dbPass }\n',
+    );
+    const secrets = file('secrets.json', '{"apiToken": "from-file"}');
+    const r = weft(['run', f, '--secrets', `@${secrets}`], {
+      env: { ...env, WEFT_SECRET_DB_PASS: 'from-env' },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ token: 'from-file', db: 'from-env' });
+    const bad = weft(['run', f, '--secrets', `@${join(dir, 'missing.json')}`], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('missing.json');
+  });
+
   it('exits 2 naming a call to a function nobody registered', () => {
     const f = file('fn.yaml', head('fn') + 'do:\n  - x:\n      call: chargeCard\n');
     const r = weft(['run', f], { env });
