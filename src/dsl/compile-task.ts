@@ -529,6 +529,15 @@ function compileRun(cx: TaskContext, base: TaskCommon, b: Obj, vars: readonly st
   return task;
 }
 
+/** `call: asyncapi` subscriptions iterate messages with their own variables (weft does
+ *  not run asyncapi yet, but its documents compile cleanly). */
+function subscriptionVariables(b: Obj): string[] {
+  const sub = isObj(b.with) && isObj(b.with.subscription) ? b.with.subscription : undefined;
+  const f = sub && isObj(sub.foreach) ? sub.foreach : undefined;
+  if (!f) return [];
+  return [typeof f.item === 'string' ? f.item : 'item', typeof f.at === 'string' ? f.at : 'index'];
+}
+
 /** Replace `authentication: {use: NAME}` anywhere in a call's `with` by the named policy. */
 function resolveAuthentication(cx: TaskContext, value: unknown, path: string): unknown {
   if (Array.isArray(value))
@@ -572,7 +581,7 @@ function compileCall(
     ...base,
     kind: 'call',
     call,
-    args: compileTemplate(cx, args, vars, `${base.id}/with`),
+    args: compileTemplate(cx, args, [...vars, ...subscriptionVariables(b)], `${base.id}/with`),
   };
   const fn = isObj(cx.use.functions) ? cx.use.functions[call] : undefined;
   if (fn !== undefined && !['http', 'openapi', 'grpc', 'asyncapi', 'a2a', 'mcp'].includes(call)) {
