@@ -1,5 +1,5 @@
 // The walk from yaml's node tree to plain JSON values, recording the line:col of
-// every JSON pointer on the way, and enforcing maxNodes (alias expansion) and
+// every JSON pointer on the way, and enforcing maxNodes, maxAliasedValues and
 // maxDepth. Aliases are expanded in place; one that refers to a value containing it
 // is an error (it would expand forever).
 import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
@@ -12,6 +12,9 @@ export class Walker {
   readonly positions: Positions = new Map();
   readonly diagnostics: Diagnostic[] = [];
   private nodes = 0;
+  /** Values reached through aliases, and how many aliases we are inside of. */
+  private aliased = 0;
+  private inAlias = 0;
   private stopped = false;
   private readonly stack = new Set<unknown>();
 
@@ -37,7 +40,14 @@ export class Walker {
       return this.fail(
         path,
         offset,
-        `document expands to more than ${this.limits.maxNodes} values (YAML aliases?); limit maxNodes`,
+        `document has more than ${this.limits.maxNodes} values; limit maxNodes`,
+      );
+    }
+    if (this.inAlias > 0 && ++this.aliased > this.limits.maxAliasedValues) {
+      return this.fail(
+        path,
+        offset,
+        `YAML aliases expand to more than ${this.limits.maxAliasedValues} values (an alias bomb?); limit maxAliasedValues`,
       );
     }
     if (depth > this.limits.maxDepth) {
@@ -57,7 +67,10 @@ export class Walker {
           `YAML alias *${node.source} refers to a value that contains it`,
         );
       }
-      return this.walk(target, path, depth, keyOffset);
+      this.inAlias++;
+      const value = this.walk(target, path, depth, keyOffset);
+      this.inAlias--;
+      return value;
     }
     if (isScalar(node)) {
       const v = node.value;

@@ -103,14 +103,27 @@ describe('parseDocuments', () => {
     expect(documents[0]!.positions.get('/do/4999/t4999/set/x')).toEqual({ line: 15002, col: 9 });
   });
 
-  it('stops a YAML alias bomb at maxNodes', () => {
+  it('stops a YAML alias bomb at maxAliasedValues', () => {
     const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (const [prev, name] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh', 'hi']) {
       lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
     const { documents, diagnostics } = parseDocuments(lines.join('\n'));
     expect(documents).toEqual([]);
-    expect(diagnostics[0]!.message).toContain('more than 1000000 values');
+    expect(diagnostics[0]!.message).toBe(
+      'YAML aliases expand to more than 10000 values (an alias bomb?); limit maxAliasedValues',
+    );
+  });
+
+  it('expands ordinary aliases', () => {
+    const { documents, diagnostics } = parseDocuments('base: &b {x: 1}\nuse: *b\n');
+    expect(diagnostics).toEqual([]);
+    expect(documents[0]!.value).toEqual({ base: { x: 1 }, use: { x: 1 } });
+  });
+
+  it('stops at maxNodes values in all', () => {
+    const { diagnostics } = parseDocuments('[1, 2, 3, 4, 5]', { limits: { maxNodes: 4 } });
+    expect(diagnostics[0]!.message).toBe('document has more than 4 values; limit maxNodes');
   });
 
   it('rejects an alias that refers to a value containing it', () => {
