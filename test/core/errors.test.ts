@@ -165,6 +165,27 @@ describe('try / catch', () => {
   });
 });
 
+describe('retry limits', () => {
+  it('limit.attempt.duration times out one attempt (408), which the catch may retry', () => {
+    let calls = 0;
+    const run = runTasks(
+      `
+      - t:
+          try:
+            - c: {call: slowThenFast}
+          catch:
+            errors: {with: {status: 408}}
+            retry: {delay: {seconds: 1}, limit: {attempt: {count: 2, duration: PT2S}}}
+    `,
+      { respond: () => (++calls === 1 ? 'hang' : { result: 'fast' }) },
+    );
+    const cmds = commandsOf(run);
+    expect(timers(cmds).map((t) => t.purpose)).toEqual(['timeout', 'retry', 'timeout']);
+    expect(cmds).toContainEqual({ type: 'CancelEffect', effectId: 0 });
+    expect(run.execution.output).toBe('fast');
+  });
+});
+
 describe('try.finally (weft)', () => {
   it('runs after the try, discards its output and applies its exports', () => {
     const run = runTasks(`
