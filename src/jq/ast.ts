@@ -1,4 +1,6 @@
-// The syntax tree of a jq program. Every node keeps the offset it starts at, for
+// The syntax tree of a jq program. `opt` marks a suffix written with `?` (`.a?`,
+// `.[]?`): only that one indexing step is optional, errors of its target still count.
+// Every node keeps the offset it starts at, for
 // diagnostics and `$__loc__`.
 import type { Json } from './api.js';
 
@@ -15,10 +17,10 @@ export type Node = { at: number } & (
   | { kind: 'literal'; value: Json }
   | { kind: 'string'; parts: StrPart[]; format?: string }
   | { kind: 'format'; name: string }
-  | { kind: 'field'; target: Node; name: string }
-  | { kind: 'index'; target: Node; index: Node }
-  | { kind: 'slice'; target: Node; from?: Node; to?: Node }
-  | { kind: 'iterate'; target: Node }
+  | { kind: 'field'; target: Node; name: string; opt?: boolean }
+  | { kind: 'index'; target: Node; index: Node; opt?: boolean }
+  | { kind: 'slice'; target: Node; from?: Node; to?: Node; opt?: boolean }
+  | { kind: 'iterate'; target: Node; opt?: boolean }
   | { kind: 'try'; body: Node; handler?: Node }
   | { kind: 'array'; body?: Node }
   | { kind: 'object'; entries: { key: Node; value: Node }[] }

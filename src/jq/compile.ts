@@ -91,21 +91,27 @@ export class Compiler {
       case 'format':
         return fromOne((v) => formatString(node.name, v));
       case 'field':
-        return N.fieldF(this.compile(node.target), node.name);
+        return N.fieldF(this.compile(node.target), node.name, node.opt === true);
       case 'index':
-        return N.indexF(this.compile(node.target), this.compile(node.index));
+        return N.indexF(this.compile(node.target), this.compile(node.index), node.opt === true);
       case 'slice':
         return N.sliceF(
           this.compile(node.target),
           node.from && this.compile(node.from),
           node.to && this.compile(node.to),
+          node.opt === true,
         );
       case 'iterate':
-        return N.iterateF(this.compile(node.target));
+        return N.iterateF(this.compile(node.target), node.opt === true);
       case 'try':
         return N.tryF(this.compile(node.body), node.handler && this.compile(node.handler));
       case 'array':
-        if (node.body && node.body.kind === 'pipe' && node.body.left.kind === 'iterate') {
+        if (
+          node.body &&
+          node.body.kind === 'pipe' &&
+          node.body.left.kind === 'iterate' &&
+          !node.body.left.opt
+        ) {
           return N.mapF(this.compile(node.body.right), this.compile(node.body.left.target));
         }
         return N.arrayF(node.body && this.compile(node.body));

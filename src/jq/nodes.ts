@@ -15,7 +15,7 @@ import {
   rt,
   step,
 } from './runtime.js';
-import { desc, dumpTrunc, fail, getKey, isObject, truthy } from './values.js';
+import { desc, dumpTrunc, fail, getKey, isObject, truthy, typeOf } from './values.js';
 import { JqError } from './api.js';
 
 export const IDENTITY: F = {
@@ -32,13 +32,30 @@ export function literal(value: Json): F {
   return fromOne(() => value);
 }
 
-export function fieldF(target: F, name: string): F {
+/** Runs an indexing step; with `opt` (`.a?`) its error means no output. */
+function attempt(opt: boolean, op: () => Json): Json | None {
+  if (!opt) return op();
+  try {
+    return op();
+  } catch (e) {
+    if (catchable(e)) return NONE;
+    throw e;
+  }
+}
+
+export function fieldF(target: F, name: string, opt = false): F {
   const gen = (v: Json, p: Path | null, env: Env, k: Emit): void =>
     target.gen(v, p, env, (x, q) => {
-      const path = extend(q, name, x);
-      k(field(x, name), path);
+      const r = attempt(opt, () => {
+        const path = extend(q, name, x);
+        const y = field(x, name);
+        return path === null ? y : [y, path];
+      });
+      if (r === NONE) return;
+      if (q === null) k(r, null);
+      else k((r as [Json, Path])[0], (r as [Json, Path])[1]);
     });
-  if (target === IDENTITY && name !== '__proto__') {
+  if (target === IDENTITY && name !== '__proto__' && !opt) {
     return {
       gen,
       one: (v) => {
@@ -56,19 +73,25 @@ export function fieldF(target: F, name: string): F {
         gen,
         one: (v, env) => {
           const x = t(v, env);
-          return x === NONE ? NONE : field(x, name);
+          return x === NONE ? NONE : attempt(opt, () => field(x, name));
         },
       }
     : { gen };
 }
 
-export function indexF(target: F, idx: F): F {
+export function indexF(target: F, idx: F, opt = false): F {
   const gen = (v: Json, p: Path | null, env: Env, k: Emit): void =>
     idx.gen(v, null, env, (i) =>
       target.gen(v, p, env, (x, q) => {
-        if (q !== null && Array.isArray(i) && Array.isArray(x)) invalidPath(index(x, i));
-        const path = extend(q, i, x);
-        k(index(x, i), path);
+        const r = attempt(opt, () => {
+          if (q !== null && Array.isArray(i) && Array.isArray(x)) invalidPath(index(x, i));
+          const path = extend(q, i, x);
+          const y = index(x, i);
+          return path === null ? y : [y, path];
+        });
+        if (r === NONE) return;
+        if (q === null) k(r, null);
+        else k((r as [Json, Path])[0], (r as [Json, Path])[1]);
       }),
     );
   const t = target.one;
@@ -80,24 +103,30 @@ export function indexF(target: F, idx: F): F {
         const i = io(v, env);
         if (i === NONE) return NONE;
         const x = t(v, env);
-        return x === NONE ? NONE : index(x, i);
+        return x === NONE ? NONE : attempt(opt, () => index(x, i));
       },
     };
   }
   return { gen };
 }
 
-export function sliceF(target: F, from: F | undefined, to: F | undefined): F {
+export function sliceF(target: F, from: F | undefined, to: F | undefined, opt = false): F {
   const fromF = from ?? literalNull;
   const toF = to ?? literalNull;
   const gen = (v: Json, p: Path | null, env: Env, k: Emit): void =>
     toF.gen(v, null, env, (b) =>
       fromF.gen(v, null, env, (a) =>
         target.gen(v, p, env, (x, q) => {
-          if (x !== null && !Array.isArray(x) && typeof x !== 'string')
-            fail(`Cannot index ${desc(x).split(' ')[0]} with object`);
-          const path = extend(q, { start: a, end: b }, x);
-          k(slice(x, a, b), path);
+          const r = attempt(opt, () => {
+            if (x !== null && !Array.isArray(x) && typeof x !== 'string')
+              fail(`Cannot index ${typeOf(x)} with object`);
+            const path = extend(q, { start: a, end: b }, x);
+            const y = slice(x, a, b);
+            return path === null ? y : [y, path];
+          });
+          if (r === NONE) return;
+          if (q === null) k(r, null);
+          else k((r as [Json, Path])[0], (r as [Json, Path])[1]);
         }),
       ),
     );
@@ -105,9 +134,11 @@ export function sliceF(target: F, from: F | undefined, to: F | undefined): F {
 }
 const literalNull = literal(null);
 
-export function iterate(x: Json, q: Path | null, k: Emit): void {
-  if (q === BAD)
+export function iterate(x: Json, q: Path | null, k: Emit, opt = false): void {
+  if (q === BAD) {
+    if (opt) return;
     throw new JqError(`Invalid path expression near attempt to iterate through ${dumpTrunc(x)}`);
+  }
   if (Array.isArray(x)) {
     for (let i = 0; i < x.length; i++) {
       step();
@@ -118,14 +149,14 @@ export function iterate(x: Json, q: Path | null, k: Emit): void {
       step();
       k(x[key] as Json, q === null ? null : [...q, key]);
     }
-  } else {
+  } else if (!opt) {
     fail(`Cannot iterate over ${desc(x)}`);
   }
 }
 
-export function iterateF(target: F): F {
-  if (target === IDENTITY) return { gen: (v, p, _env, k) => iterate(v, p, k) };
-  return { gen: (v, p, env, k) => target.gen(v, p, env, (x, q) => iterate(x, q, k)) };
+export function iterateF(target: F, opt = false): F {
+  if (target === IDENTITY) return { gen: (v, p, _env, k) => iterate(v, p, k, opt) };
+  return { gen: (v, p, env, k) => target.gen(v, p, env, (x, q) => iterate(x, q, k, opt)) };
 }
 
 export function pipe(left: F, right: F): F {
@@ -226,21 +257,20 @@ export function orF(left: F, right: F): F {
   };
 }
 
-/** `a // b`: the truthy outputs of a (its errors suppressed), or else the outputs of b. */
+/**
+ * `a // b`: the truthy outputs of a, or, when it has none, the outputs of b. Errors of
+ * a propagate, as in jq 1.7.1 (`.a // 1` on an array is an error).
+ */
 export function altF(left: F, right: F): F {
   const gen = (v: Json, p: Path | null, env: Env, k: Emit): void => {
-    const got: [Json, Path | null][] = [];
-    const depth = rt.depth;
-    try {
-      left.gen(v, p, env, (x, q) => {
-        if (truthy(x)) got.push([x, q]);
-      });
-    } catch (e) {
-      if (!catchable(e)) throw e;
-      rt.depth = depth;
-    }
-    if (got.length === 0) right.gen(v, p, env, k);
-    else for (const [x, q] of got) k(x, q);
+    let found = false;
+    left.gen(v, p, env, (x, q) => {
+      if (truthy(x)) {
+        found = true;
+        k(x, q);
+      }
+    });
+    if (!found) right.gen(v, p, env, k);
   };
   const l = left.one;
   const r = right.one;
@@ -248,13 +278,7 @@ export function altF(left: F, right: F): F {
     return {
       gen,
       one: (v, env) => {
-        let x: Json | None;
-        try {
-          x = l(v, env);
-        } catch (e) {
-          if (!catchable(e)) throw e;
-          x = NONE;
-        }
+        const x = l(v, env);
         return x !== NONE && truthy(x) ? x : r(v, env);
       },
     };

@@ -337,7 +337,10 @@ export class Parser {
         node = this.bracket(node);
       } else if (t.t === 'op' && t.v === '?') {
         this.take();
-        node = { kind: 'try', body: node, at: t.at };
+        const k = node.kind;
+        if ((k === 'field' || k === 'index' || k === 'slice' || k === 'iterate') && !node.opt)
+          node = { ...node, opt: true };
+        else node = { kind: 'try', body: node, at: t.at };
       } else return node;
     }
   }

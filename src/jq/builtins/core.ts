@@ -258,28 +258,21 @@ native('while', 2, ([cond, update]) => {
   };
 });
 
+// jq 1.7.1 and 1.8 both give `[limit(3; 1 | repeat(.+1))]` == [2,2,2]: the outputs of
+// f on the input, again and again (not f applied to its own output).
 native('repeat', 1, ([f]) => {
   const c = f as F;
   return {
     gen: (v, p, env, k) => {
-      if (c.one) {
-        let x = v;
-        for (;;) {
-          step();
-          emitValue(x, p, k);
-          const y = c.one(x, env);
-          if (y === NONE) return;
-          x = y;
-        }
-      }
-      const go = (x: Json): void => {
+      for (;;) {
         step();
-        if (++rt.depth > rt.maxDepth) limitError(`recursion deeper than ${rt.maxDepth}`);
-        emitValue(x, p, k);
-        c.gen(x, null, env, go);
-        rt.depth--;
-      };
-      go(v);
+        let any = false;
+        c.gen(v, null, env, (y) => {
+          any = true;
+          emitValue(y, p, k);
+        });
+        if (!any) return;
+      }
     },
   };
 });
