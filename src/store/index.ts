@@ -6,4 +6,5 @@ export * from './errors.js';
 export { defaultLimits, resolveLimits, type StoreLimits } from './limits.js';
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
 export type { Synchronous } from './sqlite/open.js';
+export * from './postgres/index.js';
 export { StoreHistoryAdapter, statusOf, type HistoryAdapterOptions } from './history-adapter.js';

@@ -246,5 +246,14 @@ export interface Store {
   /** Adds 1 to the recovery counter and returns the new value (before replaying). */
   noteRecoveryAttempt(executionId: string, now: number): Promise<number>;
 
+  /**
+   * Wake-ups (optional): calls `callback` when work is added or released, with the
+   * earliest dueAt of that work when known, so workers need not poll tightly. Returns the
+   * unsubscribe function. PostgreSQL implements it with LISTEN/NOTIFY (and calls back
+   * every pollMs while its listening connection is down); SQLite leaves it undefined,
+   * its worker runs in the same process as the writer.
+   */
+  onWork?(callback: (dueAt: number | undefined) => void): () => void;
+
   close(): Promise<void>;
 }

@@ -1,0 +1,114 @@
+// Talking to PostgreSQL through a pool, riding over lost connections (a backend killed
+// by an operator, a server restart, a network blip): an operation whose connection is
+// lost is tried again on a fresh connection, with backoff, for up to `retryBudgetMs`.
+//
+// A transaction is retried only when the loss happened before COMMIT was sent; a loss
+// during COMMIT leaves the outcome unknown, so that error goes to the caller (a
+// StoreBusyError, retryable: the engine reloads the execution, and the sequence check
+// turns an already-applied commit into a SequenceMismatchError, never a duplicate).
+
+import type pg from 'pg';
+import { StoreBusyError } from '../errors.js';
+
+const lostCodes = new Set([
+  '57P01', // admin_shutdown (pg_terminate_backend)
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up or shutting down)
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '40P01', // deadlock_detected: nothing was written, trying again is right
+]);
+const lostMessages =
+  /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|not queryable|connection error|timeout exceeded when trying to connect/i;
+
+export function isConnectionLoss(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (!e) return false;
+  if (typeof e.code === 'string' && (lostCodes.has(e.code) || lostMessages.test(e.code))) {
+    return true;
+  }
+  return typeof e.message === 'string' && lostMessages.test(e.message);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface Retry {
+  /** How long to keep trying a lost connection before giving up (ms). */
+  budgetMs: number;
+}
+
+async function backoff(attempt: number, started: number, retry: Retry, error: unknown) {
+  const wait = Math.min(50 * 2 ** attempt, 1000);
+  if (Date.now() + wait - started > retry.budgetMs) {
+    throw new StoreBusyError(
+      `PostgreSQL unreachable for ${retry.budgetMs} ms: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  await sleep(wait);
+}
+
+/** One statement on any pooled connection; retried on a lost connection when `retry`. */
+export async function query<R extends pg.QueryResultRow>(
+  pool: pg.Pool,
+  retry: Retry | undefined,
+  sql: string,
+  params: unknown[] = [],
+): Promise<pg.QueryResult<R>> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await pool.query<R>(sql, params);
+    } catch (error) {
+      if (!retry || !isConnectionLoss(error)) throw error;
+      await backoff(attempt, started, retry, error);
+    }
+  }
+}
+
+/** Runs `body` in BEGIN ... COMMIT on one connection; ROLLBACK when it throws. */
+export async function transaction<T>(
+  pool: pg.Pool,
+  retry: Retry,
+  body: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    let client: pg.PoolClient | undefined;
+    let committing = false;
+    try {
+      client = await pool.connect();
+      await client.query('BEGIN');
+      const value = await body(client);
+      committing = true;
+      await client.query('COMMIT');
+      client.release();
+      return value;
+    } catch (error) {
+      if (isConnectionLoss(error)) {
+        client?.release(error as Error);
+        if (committing) {
+          throw new StoreBusyError(
+            `the connection to PostgreSQL was lost during COMMIT: the outcome is unknown; ` +
+              `reload and retry (${(error as Error).message})`,
+            { cause: error },
+          );
+        }
+        await backoff(attempt, started, retry, error);
+        continue;
+      }
+      if (client) {
+        try {
+          await client.query('ROLLBACK');
+          client.release();
+        } catch (rollbackError) {
+          client.release(rollbackError as Error);
+        }
+      }
+      throw error;
+    }
+  }
+}

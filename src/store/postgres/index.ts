@@ -1,0 +1,5 @@
+export { openPostgresStore, PostgresStore } from './store.js';
+export type { PostgresStoreOptions } from './open.js';
+export type { FencedWorkItem } from './rows.js';
+export type { FencedLease } from './apply.js';
+export type { WorkCallback } from './listener.js';

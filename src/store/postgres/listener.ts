@@ -1,0 +1,126 @@
+// Wake-ups for workers (DESIGN.md "Storage"): one dedicated connection LISTENs on the
+// store's channel; commits that add work NOTIFY it (pg_notify inside the transaction, so
+// the wake-up is delivered at COMMIT and dropped on ROLLBACK) with the earliest dueAt of
+// the new work as payload.
+//
+// Polling is the fallback: while the listening connection is down (PostgreSQL restart,
+// killed backend) it is re-opened with backoff (100 ms doubling to 5 s), and every
+// `pollMs` each subscriber is called without a dueAt, so workers keep checking for work.
+// After a reconnect every subscriber is called once, since notifications sent while we
+// were away are lost.
+
+import pg from 'pg';
+
+export type WorkCallback = (dueAt: number | undefined) => void;
+
+export interface ListenerOptions {
+  config: pg.ClientConfig;
+  channel: string;
+  pollMs: number;
+}
+
+export class WorkListener {
+  private readonly callbacks = new Set<WorkCallback>();
+  private client: pg.Client | undefined;
+  private connected = false;
+  private failures = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  /** Connections opened so far (tests check that a lost one was replaced). */
+  connects = 0;
+
+  constructor(private readonly options: ListenerOptions) {}
+
+  get listening(): boolean {
+    return this.connected;
+  }
+
+  subscribe(callback: WorkCallback): () => void {
+    this.callbacks.add(callback);
+    if (this.stopped) {
+      this.stopped = false;
+      this.startPolling();
+      void this.connect();
+    }
+    return () => {
+      this.callbacks.delete(callback);
+      if (this.callbacks.size === 0) void this.stop();
+    };
+  }
+
+  private fire(dueAt: number | undefined): void {
+    for (const callback of [...this.callbacks]) {
+      try {
+        callback(dueAt);
+      } catch {
+        // A subscriber's failure is its own; the others still hear about the work.
+      }
+    }
+  }
+
+  private startPolling(): void {
+    if (this.pollTimer) return;
+    this.pollTimer = setInterval(() => {
+      if (!this.connected) this.fire(undefined);
+    }, this.options.pollMs);
+    this.pollTimer.unref();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client(this.options.config);
+    this.client = client;
+    client.on('notification', (message) => {
+      const dueAt = Number(message.payload);
+      this.fire(message.payload && Number.isFinite(dueAt) ? dueAt : undefined);
+    });
+    client.on('error', () => this.lost(client));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.options.channel}"`);
+    } catch {
+      this.lost(client);
+      return;
+    }
+    if (this.stopped || this.client !== client) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    const reconnected = this.connects > 0;
+    this.connects += 1;
+    this.connected = true;
+    this.failures = 0;
+    if (reconnected) this.fire(undefined);
+  }
+
+  private lost(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    this.connected = false;
+    client.removeAllListeners('notification');
+    client.end().catch(() => undefined);
+    if (this.stopped || this.reconnectTimer) return;
+    const wait = Math.min(100 * 2 ** this.failures, 5000);
+    this.failures += 1;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.connect();
+    }, wait);
+    this.reconnectTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.callbacks.clear();
+    clearInterval(this.pollTimer);
+    clearTimeout(this.reconnectTimer);
+    this.pollTimer = undefined;
+    this.reconnectTimer = undefined;
+    const client = this.client;
+    this.client = undefined;
+    this.connected = false;
+    if (client) await client.end().catch(() => undefined);
+  }
+}

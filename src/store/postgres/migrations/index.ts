@@ -1,0 +1,38 @@
+// The PostgreSQL migrations, numbered and append-only (STYLE.md 8): one SQL statement
+// each, applied in order, each in its own transaction with its row in weft_migrations,
+// under an advisory lock (migrate.ts). Never edit or reorder a released migration; add
+// the next number instead.
+
+import { sql as m0001 } from './0001_workflows.js';
+import { sql as m0002 } from './0002_executions.js';
+import { sql as m0003 } from './0003_executions_by_state.js';
+import { sql as m0004 } from './0004_executions_by_created.js';
+import { sql as m0005 } from './0005_executions_by_parent.js';
+import { sql as m0006 } from './0006_history.js';
+import { sql as m0007 } from './0007_work.js';
+import { sql as m0008 } from './0008_work_by_rank.js';
+import { sql as m0009 } from './0009_work_by_available.js';
+import { sql as m0010 } from './0010_work_timers_by_due.js';
+import { sql as m0011 } from './0011_work_fence.js';
+import { sql as m0012 } from './0012_effect_cache.js';
+
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  { id: 1, name: 'workflows', sql: m0001 },
+  { id: 2, name: 'executions', sql: m0002 },
+  { id: 3, name: 'executions_by_state', sql: m0003 },
+  { id: 4, name: 'executions_by_created', sql: m0004 },
+  { id: 5, name: 'executions_by_parent', sql: m0005 },
+  { id: 6, name: 'history', sql: m0006 },
+  { id: 7, name: 'work', sql: m0007 },
+  { id: 8, name: 'work_by_rank', sql: m0008 },
+  { id: 9, name: 'work_by_available', sql: m0009 },
+  { id: 10, name: 'work_timers_by_due', sql: m0010 },
+  { id: 11, name: 'work_fence', sql: m0011 },
+  { id: 12, name: 'effect_cache', sql: m0012 },
+];

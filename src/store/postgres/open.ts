@@ -1,0 +1,105 @@
+// Opens the PostgreSQL store: a pool whose connections use the store's schema as their
+// search_path and read bigint columns as numbers (every bigint the store keeps is a
+// time in ms or a count, far below 2^53), then the migrations under an advisory lock.
+
+import pg from 'pg';
+import { resolveLimits, type StoreLimits } from '../limits.js';
+import { checkSchemaName, migrate } from './migrate.js';
+
+export interface PostgresStoreOptions {
+  /** postgres://user@host:port/database */
+  connectionString: string;
+  /** Most connections this process opens for queries (default 10), plus one to LISTEN. */
+  poolSize?: number;
+  limits?: Partial<StoreLimits>;
+  /** Schema holding weft's tables (default `weft`); created when missing. */
+  schema?: string;
+  /**
+   * Aging of waiting work (default 60): one priority level per this many seconds of
+   * waiting, so low priorities are not starved (docs/operations.md).
+   */
+  agingSeconds?: number;
+  /** How often subscribers of onWork are called while LISTEN is down (default 1000 ms). */
+  pollMs?: number;
+  /** How long an operation rides over a lost connection before failing (default 10 s). */
+  retryBudgetMs?: number;
+  /** Time recorded with applied migrations (default: the clock). */
+  now?: number;
+}
+
+export interface Opened {
+  pool: pg.Pool;
+  config: pg.ClientConfig;
+  schema: string;
+  limits: StoreLimits;
+  agingMs: number;
+  pollMs: number;
+  retryBudgetMs: number;
+}
+
+const int8 = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === int8
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v <= 0) {
+    throw new RangeError(`openPostgresStore: ${name} must be a positive integer, got ${v}`);
+  }
+  return v;
+}
+
+export async function openPool(options: PostgresStoreOptions): Promise<Opened> {
+  if (typeof options.connectionString !== 'string' || options.connectionString === '') {
+    throw new RangeError('openPostgresStore: connectionString is required');
+  }
+  const limits = resolveLimits(options.limits);
+  const schema = checkSchemaName(options.schema ?? 'weft');
+  const config: pg.ClientConfig = {
+    connectionString: options.connectionString,
+    options: `-c search_path=${schema}`,
+    application_name: 'weft',
+    types,
+  };
+  const opened: Opened = {
+    pool: new pg.Pool({ ...config, max: positive('poolSize', options.poolSize, 10) }),
+    config,
+    schema,
+    limits,
+    agingMs: positive('agingSeconds', options.agingSeconds, 60) * 1000,
+    pollMs: positive('pollMs', options.pollMs, 1000),
+    retryBudgetMs: positive('retryBudgetMs', options.retryBudgetMs, 10_000),
+  };
+  // An idle connection killed by the server emits 'error' on the pool: the pool drops it
+  // and the next query opens a new one. Without this handler the process would crash.
+  opened.pool.on('error', () => undefined);
+  let client: pg.PoolClient;
+  try {
+    client = await opened.pool.connect();
+  } catch (error) {
+    await opened.pool.end();
+    throw new Error(
+      `cannot connect to PostgreSQL (${redact(options.connectionString)}): ` +
+        (error as Error).message,
+      { cause: error },
+    );
+  }
+  try {
+    await migrate(client, schema, options.now ?? Date.now());
+    client.release();
+  } catch (error) {
+    client.release(error as Error);
+    await opened.pool.end();
+    throw error;
+  }
+  return opened;
+}
+
+/** The connection string without its password, for messages. */
+export function redact(connectionString: string): string {
+  return connectionString.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

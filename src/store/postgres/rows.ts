@@ -1,0 +1,29 @@
+// Rows as the PostgreSQL store reads them. The columns are those of the SQLite store
+// (bigints come back as numbers: see open.ts), so the mapping to records is shared.
+
+export {
+  toExecution,
+  toWorkflow,
+  toWorkItem,
+  type ExecutionRow,
+  type WorkflowRow,
+  type WorkRow,
+} from '../sqlite/rows.js';
+import type { WorkRow } from '../sqlite/rows.js';
+import { toWorkItem } from '../sqlite/rows.js';
+import type { WorkItem } from '../types.js';
+
+export interface PgWorkRow extends WorkRow {
+  rank: number;
+  fence: number;
+  available_at: number;
+}
+
+/** A claimed work item with its fencing token (see PostgresStore.claimFenced). */
+export interface FencedWorkItem extends WorkItem {
+  fence: number;
+}
+
+export function toFencedWorkItem(row: PgWorkRow): FencedWorkItem {
+  return { ...toWorkItem(row), fence: row.fence };
+}

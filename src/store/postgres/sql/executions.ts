@@ -1,0 +1,58 @@
+// SQL for the executions table: one statement per constant, values always bound.
+
+/**
+ * Inserts a new execution unless its id or idempotency key exists. ON CONFLICT makes
+ * concurrent duplicate starts wait for the first one's transaction instead of failing
+ * it; the caller reads the winner when no row comes back.
+ */
+export const insertExecution = `INSERT INTO executions (id, namespace, name, version, hash, input,
+  state, status, idempotency_key, parent_id, priority, next_seq, history_bytes, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, 'running', '{"state":"running"}', $7, $8, $9, 2, $10, $11, $11)
+ON CONFLICT DO NOTHING
+RETURNING *`;
+
+export const selectExecution = `SELECT * FROM executions WHERE id = $1`;
+
+export const selectExecutionByKey = `SELECT * FROM executions WHERE idempotency_key = $1`;
+
+export const selectExists = `SELECT 1 FROM executions WHERE id = $1`;
+
+/**
+ * Locks the heads of the executions a commit writes, in id order (so two commits never
+ * wait on each other in a cycle): concurrent commits to one execution serialise here and
+ * the later one sees the earlier one's next_seq.
+ */
+export const lockHeads = `SELECT id, next_seq, history_bytes, state, priority FROM executions
+WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`;
+
+/** Advances every written execution in one statement; null leaves a column alone. */
+export const updateHeads = `UPDATE executions e SET
+  next_seq = u.next_seq,
+  history_bytes = u.history_bytes,
+  state = coalesce(u.state, e.state),
+  status = coalesce(u.status, e.status),
+  recovery_attempts = coalesce(u.recovery_attempts, e.recovery_attempts),
+  updated_at = $7
+FROM unnest($1::text[], $2::integer[], $3::bigint[], $4::text[], $5::text[], $6::integer[])
+  AS u(id, next_seq, history_bytes, state, status, recovery_attempts)
+WHERE e.id = u.id`;
+
+export const incrementRecoveryAttempts = `UPDATE executions
+SET recovery_attempts = recovery_attempts + 1, updated_at = $1
+WHERE id = $2 RETURNING recovery_attempts`;
+
+/** One page of executions, newest first; optional filters are `$n IS NULL OR ...`. */
+export const listExecutions = `SELECT * FROM executions
+WHERE ($1::text IS NULL OR namespace = $1)
+  AND ($2::text IS NULL OR name = $2)
+  AND ($3::text IS NULL OR version = $3)
+  AND ($4::text IS NULL OR parent_id = $4)
+  AND ($5::text[] IS NULL OR state = ANY($5::text[]))
+  AND ($6::bigint IS NULL OR created_at < $6
+       OR (created_at = $6 AND id < $7))
+ORDER BY created_at DESC, id DESC
+LIMIT $8`;
+
+export const selectUnfinished = `SELECT * FROM executions
+WHERE state IN ('running', 'suspended') AND id > $1
+ORDER BY id LIMIT $2`;

@@ -1,0 +1,9 @@
+// SQL for the history table: one statement per constant, values always bound.
+
+/** Every event of a commit, all executions together, in one statement. */
+export const insertEvents = `INSERT INTO history (execution_id, seq, type, v, time, body)
+SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::integer[], $5::bigint[], $6::text[])`;
+
+/** LIMIT NULL reads to the end. */
+export const selectHistory = `SELECT seq, body FROM history
+WHERE execution_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`;

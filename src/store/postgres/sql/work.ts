@@ -1,0 +1,79 @@
+// SQL for the work table: one statement per constant, values always bound, batches as
+// arrays through unnest. Every statement that moves `available_at` also sets `rank`,
+// the claim order with aging (docs/operations.md "Priorities and aging"):
+//
+//   rank = available_at - clamp(priority, ±1e6) * agingMs
+//
+// Ordering by rank ascending is ordering by priority + waiting / agingMs descending
+// (waiting = now - available_at), so it is one index (work_by_rank), not a sort of the
+// whole backlog. `agingMs` is always the last parameter.
+
+const rankOf = (at: string, aging: string) =>
+  `${at} - least(greatest(priority, -1000000), 1000000) * ${aging}::bigint`;
+
+/** Adds or replaces items (a replaced item loses its claim). */
+export const upsertWork = `INSERT INTO work (execution_id, key, kind, due_at, available_at, rank, payload, priority)
+SELECT execution_id, key, kind, due_at, due_at, ${rankOf('due_at', '$7')}, payload, priority
+FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[])
+  AS w(execution_id, key, kind, due_at, payload, priority)
+ON CONFLICT (execution_id, key) DO UPDATE SET
+  kind = excluded.kind, due_at = excluded.due_at, available_at = excluded.available_at,
+  rank = excluded.rank, payload = excluded.payload, priority = excluded.priority,
+  claimed_by = NULL, lease_until = NULL`;
+
+export const deleteWork = `DELETE FROM work w
+USING unnest($1::text[], $2::text[]) AS d(execution_id, key)
+WHERE w.execution_id = d.execution_id AND w.key = d.key`;
+
+/** A finished execution has nothing left to do. */
+export const deleteAllWork = `DELETE FROM work WHERE execution_id = ANY($1::text[])`;
+
+/**
+ * The fence of a commit: who holds each named item now, locked until the commit ends so
+ * no claim can take it between the check and the write (claims skip locked rows).
+ */
+export const lockHolders = `SELECT w.execution_id, w.key, w.claimed_by, w.fence FROM work w
+JOIN unnest($1::text[], $2::text[]) AS h(execution_id, key)
+  ON w.execution_id = h.execution_id AND w.key = h.key
+ORDER BY w.execution_id, w.key
+FOR UPDATE OF w`;
+
+/**
+ * Claims available work in claim order. SKIP LOCKED: rows another transaction is
+ * claiming or committing are passed over, never waited on, so concurrent workers take
+ * disjoint items; a row changed since our snapshot is re-checked against the WHERE
+ * before it is locked. Every claim gets a new fencing token from work_fence.
+ */
+export const claimWork = `WITH picked AS (
+  SELECT execution_id, key FROM work
+  WHERE available_at <= $2 AND ($4::text[] IS NULL OR kind = ANY($4::text[]))
+  ORDER BY rank
+  LIMIT $5
+  FOR UPDATE SKIP LOCKED
+)
+UPDATE work w SET claimed_by = $1, lease_until = $3, available_at = $3,
+  rank = ${rankOf('$3', '$6')}, fence = nextval('work_fence')
+FROM picked
+WHERE w.execution_id = picked.execution_id AND w.key = picked.key
+RETURNING w.*`;
+
+/** Only the holder's items move (STYLE.md 7: guarded by ownership). */
+export const releaseWork = `UPDATE work w SET claimed_by = NULL, lease_until = NULL,
+  available_at = due_at, rank = ${rankOf('due_at', '$4')}
+FROM unnest($2::text[], $3::text[]) AS r(execution_id, key)
+WHERE w.execution_id = r.execution_id AND w.key = r.key AND w.claimed_by = $1
+RETURNING w.due_at`;
+
+export const renewLease = `UPDATE work w SET lease_until = $4, available_at = $4,
+  rank = ${rankOf('$4', '$5')}
+FROM unnest($2::text[], $3::text[]) AS r(execution_id, key)
+WHERE w.execution_id = r.execution_id AND w.key = r.key AND w.claimed_by = $1`;
+
+export const selectDueTimers = `SELECT * FROM work
+WHERE kind = 'timer' AND due_at <= $1 ORDER BY due_at LIMIT $2`;
+
+/** When the next item becomes claimable: its due time, or its lease's end if claimed. */
+export const selectNextDue = `SELECT min(available_at) AS at FROM work`;
+
+/** Wakes listeners (delivered at commit, dropped on rollback). */
+export const notify = `SELECT pg_notify($1, $2)`;

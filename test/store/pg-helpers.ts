@@ -1,0 +1,70 @@
+// Shared by the PostgreSQL store tests: where the server is (WEFT_TEST_PG, default
+// postgres://postgres@127.0.0.1:5432/test), whether it answers, and one fresh schema
+// per store so runs never see each other's data. When the server does not answer, the
+// suites say so LOUDLY: a console.warn and a skipped test whose name is the reason.
+
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe, it } from 'vitest';
+import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/index.js';
+
+export const pgUrl = process.env['WEFT_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Undefined when PostgreSQL answers; otherwise why not. */
+export async function pgUnavailable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (error) {
+    return (error as Error).message || String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Runs `suite` when PostgreSQL answers; otherwise registers one visible skipped test
+ * naming the suite and the reason, and warns on the console.
+ */
+export function describePg(name: string, reason: string | undefined, suite: () => void): void {
+  if (reason === undefined) {
+    suite();
+    return;
+  }
+  const message =
+    `SKIPPED ${name}: PostgreSQL is unreachable at ${pgUrl} (${reason}). ` +
+    'Start it (.ci/run does) or set WEFT_TEST_PG.';
+  console.warn(`\n*** ${message} ***\n`);
+  describe(name, () => {
+    it.skip(message, () => undefined);
+  });
+}
+
+export function freshSchema(): string {
+  return `weft_test_${randomBytes(6).toString('hex')}`;
+}
+
+/** Runs one statement on a connection of its own (not a store's). */
+export async function admin<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+}
+
+/** Opens a store on `schema` of the test database (migrations at time 0). */
+export function openTestStore(schema: string, options: Partial<PostgresStoreOptions> = {}) {
+  return openPostgresStore({ connectionString: pgUrl, schema, poolSize: 4, now: 0, ...options });
+}
