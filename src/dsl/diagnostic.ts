@@ -37,3 +37,31 @@ export function escapeToken(token: string | number): string {
 export function pointer(base: string, ...tokens: (string | number)[]): string {
   return tokens.reduce<string>((p, t) => `${p}/${escapeToken(t)}`, base);
 }
+
+/** An RFC 7807 problem for a document that did not validate (DSL error type `validation`). */
+export interface ValidationProblem {
+  type: string;
+  status: 400;
+  title: string;
+  detail: string;
+  /** Every diagnostic, errors and warnings. */
+  errors: Diagnostic[];
+}
+
+/**
+ * The problem object the HTTP API and the runtime report for an invalid document:
+ * the DSL's standard `validation` error, with every diagnostic under `errors`.
+ */
+export function validationProblem(diagnostics: Diagnostic[], filename?: string): ValidationProblem {
+  const errors = diagnostics.filter(isError);
+  const first = errors[0] ?? diagnostics[0];
+  const where = first ? formatDiagnostic(first, filename) : 'no diagnostics';
+  const count = errors.length === 1 ? '1 problem' : `${errors.length} problems`;
+  return {
+    type: 'https://serverlessworkflow.io/spec/1.0.0/errors/validation',
+    status: 400,
+    title: 'Invalid workflow document',
+    detail: `${count}; the first: ${where}`,
+    errors: diagnostics,
+  };
+}

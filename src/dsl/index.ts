@@ -12,7 +12,8 @@ import { parseDocuments } from './parse.js';
 import { validate } from './validate.js';
 
 export type { Diagnostic, Severity } from './diagnostic.js';
-export { formatDiagnostic, isError } from './diagnostic.js';
+export { formatDiagnostic, isError, validationProblem } from './diagnostic.js';
+export type { ValidationProblem } from './diagnostic.js';
 export type { Positions, SourcePosition, ParseLimits } from './parse.js';
 export { DEFAULT_PARSE_LIMITS, parseDocuments } from './parse.js';
 export { validate, SUPPORTED_DSL_VERSIONS } from './validate.js';

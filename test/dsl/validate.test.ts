@@ -1,7 +1,7 @@
 // validate(): the messages, pointers and positions of weft's own checks, the weft
 // extensions and --strict, expression scopes, and supportedOnly.
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic, loadWorkflows } from '../../src/dsl/index.js';
+import { formatDiagnostic, loadWorkflows, validationProblem } from '../../src/dsl/index.js';
 import type { Diagnostic } from '../../src/dsl/index.js';
 
 const HEADER = `document:
@@ -354,5 +354,19 @@ describe('validate: fields in the wrong place', () => {
       "/do/0/a/cache 'cache' is allowed on call and run tasks only, not on a set task",
       "/do/1/b/finally 'finally' is allowed on try tasks only, not on a wait task",
     ]);
+  });
+});
+
+describe('validationProblem', () => {
+  it('makes an RFC 7807 validation problem naming the count and the first error', () => {
+    const ds = check('do:\n  - a:\n      set: 42\n  - b:\n      wait: 5s\n');
+    expect(validationProblem(ds, 'f.yaml')).toEqual({
+      type: 'https://serverlessworkflow.io/spec/1.0.0/errors/validation',
+      status: 400,
+      title: 'Invalid workflow document',
+      detail:
+        "2 problems; the first: f.yaml:8:7: 'a.set' must be a mapping or an expression, got the number 42 (at /do/0/a/set)",
+      errors: ds,
+    });
   });
 });
