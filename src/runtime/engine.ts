@@ -147,6 +147,11 @@ export class Engine {
     this.bus.publish(event);
   }
 
+  /** The registered document of `ref` (e.g. for a store that keeps workflow sources). */
+  definition(ref: WorkflowRef): Json | undefined {
+    return this.registry.get(ref)?.document;
+  }
+
   history(executionId: string): Promise<HistoryEvent[]> {
     return this.store.load(executionId);
   }

@@ -6,7 +6,7 @@
 //        |     ...Started events appended (one step), then effects launched
 //        +------------ effect settles <-------------+
 //
-// Steps of one execution are serialized (a promise chain): each step appends its events
+// Steps of one execution are serialized (one drain loop): each step appends its events
 // (the outcome that arrived plus the ...Started events of the effects it caused) in one
 // HistoryStore.append, so the store can make it one transaction. Effects themselves run
 // concurrently: fork branches and for.concurrency iterations are in flight together.
@@ -55,7 +55,8 @@ export interface RunnerDeps {
 export class ExecutionRunner {
   private readonly execution: Execution;
   private readonly definition: Json;
-  private queue: Promise<void> = Promise.resolve();
+  private pending: HistoryEvent[] = [];
+  private draining = false;
   /** In-flight effects by effectId: how to cancel each. */
   private readonly inflight = new Map<number, () => void>();
   private readonly cancelled = new Set<number>();
@@ -117,8 +118,22 @@ export class ExecutionRunner {
     this.enqueue([event]);
   }
 
+  /** Outcomes that arrive while a step is being written wait here and then go together
+   *  in the next step: fork branches that finish at once cost one append. */
   private enqueue(events: HistoryEvent[]): void {
-    this.queue = this.queue.then(() => this.step(events)).catch((e: unknown) => this.crash(e));
+    this.pending.push(...events);
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pending.length > 0 && !this.finished) await this.step(this.pending.splice(0));
+    } catch (e) {
+      this.crash(e);
+    } finally {
+      this.draining = false;
+    }
   }
 
   private async record(events: HistoryEvent[]): Promise<void> {
