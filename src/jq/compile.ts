@@ -191,14 +191,16 @@ export class Compiler {
     const fs: (string | F)[] = parts.map((p) => (typeof p === 'string' ? p : this.compile(p)));
     const conv = format === undefined ? toText : (v: Json) => formatString(format, v);
     if (fs.every((p) => typeof p === 'string' || p.one)) {
+      // later interpolations are jq's outer loops: evaluate them first
       return fromOne((v, env) => {
         let s = '';
-        for (const p of fs) {
-          if (typeof p === 'string') s += p;
+        for (let i = fs.length - 1; i >= 0; i--) {
+          const p = fs[i] as string | F;
+          if (typeof p === 'string') s = p + s;
           else {
             const x = p.one!(v, env);
             if (x === NONE) return NONE;
-            s += conv(x);
+            s = conv(x) + s;
           }
         }
         return s;

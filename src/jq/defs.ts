@@ -35,6 +35,7 @@ def in(xs): . as $x | xs | has($x);
 def combinations: def c: if length == 0 then [] else .[0][] as $x | (.[1:] | c) as $w | [$x] + $w end; c;
 def combinations(n): . as $dot | [range(n)] | map($dot) | combinations;
 def walk(f): def w: if type == "object" then map_values(w) elif type == "array" then map(w) else . end | f; w;
+def transpose: [range(0; map(length) | max // 0) as $i | [.[][$i]]];
 def first: .[0];
 def last: .[-1];
 def nth($n): .[$n];

@@ -245,18 +245,6 @@ function containsIn(a: Json, b: Json): boolean {
 fn('contains', 1, (a, b) => contains(a, b));
 fn('inside', 1, (a, b) => contains(b, a));
 
-fn0('transpose', (v) => {
-  const rows = arrayInput(v, 'transposed');
-  let n = 0;
-  for (const r of rows) {
-    if (!Array.isArray(r)) return fail(`Cannot index ${typeOf(r)} with number`);
-    n = Math.max(n, r.length);
-  }
-  const out: Json[][] = [];
-  for (let i = 0; i < n; i++) out.push(rows.map((r) => ((r as Json[])[i] ?? null) as Json));
-  return out;
-});
-
 fn('bsearch', 1, (v, target) => {
   if (!Array.isArray(v)) return fail(`${desc(v)} cannot be searched from`);
   let lo = 0;

@@ -347,6 +347,7 @@ fn0('keys_unsorted', (v) => {
 fn('has', 1, (v, k) => {
   if (isObject(v) && typeof k === 'string') return getKey(v, k) !== undefined;
   if (Array.isArray(v) && typeof k === 'number') return k >= 0 && k < v.length;
+  if (v === null && (typeof k === 'string' || typeof k === 'number')) return false;
   return fail(`Cannot check whether ${typeOf(v)} has a ${typeOf(k)} key`);
 });
 fn0('type', typeOf);

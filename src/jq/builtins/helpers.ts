@@ -24,12 +24,13 @@ export function fn(name: string, arity: number, impl: (v: Json, ...args: Json[])
           return x === NONE ? NONE : impl(v, x);
         });
       }
+      // the last argument is jq's outer loop, so it is evaluated first
       return fromOne((v, env) => {
-        const xs: Json[] = [];
-        for (const o of ones) {
-          const x = o(v, env);
+        const xs: Json[] = new Array<Json>(arity);
+        for (let i = arity - 1; i >= 0; i--) {
+          const x = (ones[i] as NonNullable<F['one']>)(v, env);
           if (x === NONE) return NONE;
-          xs.push(x);
+          xs[i] = x;
         }
         return impl(v, ...xs);
       });
