@@ -8,8 +8,9 @@ import { defaultJq as jqCompile } from './compile-jq.js';
 import type { WorkflowIR } from './ir.js';
 import type { JqCompile } from './compile-expr.js';
 import { compileTransform } from './compile-expr.js';
-import type { TaskContext } from './compile-task.js';
-import { BASE_VARIABLES, compileTaskList, compileTimeout, isObj } from './compile-task.js';
+import type { TaskContext } from './compile-context.js';
+import { BASE_VARIABLES, compileTimeout, isObj } from './compile-context.js';
+import { compileTask, compileTaskList } from './compile-task.js';
 
 export type { JqCompile };
 
@@ -29,6 +30,8 @@ export function compileWorkflow(
     diagnostics: [],
     use: isObj(doc.use) ? doc.use : {},
     functionStack: [],
+    list: (items, path, vars, inFor) => compileTaskList(cx, items, path, vars, inFor),
+    task: (name, body, id, vars, inFor) => compileTask(cx, name, body, id, vars, inFor),
   };
   const vars = BASE_VARIABLES;
   const ir: WorkflowIR = {
