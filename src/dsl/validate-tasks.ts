@@ -59,6 +59,15 @@ export function checkTaskList(
     }
     const taskName = keys[0]!;
     const taskPath = `${itemPath}/${taskName.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (taskName === '') {
+      ctx.report(taskPath, `item ${i} of '${name}' has an empty task name`);
+    } else if (['continue', 'exit', 'end', 'break'].includes(taskName)) {
+      ctx.report(
+        taskPath,
+        `task name '${taskName}' is also a flow directive: 'then: ${taskName}' means the directive, never this task`,
+        'warning',
+      );
+    }
     if (seen.has(taskName)) {
       ctx.report(
         taskPath,

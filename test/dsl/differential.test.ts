@@ -22,6 +22,7 @@ const WEFT_ONLY = [
   /which is not defined in use\./,
   /which is not in the same task list/,
   /is used twice in/,
+  /has an empty task name/,
   /must name what to call/,
   /must be a jq variable name/,
   /at the top level of the workflow/,

@@ -154,6 +154,12 @@ const ROWS: [string, string, string][] = [
     '/schedule/every',
     "'schedule.every' must be an ISO 8601 duration like PT30S, a mapping like {seconds: 30}, or a runtime expression, got 'daily'",
   ],
+  ['do:\n  - "":\n      set: {x: 1}\n', '/do/0/', "item 0 of 'do' has an empty task name"],
+  [
+    'do:\n  - end:\n      set: {x: 1}\n',
+    '/do/0/end',
+    "task name 'end' is also a flow directive: 'then: end' means the directive, never this task",
+  ],
 ];
 
 describe('validator messages', () => {
