@@ -375,7 +375,13 @@ export interface WaitUntil {
 }
 
 export interface EmitTask extends TaskBase {
-  emit: { event: { with: EventProperties } & JsonObject };
+  emit: { event: EmitEvent };
+}
+
+/** The event to emit; `with` (when given) needs `source` and `type`. */
+export interface EmitEvent {
+  with?: EventProperties;
+  [key: string]: JsonValue | EventProperties | undefined;
 }
 
 export interface ListenTask extends TaskBase {
