@@ -33,6 +33,7 @@ export function isConnectionLoss(error: unknown): boolean {
   return typeof e.message === 'string' && lostMessages.test(e.message);
 }
 
+const ignore = () => undefined;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Retry {
@@ -81,13 +82,19 @@ export async function transaction<T>(
     let committing = false;
     try {
       client = await pool.connect();
+      // A connection killed while checked out also emits 'error' on the client (the
+      // pool listens only to idle ones): without a listener that would crash the process.
+      client.on('error', ignore);
       await client.query('BEGIN');
       const value = await body(client);
       committing = true;
       await client.query('COMMIT');
+      client.off('error', ignore);
       client.release();
       return value;
     } catch (error) {
+      // The 'error' listener stays on a client released with an error: it is being
+      // destroyed, and may still emit.
       if (isConnectionLoss(error)) {
         client?.release(error as Error);
         if (committing) {
@@ -103,6 +110,7 @@ export async function transaction<T>(
       if (client) {
         try {
           await client.query('ROLLBACK');
+          client.off('error', ignore);
           client.release();
         } catch (rollbackError) {
           client.release(rollbackError as Error);

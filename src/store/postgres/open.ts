@@ -23,6 +23,8 @@ export interface PostgresStoreOptions {
   pollMs?: number;
   /** How long an operation rides over a lost connection before failing (default 10 s). */
   retryBudgetMs?: number;
+  /** application_name of the store's connections (default `weft`): find them in pg_stat_activity. */
+  applicationName?: string;
   /** Time recorded with applied migrations (default: the clock). */
   now?: number;
 }
@@ -62,7 +64,7 @@ export async function openPool(options: PostgresStoreOptions): Promise<Opened> {
   const config: pg.ClientConfig = {
     connectionString: options.connectionString,
     options: `-c search_path=${schema}`,
-    application_name: 'weft',
+    application_name: options.applicationName ?? 'weft',
     types,
   };
   const opened: Opened = {
@@ -88,6 +90,7 @@ export async function openPool(options: PostgresStoreOptions): Promise<Opened> {
       { cause: error },
     );
   }
+  client.on('error', () => undefined); // killed while migrating: the query fails instead
   try {
     await migrate(client, schema, options.now ?? Date.now());
     client.release();

@@ -273,7 +273,7 @@ export class PostgresStore implements Store {
   async claimFenced(request: ClaimRequest): Promise<FencedWorkItem[]> {
     const problem = claimProblem(request);
     if (problem) throw new InvalidRequestError(`claimWork: ${problem}`);
-    const rows = await this.read<PgWorkRow>(work.claimWork, [
+    const rows = await this.read<PgWorkRow & { claim_rank: number }>(work.claimWork, [
       request.worker,
       request.now,
       request.now + request.leaseMs,
@@ -282,7 +282,7 @@ export class PostgresStore implements Store {
       this.agingMs,
     ]);
     // RETURNING has no order: give the items back in claim order.
-    rows.sort((a, b) => a.rank - b.rank || a.due_at - b.due_at);
+    rows.sort((a, b) => a.claim_rank - b.claim_rank || a.due_at - b.due_at);
     return rows.map(toFencedWorkItem);
   }
 

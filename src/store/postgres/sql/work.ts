@@ -41,11 +41,11 @@ FOR UPDATE OF w`;
 /**
  * Claims available work in claim order. SKIP LOCKED: rows another transaction is
  * claiming or committing are passed over, never waited on, so concurrent workers take
- * disjoint items; a row changed since our snapshot is re-checked against the WHERE
+ * disjoint items (claim_rank is the rank they were picked by); a row changed since our snapshot is re-checked against the WHERE
  * before it is locked. Every claim gets a new fencing token from work_fence.
  */
 export const claimWork = `WITH picked AS (
-  SELECT execution_id, key FROM work
+  SELECT execution_id, key, rank FROM work
   WHERE available_at <= $2 AND ($4::text[] IS NULL OR kind = ANY($4::text[]))
   ORDER BY rank
   LIMIT $5
@@ -55,7 +55,7 @@ UPDATE work w SET claimed_by = $1, lease_until = $3, available_at = $3,
   rank = ${rankOf('$3', '$6')}, fence = nextval('work_fence')
 FROM picked
 WHERE w.execution_id = picked.execution_id AND w.key = picked.key
-RETURNING w.*`;
+RETURNING w.*, picked.rank AS claim_rank`;
 
 /** Only the holder's items move (STYLE.md 7: guarded by ownership). */
 export const releaseWork = `UPDATE work w SET claimed_by = NULL, lease_until = NULL,
