@@ -2,7 +2,8 @@
 // Each group is one vitest test; the groups of skips.ts are skipped with their reason
 // and never count as passed. The pass figure is printed at the end. Outputs are
 // compared as jq's src/jq_test.c compares them: expected lines parsed as JSON, values
-// equal as jq's `==` (numbers as doubles, objects whatever their key order), same count.
+// equal as jq's `==` (numbers as doubles, objects whatever their key order), no fewer and
+// no more outputs (an error after the expected outputs is not an extra output).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,6 +32,11 @@ function parseOne(text: string, what: string): Json {
   return values[0]!.value;
 }
 
+const short = (v: Json) => {
+  const text = toJson(v);
+  return text.length > 200 ? text.slice(0, 200) + `... (${text.length} characters)` : text;
+};
+
 /** Runs one group; returns why it failed, or undefined when it passed. */
 function runGroup(g: TestGroup): string | undefined {
   const compiled = compile(g.program);
@@ -46,15 +52,30 @@ function runGroup(g: TestGroup): string | undefined {
   try {
     actual = compiled.program.run(input, {}, { now: NOW });
   } catch (e) {
+    // jq_test.c reads only as many outputs as there are expected lines, then asks for
+    // one more: an error there is not a "superfluous result". So an error after the
+    // expected outputs passes (some groups expect exactly that, with a comment saying
+    // "Runtime error"). run() loses the outputs before an error, so take the first
+    // ones through limit/2.
     const got = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    return `expected ${g.expected.join(', ')} but got error ${got}`;
+    const n = expected.length;
+    const limited = n === 0 ? undefined : compile(`limit(${n}; (${g.program}))`);
+    if (n > 0 && !limited?.ok) return `expected ${g.expected.join(', ')} but got error ${got}`;
+    try {
+      actual = limited?.ok ? limited.program.run(input, {}, { now: NOW }) : [];
+    } catch {
+      return `expected ${g.expected.join(', ')} but got error ${got}`;
+    }
+    if (actual.length < n) {
+      return `expected ${g.expected.join(', ')} but got ${actual.length} outputs, then error ${got}`;
+    }
   }
   for (let i = 0; i < Math.max(actual.length, expected.length); i++) {
     const a = actual[i];
     const x = expected[i];
-    if (a === undefined) return `output ${i + 1} missing: expected ${toJson(x!)}`;
-    if (x === undefined) return `superfluous output ${i + 1}: ${toJson(a)}`;
-    if (!jqEqual(a, x)) return `output ${i + 1}: expected ${toJson(x)} but got ${toJson(a)}`;
+    if (a === undefined) return `output ${i + 1} missing: expected ${short(x!)}`;
+    if (x === undefined) return `superfluous output ${i + 1}: ${short(a)}`;
+    if (!jqEqual(a, x)) return `output ${i + 1}: expected ${short(x)} but got ${short(a)}`;
   }
   return undefined;
 }

@@ -8,7 +8,9 @@
 //   `1e-05`, `1e+17` when the decimal point is < -3 or > digits+15 places away, `-0`
 //   kept, NaN -> `null`, +-Infinity -> +-1.7976931348623157e+308).
 // - toJson(v, indent = 0): `tojson` / `-c` output when indent is 0; jq's pretty output
-//   (`jq .`) with that many spaces otherwise. Keys in insertion order.
+//   (`jq .`) with that many spaces otherwise. Keys in insertion order. Any depth works
+//   (no recursion past 200 levels); as in jq 1.8, a container more than 10,000 levels
+//   down prints as `<skipped: too deep>`.
 // - describeValue(v): `type (dump)` as jq's error messages show a value, the dump cut
 //   to 26 characters + `...` when longer than 29 (jq 1.8).
 // - tostring(v): a string unchanged, anything else its toJson.
@@ -23,6 +25,10 @@ export function formatNumber(n: number): string {
   if (n === Infinity) return '1.7976931348623157e+308';
   if (n === -Infinity) return '-1.7976931348623157e+308';
   if (n === 0) return Object.is(n, -0) ? '-0' : '0';
+  // Between 1e-4 and 1e16 jq and JavaScript both write the shortest digits without an
+  // exponent, so String() is exact there (and much faster).
+  const a = n < 0 ? -n : n;
+  if (a >= 1e-4 && a < 1e16) return String(n);
   // toExponential() with no argument gives the shortest digits that round-trip.
   const exp = n.toExponential();
   const neg = exp.startsWith('-');
@@ -59,7 +65,11 @@ const SHORT_ESCAPES: Record<string, string> = {
 };
 
 /** A JSON string literal as jq writes it: control characters and DEL escaped, the rest raw. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f\ud800-\udfff]/;
+
 export function quoteString(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   // eslint-disable-next-line no-control-regex
   const escaped = s.replace(/["\\\u0000-\u001f\u007f]|[\ud800-\udfff]/g, (c, i: number) => {
     const short = SHORT_ESCAPES[c];
@@ -79,37 +89,92 @@ export function quoteString(s: string): string {
 }
 
 export function toJson(v: Json, indent = 0): string {
-  if (indent > 0) return pretty(v, ' '.repeat(indent), '');
-  return compact(v);
+  if (indent > 0) return writeIterative(v, ' '.repeat(indent), '', 0);
+  return compact(v, 0);
 }
 
-function compact(v: Json): string {
+/** jq 1.8 prints a container nested deeper than this as `<skipped: too deep>`. */
+const MAX_PRINT_DEPTH = 10000;
+/** Below this depth compact() recurses (fast); deeper values go to writeIterative (no stack). */
+const RECURSION_DEPTH = 200;
+
+function scalar(v: null | boolean | number | string): string {
   if (v === null) return 'null';
-  switch (typeof v) {
-    case 'boolean':
-      return v ? 'true' : 'false';
-    case 'number':
-      return formatNumber(v);
-    case 'string':
-      return quoteString(v);
-  }
-  if (Array.isArray(v)) return '[' + v.map(compact).join(',') + ']';
-  const parts: string[] = [];
-  for (const k of Object.keys(v)) parts.push(quoteString(k) + ':' + compact(v[k] as Json));
-  return '{' + parts.join(',') + '}';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return formatNumber(v);
+  return quoteString(v);
 }
 
-function pretty(v: Json, step: string, pad: string): string {
-  if (v === null || typeof v !== 'object') return compact(v);
-  const inner = pad + step;
+function compact(v: Json, depth: number): string {
+  if (v === null || typeof v !== 'object') return scalar(v);
+  if (depth >= RECURSION_DEPTH) return writeIterative(v, '', '', depth);
   if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    return '[\n' + v.map((x) => inner + pretty(x, step, inner)).join(',\n') + '\n' + pad + ']';
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + compact(v[i]!, depth + 1);
+    return out + ']';
   }
-  const keys = Object.keys(v);
-  if (keys.length === 0) return '{}';
-  const parts = keys.map((k) => inner + quoteString(k) + ': ' + pretty(v[k] as Json, step, inner));
-  return '{\n' + parts.join(',\n') + '\n' + pad + '}';
+  let out = '{';
+  let first = true;
+  for (const k of Object.keys(v)) {
+    out += (first ? '' : ',') + quoteString(k) + ':' + compact(v[k] as Json, depth + 1);
+    first = false;
+  }
+  return out + '}';
+}
+
+interface Frame {
+  value: Json[] | { [key: string]: Json };
+  keys: string[] | null;
+  i: number;
+  pad: string;
+  depth: number;
+}
+
+/** The same text as compact() (step '') or jq's pretty output, with an explicit stack. */
+function writeIterative(root: Json, step: string, rootPad: string, rootDepth: number): string {
+  const out: string[] = [];
+  const stack: Frame[] = [];
+  const open = (v: Json, pad: string, depth: number) => {
+    if (v === null || typeof v !== 'object') out.push(scalar(v));
+    else if (depth > MAX_PRINT_DEPTH) out.push('<skipped: too deep>');
+    else if (Array.isArray(v)) {
+      if (v.length === 0) out.push('[]');
+      else {
+        out.push('[');
+        stack.push({ value: v, keys: null, i: 0, pad, depth });
+      }
+    } else {
+      const keys = Object.keys(v);
+      if (keys.length === 0) out.push('{}');
+      else {
+        out.push('{');
+        stack.push({ value: v, keys, i: 0, pad, depth });
+      }
+    }
+  };
+  open(root, rootPad, rootDepth);
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    const n = f.keys ? f.keys.length : (f.value as Json[]).length;
+    if (f.i >= n) {
+      stack.pop();
+      const close = f.keys ? '}' : ']';
+      out.push(step ? '\n' + f.pad + close : close);
+      continue;
+    }
+    const inner = f.pad + step;
+    if (f.i > 0) out.push(',');
+    if (step) out.push('\n' + inner);
+    let child: Json;
+    if (f.keys) {
+      const k = f.keys[f.i]!;
+      out.push(quoteString(k) + (step ? ': ' : ':'));
+      child = (f.value as { [key: string]: Json })[k]!;
+    } else child = (f.value as Json[])[f.i]!;
+    f.i++;
+    open(child, inner, f.depth + 1);
+  }
+  return out.join('');
 }
 
 export function typeOf(v: Json): string {
@@ -119,12 +184,12 @@ export function typeOf(v: Json): string {
 }
 
 export function describeValue(v: Json): string {
-  const dump = compact(v);
+  const dump = compact(v, 0);
   return `${typeOf(v)} (${dump.length > 29 ? dump.slice(0, 26) + '...' : dump})`;
 }
 
 export function tostring(v: Json): string {
-  return typeof v === 'string' ? v : compact(v);
+  return typeof v === 'string' ? v : compact(v, 0);
 }
 
 // --- UTF-8 and base64/base32 by hand (no Buffer in the pure layer) ---
@@ -272,7 +337,7 @@ function shellWord(x: Json): string {
   if (x !== null && typeof x === 'object') {
     throw new JqError(`${describeValue(x)} can not be escaped for shell`);
   }
-  return compact(x);
+  return compact(x, 0);
 }
 
 export function applyFormat(name: string, v: Json): string {
@@ -280,7 +345,7 @@ export function applyFormat(name: string, v: Json): string {
     case 'text':
       return tostring(v);
     case 'json':
-      return compact(v);
+      return compact(v, 0);
     case 'csv':
     case 'tsv':
       return row(v, name);

@@ -10,7 +10,10 @@
 // text jq 1.7 preserves (1.0, huge integers), transcendental math (libm vs V8 last
 // bits), regexes that match empty strings next to non-ASCII text (a jq 1.7 bug),
 // implode of invalid codepoints (jq 1.7 aborts), %Z/%z/%c in strftime (the wasm build
-// fails), 1.8-only builtins (trim, abs, toarray, have_decnum, ltrimstr on non-strings).
+// fails), 1.8-only builtins (trim, abs, toarray, have_decnum), ltrimstr/rtrimstr on
+// non-strings (1.7 returns the input, 1.8 errors), error messages (1.8 writes
+// `string ("a")` where 1.7 writes `string "a"`, so `catch` keeps only the type),
+// reverse on strings (1.8 reverses them, 1.7 gives []).
 import type { Rng } from './random.js';
 
 type Kind = 'num' | 'str' | 'bool' | 'arr' | 'obj' | 'any';
@@ -121,8 +124,8 @@ const NODES: Record<Kind, Gen[]> = {
     t`(${S} | ascii_downcase)`,
     t`(${S} | ascii_upcase)`,
     t`(${A} | join(", "))`,
-    t`(${S} | ltrimstr(${SL}))`,
-    t`(${S} | rtrimstr(${SL}))`,
+    t`(${S} | strings | ltrimstr(${SL}))`,
+    t`(${S} | strings | rtrimstr(${SL}))`,
     t`(${S} | sub(${RE}; "<\\(.)>"))`,
     t`(${S} | gsub(${RE}; "_"))`,
     t`(${S} | gsub("(?<c>[a-z])"; "\\(.c|ascii_upcase)"))`,
@@ -172,7 +175,7 @@ const NODES: Record<Kind, Gen[]> = {
     t`[${A}[] | select(${B})]`,
     t`(${A} | sort)`,
     t`(${A} | unique)`,
-    t`(${A} | reverse)`,
+    t`(${A} | arrays | reverse)`,
     t`(${A} | sort_by(${EL}))`,
     t`(${A} | group_by(type) | map(length))`,
     t`(${A} | unique_by(length))`,
@@ -238,7 +241,7 @@ const NODES: Record<Kind, Gen[]> = {
     t`(${O} | .[] |= ${EL})`,
   ],
   any: [
-    t`(try ${X} catch .)`,
+    t`(try ${X} catch type)`,
     t`(${X} // ${X})`,
     t`(${X})?`,
     t`first(${X})`,
