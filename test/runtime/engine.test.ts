@@ -299,6 +299,17 @@ describe('the engine', () => {
     expect(out.keyed.key).toMatch(/\/do\/1\/keyed/);
   });
 
+  it('starts a parsed document directly, registering it', async () => {
+    const engine = createEngine({ env: {} });
+    const document = {
+      document: { dsl: '1.0.0', namespace: 'test', name: 'inline', version: '1.0.0' },
+      do: [{ a: { set: { inline: true } } }],
+    };
+    const handle = engine.start(document, {});
+    expect(handle.workflow).toEqual({ namespace: 'test', name: 'inline', version: '1.0.0' });
+    expect(await handle.result()).toEqual({ inline: true });
+  });
+
   it('starts the latest registered version when none is given, and names an unknown workflow', async () => {
     const engine = createEngine({ env: {} });
     engine.register(head('v', '1.0.0') + 'do:\n  - a:\n      set: {v: 1}\n');

@@ -115,7 +115,8 @@ export async function startPetstore(): Promise<Petstore> {
   const pets = initialPets();
   const server = await startServer((req, res) => {
     const url = new URL(req.url, 'http://x');
-    const path = url.pathname;
+    // like the real service, a trailing slash names the same resource (/v2/pet/ is /v2/pet)
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
     if (req.method === 'GET' && path === '/v2/swagger.json') return json(res, 200, swagger);
     if (req.method === 'GET' && path === '/v2/pet/findByStatus') {
       const wanted = url.searchParams.getAll('status').flatMap((s) => s.split(','));
