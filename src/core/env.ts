@@ -7,7 +7,7 @@ import { durationToMs } from '../dsl/compile-duration.js';
 import type { Frame } from './evaluate.js';
 import { evalExpr } from './evaluate.js';
 import { fault } from './problems.js';
-import type { Co } from './scheduler.js';
+import type { Co } from './instructions.js';
 import type { Rt, Scope } from './state.js';
 
 /** How a task list ended: normally (or by `exit`), or with `end` / `break` to pass up. */

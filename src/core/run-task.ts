@@ -10,7 +10,7 @@ import { resolveMs } from './env.js';
 import type { Frame } from './evaluate.js';
 import { evalTemplate, test } from './evaluate.js';
 import { CancelSignal, fault } from './problems.js';
-import type { Co } from './scheduler.js';
+import type { Co } from './instructions.js';
 import type { Rt, Scope } from './state.js';
 import { dateTime, trace, withIter } from './state.js';
 import { withTimeout } from './timeout.js';

@@ -6,8 +6,8 @@
 
 import type { Problem } from '../history/events.js';
 import { problem, WorkflowFault } from './problems.js';
-import type { Co } from './scheduler.js';
-import { each, effect, join } from './scheduler.js';
+import type { Co } from './instructions.js';
+import { each, effect, join } from './instructions.js';
 import type { Rt } from './state.js';
 
 const FIRED = Symbol('timer fired');

@@ -6,7 +6,7 @@ import { resolveMs } from './env.js';
 import type { Frame } from './evaluate.js';
 import { evalTemplate } from './evaluate.js';
 import { runTaskList, validate } from './run-task.js';
-import type { Co } from './scheduler.js';
+import type { Co } from './instructions.js';
 import type { Rt, Scope } from './state.js';
 import { withTimeout } from './timeout.js';
 

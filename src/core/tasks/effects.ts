@@ -8,8 +8,8 @@ import { resolveMs } from '../env.js';
 import { evalExpr, evalTemplate } from '../evaluate.js';
 import { fault } from '../problems.js';
 import { randomUuid } from '../prng.js';
-import type { Co } from '../scheduler.js';
-import { effect, fire } from '../scheduler.js';
+import type { Co } from '../instructions.js';
+import { effect, fire } from '../instructions.js';
 import { effectKey } from '../state.js';
 
 /** `wait`: a durable timer; the output is the input. weft `until`: an absolute time

@@ -7,7 +7,7 @@ import type { KindResult, TaskEnv } from '../env.js';
 import { signalThen } from '../env.js';
 import { evalTemplate, test } from '../evaluate.js';
 import { fault, WorkflowFault } from '../problems.js';
-import type { Co } from '../scheduler.js';
+import type { Co } from '../instructions.js';
 
 export function* runDo(env: TaskEnv<DoIR>): Co<KindResult> {
   return signalThen(yield* env.runList(env.task.do, env.input, env.scope));

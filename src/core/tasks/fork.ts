@@ -8,8 +8,8 @@
 import type { Json } from '../../history/events.js';
 import type { ForkIR } from '../../dsl/ir.js';
 import type { KindResult, TaskEnv } from '../env.js';
-import type { Co, Outcome } from '../scheduler.js';
-import { each, join } from '../scheduler.js';
+import type { Co, Outcome } from '../instructions.js';
+import { each, join } from '../instructions.js';
 
 export function* runFork(env: TaskEnv<ForkIR>): Co<KindResult> {
   const { task } = env;

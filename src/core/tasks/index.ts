@@ -1,7 +1,7 @@
 // Dispatch on the task kind (exhaustive: a new kind fails to type-check until handled).
 
 import type { KindResult, TaskEnv } from '../env.js';
-import type { Co } from '../scheduler.js';
+import type { Co } from '../instructions.js';
 import { runDo, runRaise, runSet, runSwitch } from './flow.js';
 import { runFor } from './for.js';
 import { runFork } from './fork.js';

@@ -14,8 +14,8 @@ import type { CloudEvent, Json } from '../../history/events.js';
 import type { ListenIR } from '../../dsl/ir.js';
 import type { KindResult, TaskEnv } from '../env.js';
 import { evalTemplate } from '../evaluate.js';
-import type { Co } from '../scheduler.js';
-import { cancelEffect, fire, nextEvent } from '../scheduler.js';
+import type { Co } from '../instructions.js';
+import { cancelEffect, fire, nextEvent } from '../instructions.js';
 import { effectKey, withIter, withVars } from '../state.js';
 import { consume, learn, read, resolve, satisfied, toJson } from './listen-strategy.js';
 
