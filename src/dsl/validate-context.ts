@@ -33,7 +33,11 @@ export function describe(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `'${v.length > 60 ? v.slice(0, 57) + '...' : v}'`;
+  if (typeof v === 'string') {
+    // One line, short: a diagnostic is printed as one `file:line:col: message` line.
+    const text = v.length > 60 ? v.slice(0, 57) + '...' : v;
+    return `'${text.replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}'`;
+  }
   if (typeof v === 'number') return `the number ${v}`;
   if (typeof v === 'boolean') return `${v}`;
   return typeof v;
@@ -79,7 +83,9 @@ export class Context {
   }
 
   report(path: string, message: string, severity?: Severity): void {
-    const d: Diagnostic = { path, ...this.positionOf(path), message };
+    // Values quoted in messages may hold line breaks; a diagnostic stays one line.
+    const oneLine = message.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+    const d: Diagnostic = { path, ...this.positionOf(path), message: oneLine };
     if (severity === 'warning') d.severity = 'warning';
     this.diagnostics.push(d);
   }

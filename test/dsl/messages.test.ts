@@ -160,6 +160,11 @@ const ROWS: [string, string, string][] = [
     '/do/0/end',
     "task name 'end' is also a flow directive: 'then: end' means the directive, never this task",
   ],
+  [
+    'do:\n  - w:\n      wait: "5\\nseconds"\n',
+    '/do/0/w/wait',
+    "'w.wait' must be an ISO 8601 duration like PT30S, a mapping like {seconds: 30}, or a runtime expression, got '5\\nseconds'",
+  ],
 ];
 
 describe('validator messages', () => {
