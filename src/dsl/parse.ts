@@ -112,7 +112,9 @@ function checkJson(text: string): Diagnostic | undefined {
   }
 }
 
-export function parseDocuments(text: string, options: ParseOptions = {}): ParseResult {
+export function parseDocuments(source: string, options: ParseOptions = {}): ParseResult {
+  // A byte order mark is not content (editors do not count it as a column either).
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const limits = { ...DEFAULT_PARSE_LIMITS, ...options.limits };
   const origin = { path: '', line: 1, col: 1 };
   // Cheap upper bound first so a huge string is not scanned twice.

@@ -40,6 +40,15 @@ describe('parseDocuments', () => {
     expect(documents[1]!.positions.get('/b')).toEqual({ line: 3, col: 1 });
   });
 
+  it('ignores a byte order mark and reads CRLF line ends', () => {
+    const json = parseDocuments('\uFEFF{"a": {"b": 1}}', { filename: 'w.json' });
+    expect(json.diagnostics).toEqual([]);
+    expect(json.documents[0]!.positions.get('/a/b')).toEqual({ line: 1, col: 8 });
+    const crlf = parseDocuments('\uFEFFa: 1\r\nb:\r\n  c: 2\r\n');
+    expect(crlf.documents[0]!.value).toEqual({ a: 1, b: { c: 2 } });
+    expect(crlf.documents[0]!.positions.get('/b/c')).toEqual({ line: 3, col: 3 });
+  });
+
   it('reads JSON with positions too', () => {
     const { documents } = parseDocuments('{\n  "do": [\n    {"a": {"set": {"x": 1}}}\n  ]\n}', {
       filename: 'w.json',
