@@ -26,7 +26,8 @@
 // ignored; possessive quantifiers and atomic groups (?>...) behave as ordinary greedy
 // ones; inline options (?i) / (?i:...) apply to the whole pattern; \W inside a class
 // and \b/\B use Unicode letters, marks, digits and connector punctuation as word
-// characters. An optional group (X)? is rewritten as (?:(X)|) so that, as in
+// characters; under i, \p{Lu}, [[:upper:]] and [[:lower:]] also match the other case
+// (RegExp folds case inside property classes, Oniguruma does not). An optional group (X)? is rewritten as (?:(X)|) so that, as in
 // Oniguruma, it may capture the empty string.
 import { JqError } from '../api.js';
 import type { Json } from '../api.js';
