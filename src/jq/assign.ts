@@ -6,19 +6,19 @@
 import type { Json } from './api.js';
 import { BINOPS } from './ops.js';
 import { delpaths, getpath, setpath } from './paths.js';
-import type { Env, F, Path } from './runtime.js';
-import { NONE, emitValue, firstOf, fromOne, realPath } from './runtime.js';
+import type { Env, F } from './runtime.js';
+import { NONE, ROOT, emitValue, firstOf, fromOne, realPath } from './runtime.js';
 import { truthy } from './values.js';
 
-export function pathsOf(lhs: F, v: Json, env: Env): Path[] {
-  const out: Path[] = [];
-  lhs.gen(v, [], env, (x, q) => out.push(realPath(q, x)));
+export function pathsOf(lhs: F, v: Json, env: Env): Json[][] {
+  const out: Json[][] = [];
+  lhs.gen(v, ROOT, env, (x, q) => out.push(realPath(q, x)));
   return out;
 }
 
 function modify(lhs: F, v: Json, env: Env, update: (old: Json) => Json | typeof NONE): Json {
   let r = v;
-  const dels: Path[] = [];
+  const dels: Json[][] = [];
   for (const path of pathsOf(lhs, v, env)) {
     const nv = update(getpath(r, path));
     if (nv === NONE) dels.push(path);

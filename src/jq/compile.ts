@@ -19,6 +19,7 @@ import {
   BreakSignal,
   NONE,
   catchable,
+  checkLength,
   emitValue,
   fromOne,
   limitError,
@@ -201,6 +202,7 @@ export class Compiler {
             const x = p.one!(v, env);
             if (x === NONE) return NONE;
             s = conv(x) + s;
+            checkLength(s.length);
           }
         }
         return s;
@@ -212,7 +214,9 @@ export class Compiler {
         const strs: string[] = new Array<string>(fs.length);
         const go = (i: number): void => {
           if (i < 0) {
-            emitValue(strs.join(''), p, k);
+            const s = strs.join('');
+            checkLength(s.length);
+            emitValue(s, p, k);
             return;
           }
           const part = fs[i] as string | F;

@@ -156,6 +156,10 @@ class Program implements JqProgram {
 function end(outer: number[] | undefined): void {
   if (outer === undefined) {
     running = false;
+    rt.maxSteps = Infinity;
+    rt.maxDepth = Infinity;
+    rt.maxLength = Infinity;
+    rt.now = undefined;
     return;
   }
   [rt.steps, rt.depth, rt.maxSteps, rt.maxDepth, rt.maxLength] = outer as [

@@ -33,7 +33,7 @@ export function literal(value: Json): F {
 }
 
 /** Runs an indexing step; with `opt` (`.a?`) its error means no output. */
-function attempt(opt: boolean, op: () => Json): Json | None {
+function attempt<T>(opt: boolean, op: () => T): T | None {
   if (!opt) return op();
   try {
     return op();
@@ -49,10 +49,10 @@ export function fieldF(target: F, name: string, opt = false): F {
       const r = attempt(opt, () => {
         const path = extend(q, name, x);
         const y = field(x, name);
-        return path === null ? y : [y, path];
+        return path === null ? y : ([y, path] as [Json, Path]);
       });
       if (r === NONE) return;
-      if (q === null) k(r, null);
+      if (q === null) k(r as Json, null);
       else k((r as [Json, Path])[0], (r as [Json, Path])[1]);
     });
   if (target === IDENTITY && name !== '__proto__' && !opt) {
@@ -87,10 +87,10 @@ export function indexF(target: F, idx: F, opt = false): F {
           if (q !== null && Array.isArray(i) && Array.isArray(x)) invalidPath(index(x, i));
           const path = extend(q, i, x);
           const y = index(x, i);
-          return path === null ? y : [y, path];
+          return path === null ? y : ([y, path] as [Json, Path]);
         });
         if (r === NONE) return;
-        if (q === null) k(r, null);
+        if (q === null) k(r as Json, null);
         else k((r as [Json, Path])[0], (r as [Json, Path])[1]);
       }),
     );
@@ -122,10 +122,10 @@ export function sliceF(target: F, from: F | undefined, to: F | undefined, opt = 
               fail(`Cannot index ${typeOf(x)} with object`);
             const path = extend(q, { start: a, end: b }, x);
             const y = slice(x, a, b);
-            return path === null ? y : [y, path];
+            return path === null ? y : ([y, path] as [Json, Path]);
           });
           if (r === NONE) return;
-          if (q === null) k(r, null);
+          if (q === null) k(r as Json, null);
           else k((r as [Json, Path])[0], (r as [Json, Path])[1]);
         }),
       ),
@@ -142,12 +142,12 @@ export function iterate(x: Json, q: Path | null, k: Emit, opt = false): void {
   if (Array.isArray(x)) {
     for (let i = 0; i < x.length; i++) {
       step();
-      k(x[i] as Json, q === null ? null : [...q, i]);
+      k(x[i] as Json, q === null ? null : { k: i, up: q });
     }
   } else if (isObject(x)) {
     for (const key of Object.keys(x)) {
       step();
-      k(x[key] as Json, q === null ? null : [...q, key]);
+      k(x[key] as Json, q === null ? null : { k: key, up: q });
     }
   } else if (!opt) {
     fail(`Cannot iterate over ${desc(x)}`);

@@ -1,7 +1,7 @@
 // jq's operators on values: indexing, slicing, arithmetic and comparison, with jq's
 // error messages (jq 1.8 wording, which jq's own test suite checks).
 import type { Json } from './api.js';
-import { checkLength } from './runtime.js';
+import { charge, checkLength } from './runtime.js';
 import type { JsonObject } from './values.js';
 import {
   compare,
@@ -55,6 +55,7 @@ export function field(t: Json, name: string): Json {
 }
 
 export function indices(t: Json[], k: Json[]): Json {
+  charge(t.length * k.length);
   const out: number[] = [];
   if (k.length === 0) return null;
   for (let i = 0; i + k.length <= t.length; i++) {
@@ -87,6 +88,7 @@ export function slice(t: Json, from: Json, to: Json): Json {
   if (t === null) return null;
   if (Array.isArray(t)) {
     const [s, e] = clampRange(t.length, from, to);
+    charge(e - s);
     return t.slice(s, e);
   }
   if (typeof t === 'string') {
@@ -104,6 +106,7 @@ export function sliceRange(len: number, from: Json, to: Json): [number, number] 
 
 function deepMerge(a: JsonObject, b: JsonObject): JsonObject {
   const r = copyObject(a);
+  charge(Object.keys(a).length + Object.keys(b).length);
   for (const k in b) {
     const bv = b[k] as Json;
     const av = getKey(r, k);
@@ -122,10 +125,12 @@ export function add(a: Json, b: Json): Json {
   }
   if (Array.isArray(a) && Array.isArray(b)) {
     checkLength(a.length + b.length);
+    charge(a.length + b.length);
     return a.concat(b);
   }
   if (isObject(a) && isObject(b)) {
     const r = copyObject(a);
+    charge(Object.keys(a).length);
     for (const k in b) setKey(r, k, b[k] as Json);
     return r;
   }
@@ -134,7 +139,10 @@ export function add(a: Json, b: Json): Json {
 
 export function sub(a: Json, b: Json): Json {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (Array.isArray(a) && Array.isArray(b)) return a.filter((x) => !b.some((y) => equals(x, y)));
+  if (Array.isArray(a) && Array.isArray(b)) {
+    charge(a.length * b.length);
+    return a.filter((x) => !b.some((y) => equals(x, y)));
+  }
   return fail(`${desc(a)} and ${desc(b)} cannot be subtracted`);
 }
 

@@ -2,7 +2,7 @@
 // Values are never mutated: each update copies the containers along the path.
 import type { Json } from './api.js';
 import { index, sliceRange } from './ops.js';
-import { checkLength } from './runtime.js';
+import { charge, checkLength } from './runtime.js';
 import type { JsonObject } from './values.js';
 import { compare, copyObject, fail, getKey, isObject, setKey, typeOf } from './values.js';
 
@@ -34,6 +34,7 @@ function setAt(t: Json, path: Json[], i: number, x: Json): Json {
     if (idx >= 2 ** 29) fail('Array index too large');
     checkLength(idx + 1);
     const a: Json[] = t === null ? [] : (t as Json[]).slice();
+    charge(a.length);
     if (idx < 0) {
       idx += a.length;
       if (idx < 0) fail('Out of bounds negative array index');
@@ -49,6 +50,7 @@ function setAt(t: Json, path: Json[], i: number, x: Json): Json {
     const repl = setAt(child, path, i + 1, x);
     if (!Array.isArray(repl)) fail('A slice of an array can only be assigned another array');
     checkLength(a.length - (e - s) + repl.length);
+    charge(a.length + repl.length);
     return [...a.slice(0, s), ...repl, ...a.slice(e)];
   }
   return fail(`Cannot update field at ${typeOf(k)} index of ${typeOf(t)}`);
@@ -68,6 +70,7 @@ function delAt(t: Json, path: Json[], i: number): Json {
       if (!isObject(t)) return fail(`Cannot delete field at object index of ${typeOf(t)}`);
       if (getKey(t, k) === undefined) return t;
       const o: JsonObject = {};
+      charge(Object.keys(t).length);
       for (const key in t) if (key !== k) setKey(o, key, t[key] as Json);
       return o;
     }
@@ -76,11 +79,13 @@ function delAt(t: Json, path: Json[], i: number): Json {
       let idx = Math.floor(k);
       if (idx < 0) idx += t.length;
       if (idx < 0 || idx >= t.length) return t;
+      charge(t.length);
       return [...t.slice(0, idx), ...t.slice(idx + 1)];
     }
     if (isObject(k)) {
       if (!Array.isArray(t)) return fail(`Cannot delete slice of ${typeOf(t)}`);
       const [s, e] = sliceRange(t.length, getKey(k, 'start') ?? null, getKey(k, 'end') ?? null);
+      charge(t.length);
       return [...t.slice(0, s), ...t.slice(e)];
     }
     return fail(`Cannot delete field at ${typeOf(k)} index of ${typeOf(t)}`);

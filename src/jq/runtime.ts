@@ -10,7 +10,15 @@ import { dumpTrunc } from './values.js';
 
 export const NONE: unique symbol = Symbol('none');
 export type None = typeof NONE;
-export type Path = Json[];
+/**
+ * A path in path mode: a persistent list from the leaf up to ROOT, so extending a path
+ * is O(1) (`path(..)` over deep data stays linear); pathArray() materialises it.
+ */
+export interface Path {
+  readonly k: Json;
+  readonly up: Path | null;
+}
+export const ROOT: Path = { k: null, up: null };
 export type Emit = (v: Json, p: Path | null) => void;
 /** Variables, closures and labels, as a linked list resolved by position at compile time. */
 export type Env = { v: unknown; n: Env } | null;
@@ -30,31 +38,8 @@ export class BreakSignal {
   constructor(readonly token: object) {}
 }
 
-/** Per-run state: the sandbox budget and the injected clock. */
-export const rt = {
-  steps: 0,
-  maxSteps: 0,
-  depth: 0,
-  maxDepth: 0,
-  maxLength: 0,
-  now: undefined as number | undefined,
-};
-
-export function limitError(what: string): never {
-  throw new JqError(
-    `jq sandbox limit exceeded: ${what}`,
-    `jq sandbox limit exceeded: ${what}`,
-    'limit',
-  );
-}
-
-export function step(): void {
-  if (++rt.steps > rt.maxSteps) limitError(`more than ${rt.maxSteps} evaluation steps`);
-}
-
-export function checkLength(n: number): void {
-  if (n > rt.maxLength) limitError(`a string or array longer than ${rt.maxLength}`);
-}
+export { charge, checkLength, limitError, rt, step } from './budget.js';
+import { charge, checkLength, rt } from './budget.js';
 
 /** Errors that `try` and `?` may catch: jq errors, never limits or breaks. */
 export function catchable(e: unknown): e is JqError {
@@ -69,7 +54,7 @@ export function invalidPath(v: Json): never {
  * The path of a computed value in path mode. Like jq, using it is an error only when a
  * path operation is applied to it, or when path() / an assignment collects it.
  */
-export const BAD: Path = Object.freeze([]) as unknown as Path;
+export const BAD: Path = { k: null, up: null };
 
 /** Emit a computed value; in path mode a computed value has no path. */
 export function emitValue(v: Json, p: Path | null, k: Emit): void {
@@ -83,13 +68,28 @@ export function extend(q: Path | null, key: Json, x: Json): Path | null {
     throw new JqError(
       `Invalid path expression near attempt to access element ${dumpTrunc(key)} of ${dumpTrunc(x)}`,
     );
-  return [...q, key];
+  return { k: key, up: q };
+}
+
+/** The keys of a path, root first. */
+export function pathArray(q: Path): Json[] {
+  const out: Json[] = [];
+  for (let n: Path = q; n !== ROOT && n.up !== null; n = n.up) out.push(n.k);
+  charge(out.length);
+  return out.reverse();
+}
+
+/** A path extended by several keys (getpath in path mode). */
+export function extendAll(q: Path, keys: Json[]): Path {
+  let r = q;
+  for (const key of keys) r = { k: key, up: r };
+  return r;
 }
 
 /** A collected path; a computed value there is jq's "Invalid path expression with result". */
-export function realPath(q: Path | null, x: Json): Path {
+export function realPath(q: Path | null, x: Json): Json[] {
   if (q === BAD || q === null) invalidPath(x);
-  return q;
+  return pathArray(q);
 }
 
 /** A filter from a single-valued function. */

@@ -4,6 +4,7 @@
 // defineProperty), and reads go through hasOwn, so no key can reach Object.prototype.
 import type { Json } from './api.js';
 import { JqError } from './api.js';
+import { checkLength, step } from './budget.js';
 
 export type JsonObject = { [key: string]: Json };
 
@@ -41,6 +42,7 @@ export function setKey(o: JsonObject, k: string, v: Json): void {
 }
 
 export function copyObject(o: JsonObject): JsonObject {
+  step();
   const r: JsonObject = {};
   for (const k in o) setKey(r, k, o[k] as Json);
   return r;
@@ -105,6 +107,8 @@ export function compare(a: Json, b: Json): number {
   const rb = rank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;
   if (typeof a === 'string') return cmpStr(a, b as string);
+  if (a === b) return 0;
+  step();
   if (Array.isArray(a)) {
     const bb = b as Json[];
     const n = Math.min(a.length, bb.length);
@@ -132,6 +136,7 @@ export function compare(a: Json, b: Json): number {
 export function equals(a: Json, b: Json): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  step();
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!equals(a[i] as Json, b[i] as Json)) return false;
@@ -221,11 +226,13 @@ export function dump(v: Json): string {
     case 'string':
       return quoteString(v);
   }
+  step();
   if (Array.isArray(v)) {
     let s = '[';
     for (let i = 0; i < v.length; i++) {
       if (i > 0) s += ',';
       s += dump(v[i] as Json);
+      checkLength(s.length);
     }
     return s + ']';
   }
@@ -235,6 +242,7 @@ export function dump(v: Json): string {
     if (!first) s += ',';
     first = false;
     s += quoteString(k) + ':' + dump(v[k] as Json);
+    checkLength(s.length);
   }
   return s + '}';
 }

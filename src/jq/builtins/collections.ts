@@ -2,7 +2,7 @@
 // flatten, indices, explode/implode.
 import type { Json } from '../api.js';
 import type { F } from '../runtime.js';
-import { checkLength, collect, fromOne, step } from '../runtime.js';
+import { charge, checkLength, collect, fromOne, step } from '../runtime.js';
 import { add } from '../ops.js';
 import { compare, desc, dump, equals, fail, isObject, typeOf } from '../values.js';
 import { fn, fn0, native } from './helpers.js';
@@ -144,6 +144,8 @@ fn('join', 1, (v, sep) => {
 });
 
 function flat(a: Json[], depth: number, out: Json[]): Json[] {
+  step();
+  checkLength(out.length + a.length);
   for (const x of a) {
     if (Array.isArray(x) && depth > 0) flat(x, depth - 1, out);
     else out.push(x);
@@ -160,6 +162,7 @@ fn('flatten', 1, (v, d) => {
 
 export function strIndices(s: string, sub: string): Json {
   if (sub === '') return null;
+  charge(s.length * sub.length);
   const out: number[] = [];
   const cps = Array.from(s);
   const subCps = Array.from(sub);
@@ -176,6 +179,7 @@ function indicesOf(v: Json, i: Json): Json {
   if (Array.isArray(v)) {
     const sub = Array.isArray(i) ? i : [i];
     if (sub.length === 0) return null;
+    charge(v.length * sub.length);
     const out: number[] = [];
     for (let s = 0; s + sub.length <= v.length; s++) {
       let ok = true;
@@ -231,6 +235,7 @@ function contains(a: Json, b: Json): boolean {
 
 function containsIn(a: Json, b: Json): boolean {
   if (typeOf(a) !== typeOf(b)) return false;
+  step();
   if (isObject(a) && isObject(b)) {
     for (const k of Object.keys(b)) {
       if (!Object.prototype.hasOwnProperty.call(a, k)) return false;
@@ -238,8 +243,14 @@ function containsIn(a: Json, b: Json): boolean {
     }
     return true;
   }
-  if (Array.isArray(a) && Array.isArray(b)) return b.every((y) => a.some((x) => containsIn(x, y)));
-  if (typeof a === 'string' && typeof b === 'string') return a.includes(b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    charge(a.length * b.length);
+    return b.every((y) => a.some((x) => containsIn(x, y)));
+  }
+  if (typeof a === 'string' && typeof b === 'string') {
+    charge(a.length);
+    return a.includes(b);
+  }
   return equals(a, b);
 }
 fn('contains', 1, (a, b) => contains(a, b));

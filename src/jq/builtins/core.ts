@@ -7,6 +7,8 @@ import { delpaths, getpath, setpath } from '../paths.js';
 import type { Emit, Env, F, Path } from '../runtime.js';
 import {
   BAD,
+  ROOT,
+  extendAll,
   realPath,
   NONE,
   catchable,
@@ -71,7 +73,7 @@ native('select', 1, ([f]) => {
 native('map', 1, ([f]) => mapF(f as F));
 
 native('path', 1, ([f]) => ({
-  gen: (v, p, env, k) => (f as F).gen(v, [], env, (x, q) => emitValue(realPath(q, x), p, k)),
+  gen: (v, p, env, k) => (f as F).gen(v, ROOT, env, (x, q) => emitValue(realPath(q, x), p, k)),
 }));
 
 native('getpath', 1, ([f]) => ({
@@ -88,7 +90,7 @@ native('getpath', 1, ([f]) => ({
         throw new JqError(
           `Invalid path expression near attempt to access element ${dump(path)} of ${dump(v)}`,
         );
-      k(r, p === null ? null : [...p, ...(path as Json[])]);
+      k(r, p === null ? null : extendAll(p, path as Json[]));
     }),
 }));
 fn('setpath', 2, (v, p, x) => setpath(v, p, x));
@@ -98,10 +100,11 @@ function recurseAll(x: Json, q: Path | null, k: Emit): void {
   step();
   k(x, q);
   if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++) recurseAll(x[i] as Json, q === null ? null : [...q, i], k);
+    for (let i = 0; i < x.length; i++)
+      recurseAll(x[i] as Json, q === null ? null : { k: i, up: q }, k);
   } else if (isObject(x)) {
     for (const key of Object.keys(x))
-      recurseAll(x[key] as Json, q === null ? null : [...q, key], k);
+      recurseAll(x[key] as Json, q === null ? null : { k: key, up: q }, k);
   }
 }
 native('recurse', 0, () => ({ gen: (v, p, _env, k) => recurseAll(v, p, k) }));

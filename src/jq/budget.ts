@@ -1,0 +1,33 @@
+// The sandbox budget of the current run (index.ts sets it at the start of a run and
+// restores it after). Outside a run nothing is limited. Work whose cost grows with the
+// size of values (copies, comparisons, searches) is charged in steps too, so a hostile
+// expression cannot spend unbounded time inside one builtin call.
+import { JqError } from './api.js';
+
+export const rt = {
+  steps: 0,
+  maxSteps: Infinity,
+  depth: 0,
+  maxDepth: Infinity,
+  maxLength: Infinity,
+  now: undefined as number | undefined,
+};
+
+export function limitError(what: string): never {
+  const msg = `jq sandbox limit exceeded: ${what}`;
+  throw new JqError(msg, msg, 'limit');
+}
+
+export function step(): void {
+  if (++rt.steps > rt.maxSteps) limitError(`more than ${rt.maxSteps} evaluation steps`);
+}
+
+/** Charge for `n` elements copied, compared or searched: n/4 steps. */
+export function charge(n: number): void {
+  rt.steps += n >>> 2;
+  if (rt.steps > rt.maxSteps) limitError(`more than ${rt.maxSteps} evaluation steps`);
+}
+
+export function checkLength(n: number): void {
+  if (n > rt.maxLength) limitError(`a string or array longer than ${rt.maxLength}`);
+}
