@@ -13,7 +13,7 @@
 //   - maxNodes (default 1,000,000 values in all): a backstop.
 //   - maxDepth (default 200 levels): stops deeply nested input; yaml itself reports
 //     stack exhaustion on ~1,000 levels and we turn that into a diagnostic too.
-// JSON text (a file named *.json, or text starting with `{` or `[`) is first checked
+// JSON text (a file named *.json, or not named *.yaml/*.yml and starting with `{` or `[`) is first checked
 // with JSON.parse so JSON-only mistakes (trailing commas, comments) are reported,
 // then read through yaml for positions (JSON is YAML 1.2).
 import { isScalar, LineCounter, parseAllDocuments } from 'yaml';
@@ -80,8 +80,10 @@ function formatSize(bytes: number): string {
     : `${(bytes / 1024).toFixed(1)} KB`;
 }
 
+/** *.json is JSON, *.yaml/*.yml is YAML; otherwise text starting with { or [ is JSON. */
 function looksLikeJson(text: string, filename: string | undefined): boolean {
-  if (filename !== undefined) return /\.json$/i.test(filename);
+  if (filename !== undefined && /\.json$/i.test(filename)) return true;
+  if (filename !== undefined && /\.ya?ml$/i.test(filename)) return false;
   return /^\s*[{[]/.test(text);
 }
 

@@ -65,6 +65,18 @@ describe('parseDocuments', () => {
     expect(diagnostics[0]!.message).toMatch(/^invalid JSON: /);
   });
 
+  it('tells JSON from YAML by file name, else by the first character', () => {
+    const flow = '{a: 1}';
+    expect(parseDocuments(flow, { filename: 'w.yaml' }).diagnostics).toEqual([]);
+    expect(parseDocuments(flow, { filename: 'w.json' }).diagnostics[0]!.message).toMatch(
+      /^invalid JSON/,
+    );
+    expect(parseDocuments(flow, { filename: '<input>' }).diagnostics[0]!.message).toMatch(
+      /^invalid JSON/,
+    );
+    expect(parseDocuments('a: 1', { filename: '<input>' }).diagnostics).toEqual([]);
+  });
+
   it('reports malformed YAML with line:col', () => {
     const { documents, diagnostics } = parseDocuments('a: 1\nb: [1, 2\nc: 3\n');
     expect(documents).toEqual([]);
