@@ -13,10 +13,12 @@ describe('the specification examples', () => {
     expect(examples().length).toBeGreaterThanOrEqual(60);
   });
   for (const file of examples()) {
-    it(`validates ${file.name} with no error`, () => {
-      const r = loadWorkflows(file.text, { filename: file.name });
-      expect(r.diagnostics.filter((d) => d.severity !== 'warning')).toEqual([]);
-      expect(r.documents).toHaveLength(1);
+    it(`validates ${file.name} with no error, also with strict (it uses no extension)`, () => {
+      for (const strict of [false, true]) {
+        const r = loadWorkflows(file.text, { filename: file.name, strict });
+        expect(r.diagnostics.filter((d) => d.severity !== 'warning')).toEqual([]);
+        expect(r.documents).toHaveLength(1);
+      }
     });
     it(`${UNSUPPORTED.test(file.name) ? 'rejects' : 'accepts'} ${file.name} with supportedOnly`, () => {
       const r = loadWorkflows(file.text, { filename: file.name, supportedOnly: true });
