@@ -92,17 +92,26 @@ export class Execution {
       case 'ChildStarted':
         return this.check(event.effectId, event.taskId, 'child', event.type);
       case 'TaskCompleted':
+        this.expectKind(event.effectId, ['call', 'emit'], event.type);
         return s.deliver(event.effectId, { value: event.result });
       case 'TaskFaulted':
       case 'ChildFaulted':
+        this.expectKind(
+          event.effectId,
+          event.type === 'TaskFaulted' ? ['call', 'emit'] : ['child'],
+          event.type,
+        );
         return s.deliver(event.effectId, {
           error: new WorkflowFault(this.located(event.effectId, event.error)),
         });
       case 'TimerFired':
+        this.expectKind(event.effectId, ['timer'], event.type);
         return s.deliver(event.effectId, { value: null });
       case 'ChildCompleted':
+        this.expectKind(event.effectId, ['child'], event.type);
         return s.deliver(event.effectId, { value: event.output });
       case 'EventReceived':
+        this.expectKind(event.effectId, ['listen'], event.type);
         return s.event(event.effectId, event.event);
       case 'ExecutionCancelRequested':
         if (this._status === 'running' && this.root && this.cancelReason === undefined) {
@@ -169,6 +178,17 @@ export class Execution {
     if (error.instance !== undefined) return error;
     const taskId = this.scheduler.scheduled.get(effectId)?.taskId;
     return taskId === undefined ? error : { ...error, instance: taskId };
+  }
+
+  /** An outcome must fit the kind of effect it answers (a TimerFired for a call means the
+   *  history and the workflow disagree). Outcomes for unknown effects are ignored. */
+  private expectKind(effectId: number, kinds: EffectInfo['kind'][], recorded: string): void {
+    const scheduled = this.scheduler.scheduled.get(effectId);
+    if (scheduled && !kinds.includes(scheduled.kind)) {
+      throw new DeterminismError(
+        `effect ${effectId}: history records ${recorded}, but the workflow scheduled task ${scheduled.taskId} (${scheduled.kind})`,
+      );
+    }
   }
 
   private check(

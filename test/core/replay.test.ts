@@ -93,6 +93,15 @@ describe('replay', () => {
     );
   });
 
+  it('throws DeterminismError when an outcome does not fit the kind of effect it answers', () => {
+    const full = simulate(ir);
+    const execution = new Execution(ir, ctx);
+    execution.apply(full.history.slice(0, 1));
+    expect(() => execution.apply([{ v: 1, time: 0, type: 'TimerFired', effectId: 0 }])).toThrow(
+      'effect 0: history records TimerFired, but the workflow scheduled task /do/0/a (call)',
+    );
+  });
+
   it('refuses a history that does not start with ExecutionStarted', () => {
     expect(() =>
       new Execution(ir, ctx).apply([{ v: 1, time: 0, type: 'TimerFired', effectId: 0 }]),
