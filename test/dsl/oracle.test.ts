@@ -1,5 +1,5 @@
 // The oracle: the official JSON Schema must agree with weft's verdict (valid or
-// invalid) on every example of the specification and on every invalid fixture,
+// invalid) on every example of the specification, every CTK workflow and every invalid fixture,
 // except where a fixture says the schema cannot see its problem.
 //
 // Two official schemas:
@@ -17,7 +17,7 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadWorkflows } from '../../src/dsl/index.js';
-import { examples, invalidFixtures, SHARED } from './corpus.js';
+import { ctkWorkflows, examples, invalidFixtures, SHARED } from './corpus.js';
 
 const SEMVER = /^\d+\.\d+\.\d+/;
 
@@ -59,6 +59,15 @@ describe('the official schema and weft agree', () => {
       expect(weftValid(file.text)).toBe(true);
       expect(schema103(doc)).toBe(true);
       expect(sdkVerdict(doc)).toBe(!(file.name in NEWER_THAN_1_0_0));
+    });
+  }
+
+  for (const file of ctkWorkflows()) {
+    it(`accepts the CTK workflow ${file.name}, as both schemas do`, () => {
+      const doc = parse(file.text);
+      expect(weftValid(file.text)).toBe(true);
+      expect(schema103(doc)).toBe(true);
+      expect(sdkVerdict(doc)).toBe(true);
     });
   }
 
