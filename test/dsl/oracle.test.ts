@@ -1,6 +1,6 @@
 // The oracle: the official JSON Schema must agree with weft's verdict (valid or
-// invalid) on every example of the specification, every CTK workflow and every invalid fixture,
-// except where a fixture says the schema cannot see its problem.
+// invalid) on every example of the specification, every CTK workflow and every
+// invalid fixture, except where a fixture says the schema cannot see its problem.
 //
 // Two official schemas:
 //   - DSL 1.0.0, embedded in the devDependency @serverlessworkflow/sdk and checked
