@@ -30,7 +30,8 @@ import type {
   WorkflowRef,
   WorkItem,
 } from '../types.js';
-import { applyCreate, applyWrites, type ApplyContext } from './apply.js';
+import { applyCreate, type ApplyContext } from './apply.js';
+import { Committer, type CommitterStats } from './committer.js';
 import { query, transaction, type Retry } from './connection.js';
 import { WorkListener, type WorkCallback } from './listener.js';
 import { openPool, type Opened, type PostgresStoreOptions } from './open.js';
@@ -76,6 +77,7 @@ export class PostgresStore implements Store {
   private readonly retry: Retry;
   private readonly agingMs: number;
   private readonly listener: WorkListener;
+  private readonly committer: Committer;
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
 
@@ -86,6 +88,13 @@ export class PostgresStore implements Store {
     this.agingMs = opened.agingMs;
     this.retry = { budgetMs: opened.retryBudgetMs };
     this.channel = `weft_work_${opened.schema}`.slice(0, 63);
+    this.committer = new Committer({
+      pool: this.pool,
+      retry: this.retry,
+      limits: this.limits,
+      agingMs: this.agingMs,
+      notify: (client, dueAt) => this.notify(client, dueAt),
+    });
     this.listener = new WorkListener({
       config: opened.config,
       channel: this.channel,
@@ -164,7 +173,7 @@ export class PostgresStore implements Store {
     const prepared = prepareCreate(this.limits, execution);
     return this.tx(async (ctx) => {
       const created = await applyCreate(ctx, prepared);
-      if (created.created) await this.notify(ctx, earliest(prepared.work));
+      if (created.created) await this.notify(ctx.client, earliest(prepared.work));
       return created;
     });
   }
@@ -203,32 +212,21 @@ export class PostgresStore implements Store {
     return rows.map(toExecution);
   }
 
+  /** Queued for group commit (committer.ts): settles once its transaction committed. */
   async commit(batch: CommitBatch): Promise<CommitResult> {
     const prepared = prepareBatch(this.limits, batch);
-    return this.tx(async (ctx) => {
-      const created: CreatedExecution[] = [];
-      for (const c of prepared.creates) created.push(await applyCreate(ctx, c));
-      const { nextSeqs, earliestWork } = await applyWrites(ctx, prepared.writes, prepared.now);
-      const entries = new Map(prepared.cache.map((c) => [c.key, c]));
-      if (entries.size > 0) {
-        const list = [...entries.values()];
-        await ctx.client.query(cache.upsertCache, [
-          list.map((c) => c.key),
-          list.map((c) => c.result),
-          list.map((c) => c.expiresAt),
-          prepared.now,
-        ]);
-      }
-      const createdWork = prepared.creates.filter((_, i) => created[i]?.created);
-      await this.notify(ctx, earliest([...createdWork.flatMap((c) => c.work)], earliestWork));
-      return { nextSeqs, created };
-    });
+    return this.run(() => this.committer.submit(prepared));
+  }
+
+  /** Transactions and commits so far: shows group commit at work. */
+  get stats(): Readonly<CommitterStats> {
+    return this.committer.stats;
   }
 
   /** NOTIFY inside the transaction: delivered at COMMIT, dropped on ROLLBACK. */
-  private async notify(ctx: ApplyContext, dueAt: number | undefined): Promise<void> {
+  private async notify(client: pg.ClientBase, dueAt: number | undefined): Promise<void> {
     if (dueAt === undefined) return;
-    await ctx.client.query(work.notify, [this.channel, String(dueAt)]);
+    await client.query(work.notify, [this.channel, String(dueAt)]);
   }
 
   async loadHistory(
@@ -309,7 +307,7 @@ export class PostgresStore implements Store {
         items.map((i) => i.key),
         this.agingMs,
       ]);
-      await this.notify(ctx, earliest(result.rows.map((r) => ({ dueAt: r.due_at }))));
+      await this.notify(ctx.client, earliest(result.rows.map((r) => ({ dueAt: r.due_at }))));
       return result.rowCount ?? 0;
     });
   }

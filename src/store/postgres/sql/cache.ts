@@ -2,7 +2,7 @@
 
 /** Every entry of a commit in one statement; the same key replaces. */
 export const upsertCache = `INSERT INTO effect_cache (key, result, stored_at, expires_at)
-SELECT k, r, $4, e FROM unnest($1::text[], $2::text[], $3::bigint[]) AS c(k, r, e)
+SELECT k, r, n, e FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS c(k, r, e, n)
 ON CONFLICT (key) DO UPDATE SET
   result = excluded.result, stored_at = excluded.stored_at, expires_at = excluded.expires_at`;
 

@@ -32,9 +32,9 @@ export const updateHeads = `UPDATE executions e SET
   state = coalesce(u.state, e.state),
   status = coalesce(u.status, e.status),
   recovery_attempts = coalesce(u.recovery_attempts, e.recovery_attempts),
-  updated_at = $7
-FROM unnest($1::text[], $2::integer[], $3::bigint[], $4::text[], $5::text[], $6::integer[])
-  AS u(id, next_seq, history_bytes, state, status, recovery_attempts)
+  updated_at = u.now
+FROM unnest($1::text[], $2::integer[], $3::bigint[], $4::text[], $5::text[], $6::integer[],
+  $7::bigint[]) AS u(id, next_seq, history_bytes, state, status, recovery_attempts, now)
 WHERE e.id = u.id`;
 
 export const incrementRecoveryAttempts = `UPDATE executions
