@@ -3,7 +3,7 @@
 // a `for` adds its item/index variables and allows `then: break`; a `catch` adds the
 // caught error's name; fork branches do not inherit `break` (a branch cannot leave
 // the loop around the fork).
-import { withVariables } from './expressions.js';
+import { BASE_VARIABLES, withVariables } from './expressions.js';
 import { describe, isObject, sub } from './validate-context.js';
 import { checkErrorFilter, checkRetryOrReference } from './validate-errors.js';
 import { checkThen } from './validate-flow.js';
@@ -45,10 +45,16 @@ export const checkFor: KindCheck = (val, task, path, name, { scope }) => {
   const at = typeof loop.at === 'string' ? loop.at : 'index';
   const inner = { ...withVariables(scope, each, at), inFor: true };
   const variableName = (x: unknown, p: string, n: string) => {
-    if (ctx.string(x, p, n) && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(x)) {
+    if (!ctx.string(x, p, n)) return;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(x)) {
       ctx.report(p, `'${n}' must be a jq variable name like item (letters, digits, _), got '${x}'`);
+    } else if (BASE_VARIABLES.includes(x)) {
+      ctx.report(p, `'${n}' is '${x}', which hides $${x} inside the loop`, 'warning');
     }
   };
+  if (each === at) {
+    ctx.report(`${path}/for`, `'${name}.for' uses '${each}' for both the item and the index`);
+  }
   if (isObject(task.for) && !('in' in task.for)) {
     if (ctx.options.strict) {
       ctx.report(

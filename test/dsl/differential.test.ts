@@ -23,6 +23,7 @@ const WEFT_ONLY = [
   /which is not in the same task list/,
   /is used twice in/,
   /has an empty task name/,
+  /for both the item and the index/,
   /must name what to call/,
   /must be a jq variable name/,
   /at the top level of the workflow/,

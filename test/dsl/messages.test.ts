@@ -165,6 +165,16 @@ const ROWS: [string, string, string][] = [
     '/do/0/w/wait',
     "'w.wait' must be an ISO 8601 duration like PT30S, a mapping like {seconds: 30}, or a runtime expression, got '5\\nseconds'",
   ],
+  [
+    'do:\n  - f:\n      for:\n        each: i\n        at: i\n        in: .xs\n      do: []\n',
+    '/do/0/f/for',
+    "'f.for' uses 'i' for both the item and the index",
+  ],
+  [
+    'do:\n  - f:\n      for:\n        each: input\n        in: .xs\n      do: []\n',
+    '/do/0/f/for/each',
+    "'f.for.each' is 'input', which hides $input inside the loop",
+  ],
 ];
 
 describe('validator messages', () => {
