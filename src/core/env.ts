@@ -14,6 +14,8 @@ import type { Rt, Scope } from './state.js';
 export interface ListResult {
   output: Json;
   signal?: 'end' | 'break';
+  /** The list ended through `then: exit` (extensions use it to bypass the extended task). */
+  exited?: boolean;
 }
 
 /** A task's result; `then` overrides the task's own `then` (switch cases, end, break). */

@@ -4,7 +4,7 @@
 // and task lists with their flow directives (continue, exit, end, break, goto).
 
 import type { Json } from '../history/events.js';
-import type { TaskIR, TaskList, Then } from '../dsl/ir.js';
+import type { ExtensionIR, TaskIR, TaskList, Then } from '../dsl/ir.js';
 import type { KindResult, ListResult, TaskEnv } from './env.js';
 import { resolveMs } from './env.js';
 import type { Frame } from './evaluate.js';
@@ -12,7 +12,7 @@ import { evalTemplate, test } from './evaluate.js';
 import { CancelSignal, fault } from './problems.js';
 import type { Co } from './instructions.js';
 import type { Rt, Scope } from './state.js';
-import { dateTime, trace, withIter } from './state.js';
+import { dateTime, trace, withIter, withVars } from './state.js';
 import { withTimeout } from './timeout.js';
 import { runKind } from './tasks/index.js';
 import { tick } from './steps.js';
@@ -40,7 +40,7 @@ export function* runTaskList(rt: Rt, list: TaskList, input: Json, scope: Scope):
         i++;
         break;
       case 'exit':
-        return { output: data };
+        return { output: data, exited: true };
       case 'end':
         return { output: data, signal: 'end' };
       case 'break':
@@ -102,7 +102,9 @@ function* runStarted(
     runTask: (t, i, s) => runTask(rt, t, i, s),
   };
   const ms = task.timeout ? resolveMs(rt, task.timeout, input, scope, frame) : undefined;
-  const result: KindResult = yield* withTimeout(rt, ms, task.id, 'timeout', () => runKind(env));
+  const result: KindResult = yield* withTimeout(rt, ms, task.id, 'timeout', () =>
+    task.extensions ? runExtended(env, task.extensions, descriptor) : runKind(env),
+  );
   let output = result.output;
   descriptor.output = output;
   frame.output = output;
@@ -115,6 +117,38 @@ function* runStarted(
   }
   checkPayload(rt, output, task.id, input);
   return { output, then: result.then ?? task.then };
+}
+
+/** `use.extensions` around a task: each extension whose `when` holds runs its `before`
+ *  list on the task input, in document order; a `before` list that ends through `then:
+ *  exit` bypasses the task and its output becomes the task's output. Then the task runs,
+ *  then each `after` list on the task's output. Outputs of before/after lists are
+ *  otherwise discarded (their exports apply). Inside `when` and the lists, `$task` is the
+ *  extended task: its descriptor plus the fields of its definition (`$task.reference`,
+ *  `$task.with.endpoint`, as in the specification's examples). */
+function* runExtended(
+  env: TaskEnv,
+  extensions: readonly ExtensionIR[],
+  descriptor: Record<string, Json>,
+): Co<KindResult> {
+  const { rt, task, input, frame } = env;
+  const definition = isObject(task.definition) ? task.definition : {};
+  const scope = withVars(env.scope, { task: { ...definition, ...descriptor } });
+  const active = extensions.filter((e) => test(rt, e.when, input, scope, frame));
+  for (const e of active) {
+    if (!e.before) continue;
+    const r = yield* runTaskList(rt, e.before, input, scope);
+    if (r.exited) return { output: r.output };
+  }
+  const result = yield* runKind(env);
+  for (const e of active) {
+    if (e.after) yield* runTaskList(rt, e.after, result.output, scope);
+  }
+  return result;
+}
+
+function isObject(v: Json): v is Record<string, Json> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 export function validate(

@@ -99,6 +99,7 @@ export function compileCall(
       cx.diagnostics.push({ path: `${base.id}/call`, message: `function '${call}' calls itself` });
     } else {
       cx.functionStack.push(call);
+      cx.extensionDepth++;
       task.function = cx.task(
         call,
         fn,
@@ -108,6 +109,7 @@ export function compileCall(
         BASE_VARIABLES,
         inFor,
       );
+      cx.extensionDepth--;
       cx.functionStack.pop();
     }
   }

@@ -11,6 +11,8 @@ export interface TaskContext extends ExprContext {
   use: Obj;
   /** Names of functions being compiled (cycle guard). */
   functionStack: string[];
+  /** > 0 while compiling extension lists or functions: those tasks are not extended. */
+  extensionDepth: number;
   /** Compile a nested task list / task (passed in, so the per-kind files import no cycle). */
   list(items: unknown, path: string, vars: readonly string[], inFor: boolean): TaskList;
   task(name: string, body: unknown, id: string, vars: readonly string[], inFor: boolean): TaskIR;

@@ -17,6 +17,7 @@ import { compileTimeout, isObj } from './compile-context.js';
 import { compileRaise, compileTry } from './compile-errors.js';
 import { compileListen } from './compile-events.js';
 import { compileCall, compileRun } from './compile-calls.js';
+import { compileExtensions } from './compile-extensions.js';
 
 export type { Obj, TaskContext };
 
@@ -130,6 +131,22 @@ function common(
 }
 
 export function compileTask(
+  cx: TaskContext,
+  name: string,
+  body: unknown,
+  id: string,
+  vars: readonly string[],
+  inFor: boolean,
+): TaskIR {
+  const task = compileKind(cx, name, body, id, vars, inFor);
+  if (cx.extensionDepth === 0) {
+    const extensions = compileExtensions(cx, task, vars);
+    if (extensions.length > 0) task.extensions = extensions;
+  }
+  return task;
+}
+
+function compileKind(
   cx: TaskContext,
   name: string,
   body: unknown,

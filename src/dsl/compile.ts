@@ -30,6 +30,7 @@ export function compileWorkflow(
     diagnostics: [],
     use: isObj(doc.use) ? doc.use : {},
     functionStack: [],
+    extensionDepth: 0,
     list: (items, path, vars, inFor) => compileTaskList(cx, items, path, vars, inFor),
     task: (name, body, id, vars, inFor) => compileTask(cx, name, body, id, vars, inFor),
   };

@@ -58,6 +58,18 @@ export interface TaskCommon {
   timeout?: DurationIR;
   /** Absent `then` is `continue`. */
   then: Then;
+  /** `use.extensions` whose `extend` matches this task's kind, in document order. */
+  extensions?: ExtensionIR[];
+}
+
+/** One `use.extensions` entry as applied to one task: its lists are compiled under the
+ *  task's pointer (`/do/0/a/use/extensions/0/logging/before/0/log`), so the effects
+ *  they schedule for different tasks have different ids and keys. */
+export interface ExtensionIR {
+  name: string;
+  when?: Expr;
+  before?: TaskList;
+  after?: TaskList;
 }
 
 export interface TaskList {
