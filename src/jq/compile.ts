@@ -332,6 +332,16 @@ export class Compiler {
       x0: Json,
       q0: Path | null,
     ): [Json, Path | null] => {
+      // jq 1.7: an update with no output makes the state null; several, the last one
+      if (simple && uo && p === null) {
+        const st = { acc: x0 };
+        source.gen(v, null, env, (item) => {
+          step();
+          const r = uo(st.acc, { v: item, n: env });
+          st.acc = r === NONE ? null : r;
+        });
+        return [st.acc, null];
+      }
       let acc = x0;
       let accPath = q0;
       let live = true;
@@ -341,12 +351,6 @@ export class Compiler {
           if (!live) {
             acc = null;
             accPath = p === null ? null : accPath;
-          }
-          if (uo && p === null) {
-            const r = uo(acc, env2);
-            live = r !== NONE;
-            acc = r === NONE ? null : r;
-            return;
           }
           let got = false;
           let last: Json = null;
@@ -403,16 +407,15 @@ export class Compiler {
     return {
       gen: (v, p, env, k) =>
         init.gen(v, null, env, (x0) => {
-          let acc = x0;
+          const st = { acc: x0 };
+          const apply = (env2: Env): void =>
+            update.gen(st.acc, null, env2, (y) => {
+              st.acc = y;
+              if (extract) extract.gen(y, null, env2, (z) => emitValue(z, p, k));
+              else emitValue(y, p, k);
+            });
           source.gen(v, null, env, (item) => {
             step();
-            const apply = (env2: Env): void =>
-              update.gen(acc, null, env2, (y) => {
-                acc = y;
-                if (extract)
-                  extract.gen(y, p === null ? null : null, env2, (z) => emitValue(z, p, k));
-                else emitValue(y, p, k);
-              });
             if (pat.kind === 'var') apply({ v: item, n: env });
             else
               destructure(

@@ -12,7 +12,11 @@ function arrayInput(v: Json, what: string): Json[] {
   return fail(`${desc(v)} cannot be ${what}, as it is not an array`);
 }
 
-fn0('sort', (v) => arrayInput(v, 'sorted').slice().sort(compare));
+fn0('sort', (v) => {
+  const a = arrayInput(v, 'sorted');
+  chargeSort(a.length);
+  return a.slice().sort(compare);
+});
 
 /** Pairs each element with `[f]`, the array of all outputs of f, as jq's _by builtins do. */
 function keyed(f: F, v: Json, what: string, env: Parameters<F['gen']>[2]): [Json, Json][] {
@@ -23,20 +27,38 @@ function keyed(f: F, v: Json, what: string, env: Parameters<F['gen']>[2]): [Json
   });
 }
 
+/** Compares two `[f]` key arrays element by element (the wrapper costs no step). */
+function compareKeys(a: Json, b: Json): number {
+  const x = a as Json[];
+  const y = b as Json[];
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    const c = compare(x[i] as Json, y[i] as Json);
+    if (c !== 0) return c;
+  }
+  return x.length - y.length;
+}
+
+/** Sorting n items costs about n*log2(n) comparisons: charge them up front. */
+function chargeSort(n: number): void {
+  if (n > 1) charge(Math.ceil(n * Math.log2(n)) >>> 2);
+}
+
 native('sort_by', 1, ([f]) =>
-  fromOne((v, env) =>
-    keyed(f as F, v, 'sorted', env)
-      .sort((a, b) => compare(a[0], b[0]))
-      .map((e) => e[1]),
-  ),
+  fromOne((v, env) => {
+    const pairs = keyed(f as F, v, 'sorted', env);
+    chargeSort(pairs.length);
+    return pairs.sort((a, b) => compareKeys(a[0], b[0])).map((e) => e[1]);
+  }),
 );
 
 function groups(pairs: [Json, Json][]): Json[][] {
-  pairs.sort((a, b) => compare(a[0], b[0]));
+  chargeSort(pairs.length);
+  pairs.sort((a, b) => compareKeys(a[0], b[0]));
   const out: Json[][] = [];
   let prev: Json | undefined;
   for (const [key, x] of pairs) {
-    if (prev !== undefined && equals(prev, key)) (out[out.length - 1] as Json[]).push(x);
+    if (prev !== undefined && compareKeys(prev, key) === 0) (out[out.length - 1] as Json[]).push(x);
     else out.push([x]);
     prev = key;
   }
@@ -47,14 +69,14 @@ native('group_by', 1, ([f]) => fromOne((v, env) => groups(keyed(f as F, v, 'grou
 native('unique_by', 1, ([f]) =>
   fromOne((v, env) => groups(keyed(f as F, v, 'grouped', env)).map((g) => g[0] as Json)),
 );
-fn0('unique', (v) => groups(arrayInput(v, 'sorted').map((x) => [x, x])).map((g) => g[0] as Json));
+fn0('unique', (v) => groups(arrayInput(v, 'sorted').map((x) => [[x], x])).map((g) => g[0] as Json));
 
 function extreme(pairs: [Json, Json][], max: boolean): Json {
   if (pairs.length === 0) return null;
   let best = pairs[0] as [Json, Json];
   for (let i = 1; i < pairs.length; i++) {
     const p = pairs[i] as [Json, Json];
-    const c = compare(p[0], best[0]);
+    const c = compareKeys(p[0], best[0]);
     if (max ? c >= 0 : c < 0) best = p;
   }
   return best[1];
