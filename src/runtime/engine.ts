@@ -18,7 +18,10 @@ import { type EngineEventName, type EngineEvents, Hooks } from './hooks.js';
 import { type HostMap, resolveHostMap } from './hostmap.js';
 import { DocumentLoader } from './openapi/index.js';
 import { ProblemError, problem } from './problems.js';
-import { type RegisteredWorkflow, WorkflowRegistry, refKey } from './registry.js';
+import { ExecutionFaultedError, InputValidationError } from './errors.js';
+import { type RegisteredWorkflow, WorkflowRegistry } from './registry.js';
+
+export { ExecutionFaultedError, InputValidationError } from './errors.js';
 import { type ChildRun, ExecutionRunner, type Outcome } from './runner.js';
 import { createSchemaValidator } from './schema.js';
 import { secretsFor, secretsFromEnv } from './secrets.js';
@@ -37,36 +40,6 @@ export interface EngineOptions {
   idempotencyHeader?: string | boolean;
   /** Folder relative OpenAPI document paths resolve against (default: the working directory). */
   baseDir?: string;
-}
-
-/** The execution faulted: `problem` is its error. */
-export class ExecutionFaultedError extends ProblemError {
-  constructor(
-    readonly executionId: string,
-    p: ConstructorParameters<typeof ProblemError>[0],
-  ) {
-    super(p, false);
-    this.name = 'ExecutionFaultedError';
-  }
-}
-
-/** The input does not match the workflow's input.schema (a 400 validation problem). */
-export class InputValidationError extends ProblemError {
-  constructor(
-    readonly errors: string[],
-    ref: WorkflowRef,
-  ) {
-    super(
-      problem(
-        'validation',
-        'Invalid workflow input',
-        `input of ${refKey(ref)}: ${errors.join('; ')}`,
-        { errors },
-      ),
-      false,
-    );
-    this.name = 'InputValidationError';
-  }
 }
 
 export interface ExecutionHandle {
@@ -88,19 +61,6 @@ export type StartTarget =
 export interface StartOptions {
   executionId?: string;
   idempotencyKey?: string;
-}
-
-function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.-]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
-  const pb = b.split(/[.-]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? -1;
-    const y = pb[i] ?? -1;
-    if (x === y) continue;
-    if (typeof x === 'number' && typeof y === 'number') return x - y;
-    return String(x) < String(y) ? -1 : 1;
-  }
-  return 0;
 }
 
 export class Engine {
@@ -160,34 +120,7 @@ export class Engine {
     if ('document' in target && target.document !== null && typeof target.document === 'object') {
       return this.registry.get(this.register(target as Json)[0]!)!;
     }
-    const t = target as { namespace: string; name: string; version?: string };
-    if (t.version !== undefined && t.version !== 'latest') {
-      const w = this.registry.get(t as WorkflowRef);
-      if (!w)
-        throw new ProblemError(
-          problem(
-            'configuration',
-            'Unknown workflow',
-            `workflow ${refKey(t as WorkflowRef)} is not registered`,
-          ),
-          false,
-        );
-      return w;
-    }
-    const all = this.registry
-      .versions(t.namespace, t.name)
-      .sort((a, b) => compareVersions(a.ref.version, b.ref.version));
-    const latest = all.at(-1);
-    if (!latest)
-      throw new ProblemError(
-        problem(
-          'configuration',
-          'Unknown workflow',
-          `workflow ${t.namespace}/${t.name} is not registered`,
-        ),
-        false,
-      );
-    return latest;
+    return this.registry.resolve(target as { namespace: string; name: string; version?: string });
   }
 
   /** Starts an execution. Throws (synchronously) for an unknown workflow or invalid input. */

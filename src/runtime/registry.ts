@@ -76,6 +76,20 @@ function unknownCalls(
   }
 }
 
+/** Orders versions: numeric parts as numbers (1.10.0 after 1.2.0), others as text. */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+  const pb = b.split(/[.-]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? -1;
+    const y = pb[i] ?? -1;
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return 0;
+}
+
 export class WorkflowRegistry {
   private readonly byRef = new Map<string, RegisteredWorkflow>();
 
@@ -152,4 +166,25 @@ export class WorkflowRegistry {
       (w) => w.ref.namespace === namespace && w.ref.name === name,
     );
   }
+
+  /** A registered workflow by exact version, or the latest when the version is absent or `latest`. */
+  resolve(ref: { namespace: string; name: string; version?: string }): RegisteredWorkflow {
+    if (ref.version !== undefined && ref.version !== 'latest') {
+      const w = this.get(ref as WorkflowRef);
+      if (w) return w;
+      throw unknownWorkflow(refKey(ref as WorkflowRef));
+    }
+    const latest = this.versions(ref.namespace, ref.name)
+      .sort((a, b) => compareVersions(a.ref.version, b.ref.version))
+      .at(-1);
+    if (!latest) throw unknownWorkflow(`${ref.namespace}/${ref.name}`);
+    return latest;
+  }
+}
+
+function unknownWorkflow(name: string): ProblemError {
+  return new ProblemError(
+    problem('configuration', 'Unknown workflow', `workflow ${name} is not registered`),
+    false,
+  );
 }

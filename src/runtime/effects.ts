@@ -1,0 +1,169 @@
+// Launching effects: each Schedule* command, once its ...Started event is recorded,
+// starts here and reports its outcome event through `host.deliver`. Each launcher
+// registers how to cancel it (abort a request, clear a timer, unsubscribe a listen,
+// cancel a child) in `host.inflight`.
+import type {
+  ScheduleCall,
+  ScheduleChild,
+  ScheduleEmit,
+  ScheduleListen,
+  ScheduleTimer,
+} from '../core/commands.js';
+import type { HistoryEvent, Json, WorkflowRef } from '../history/events.js';
+import type { EventBus } from './bus.js';
+import { type CallEnvironment, performCall } from './calls.js';
+import type { Clock } from './clock.js';
+import { type JqCompiler, compileFilter, strategyFilters } from './filters.js';
+import { problem, toProblem } from './problems.js';
+import type { Outcome, ScheduleCommand } from './started.js';
+import { taskIdempotencyHeader } from './task-options.js';
+
+export interface ChildRun {
+  outcome: Promise<Outcome>;
+  cancel(reason: string): void;
+}
+
+export interface EffectDeps {
+  clock: Clock;
+  bus: EventBus;
+  jq: JqCompiler;
+  calls: Omit<CallEnvironment, 'executionId'>;
+  startChild(
+    parent: { executionId: string; effectId: number },
+    workflow: WorkflowRef,
+    input: Json,
+    childExecutionId: string,
+  ): ChildRun;
+}
+
+export interface EffectHost {
+  readonly executionId: string;
+  /** The workflow document (per-task options live in task metadata). */
+  readonly definition: Json;
+  readonly deps: EffectDeps;
+  readonly inflight: Map<number, () => void>;
+  isCancelled(effectId: number): boolean;
+  /** Reports an outcome; `keepInFlight` for a listen, which may receive more events. */
+  deliver(effectId: number, event: HistoryEvent, keepInFlight?: boolean): void;
+}
+
+export function launch(host: EffectHost, c: ScheduleCommand, childExecutionId: string): void {
+  switch (c.type) {
+    case 'ScheduleCall':
+      return launchCall(host, c);
+    case 'ScheduleEmit':
+      return launchEmit(host, c);
+    case 'ScheduleTimer':
+      return launchTimer(host, c);
+    case 'ScheduleListen':
+      return launchListen(host, c);
+    case 'ScheduleChild':
+      return launchChild(host, c, childExecutionId);
+  }
+}
+
+function now(host: EffectHost): number {
+  return host.deps.clock.now();
+}
+
+function launchCall(host: EffectHost, c: ScheduleCall): void {
+  const controller = new AbortController();
+  host.inflight.set(c.effectId, () => controller.abort());
+  const header =
+    taskIdempotencyHeader(host.definition, c.taskId) ?? host.deps.calls.idempotencyHeader;
+  const env = {
+    ...host.deps.calls,
+    executionId: host.executionId,
+    ...(header ? { idempotencyHeader: header } : {}),
+  };
+  const effectId = c.effectId;
+  performCall(c, env, controller.signal).then(
+    (result) =>
+      host.deliver(effectId, { v: 1, type: 'TaskCompleted', time: now(host), effectId, result }),
+    (e: unknown) => {
+      if (controller.signal.aborted) return;
+      const error = { ...toProblem(e) };
+      error.instance ??= c.taskId;
+      host.deliver(effectId, { v: 1, type: 'TaskFaulted', time: now(host), effectId, error });
+    },
+  );
+}
+
+function launchEmit(host: EffectHost, c: ScheduleEmit): void {
+  const effectId = c.effectId;
+  host.inflight.set(effectId, () => undefined);
+  // after the step's listens subscribed: a fork's listen branch sees its emit branch
+  queueMicrotask(() => {
+    if (host.isCancelled(effectId)) return;
+    host.deps.bus.publish(c.event);
+    host.deliver(effectId, {
+      v: 1,
+      type: 'TaskCompleted',
+      time: now(host),
+      effectId,
+      result: c.event as Json,
+    });
+  });
+}
+
+function launchTimer(host: EffectHost, c: ScheduleTimer): void {
+  const effectId = c.effectId;
+  const cancel = host.deps.clock.schedule(c.fireAt - now(host), () =>
+    host.deliver(effectId, { v: 1, type: 'TimerFired', time: now(host), effectId }),
+  );
+  host.inflight.set(effectId, cancel);
+}
+
+function launchListen(host: EffectHost, c: ScheduleListen): void {
+  const effectId = c.effectId;
+  let filters;
+  try {
+    const seen = new Map<string, Json>();
+    filters = strategyFilters(c.strategy).map((f) => compileFilter(f, host.deps.jq, seen));
+  } catch (e) {
+    const error = problem('configuration', 'Invalid event filter', (e as Error).message);
+    host.deliver(effectId, { v: 1, type: 'TaskFaulted', time: now(host), effectId, error });
+    return;
+  }
+  const unsubscribe = host.deps.bus.subscribe((event) => {
+    if (!filters.some((f) => f.matches(event))) return;
+    host.deliver(effectId, { v: 1, type: 'EventReceived', time: now(host), effectId, event }, true);
+  });
+  host.inflight.set(effectId, unsubscribe);
+}
+
+function launchChild(host: EffectHost, c: ScheduleChild, childId: string): void {
+  const effectId = c.effectId;
+  let run: ChildRun;
+  try {
+    run = host.deps.startChild(
+      { executionId: host.executionId, effectId },
+      c.workflow,
+      c.input,
+      childId,
+    );
+  } catch (e) {
+    const error = toProblem(e, 'configuration');
+    if (c.await)
+      host.deliver(effectId, { v: 1, type: 'ChildFaulted', time: now(host), effectId, error });
+    return;
+  }
+  if (!c.await) return; // the child runs on; its outcome is not the parent's business
+  host.inflight.set(effectId, () => run.cancel('the parent cancelled it'));
+  void run.outcome.then((o) => {
+    const time = now(host);
+    if (o.status === 'completed') {
+      host.deliver(effectId, { v: 1, type: 'ChildCompleted', time, effectId, output: o.output });
+      return;
+    }
+    const error =
+      o.status === 'faulted'
+        ? o.error
+        : problem(
+            'runtime',
+            'Child execution cancelled',
+            o.reason ?? `execution ${childId} was cancelled`,
+          );
+    host.deliver(effectId, { v: 1, type: 'ChildFaulted', time, effectId, error });
+  });
+}
