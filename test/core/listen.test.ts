@@ -162,3 +162,45 @@ describe('listen correlation', () => {
     expect(run.execution.output).toEqual([{ order: 7 }]);
   });
 });
+
+describe('listen cancellation', () => {
+  it('cancels the listen when its foreach task faults', () => {
+    const run = runTasks(
+      `
+      - stream:
+          listen:
+            to: {any: [], until: 'false'}
+          foreach:
+            do:
+              - boom: {raise: {error: {type: 'https://example.com/boom', status: 500}}}
+    `,
+      { events: [{ listen: 0, at: 1, event: ev('x', 1) }] },
+    );
+    expect(run.execution.error?.instance).toBe('/do/0/stream/foreach/do/0/boom');
+    expect(commandsOf(run).map((c) => c.type)).toEqual([
+      'ScheduleListen',
+      'CancelEffect',
+      'FaultExecution',
+    ]);
+  });
+
+  it('cancels the listen once when the execution is cancelled while a foreach task waits', () => {
+    const run = runTasks(
+      `
+      - stream:
+          listen:
+            to: {any: []}
+          foreach:
+            do:
+              - slow: {wait: PT1H}
+    `,
+      { events: [{ listen: 0, at: 1, event: ev('x', 1) }], cancelAt: 100 },
+    );
+    expect(run.execution.status).toBe('cancelled');
+    const cancels = commandsOf(run).filter((c) => c.type === 'CancelEffect');
+    expect(cancels).toEqual([
+      { type: 'CancelEffect', effectId: 1 },
+      { type: 'CancelEffect', effectId: 0 },
+    ]);
+  });
+});

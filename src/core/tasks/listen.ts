@@ -35,18 +35,24 @@ export function* runListen(env: TaskEnv<ListenIR>): Co<KindResult> {
   const outputs: Json[] = [];
   const matched = new Set<number>();
   const untilState = new Set<number>();
-  for (;;) {
-    const event = yield* nextEvent(listenId);
-    const take = consume(env, strategy, event, matched, untilState);
-    if (take === 'skip') continue;
-    if (take !== 'stop') {
-      consumed.push(event);
-      learn(env, strategy, event);
-      if (task.foreach) outputs.push(yield* iterate(env, read(task, event), consumed.length - 1));
+  try {
+    for (;;) {
+      const event = yield* nextEvent(listenId);
+      const take = consume(env, strategy, event, matched, untilState);
+      if (take === 'skip') continue;
+      if (take !== 'stop') {
+        consumed.push(event);
+        learn(env, strategy, event);
+        if (task.foreach) outputs.push(yield* iterate(env, read(task, event), consumed.length - 1));
+      }
+      if (take === 'stop' || satisfied(env, strategy, consumed, matched)) break;
     }
-    if (take === 'stop' || satisfied(env, strategy, consumed, matched)) break;
+  } finally {
+    // Satisfied, faulted (a foreach task, a filter expression) or cancelled while a
+    // foreach task waited: the listen stops. A no-op when the scheduler already
+    // cancelled it (cancelled while waiting for an event).
+    yield* cancelEffect(listenId);
   }
-  yield* cancelEffect(listenId);
   if (task.foreach) return { output: outputs };
   return { output: consumed.map((e) => read(task, e)) };
 }
