@@ -34,6 +34,7 @@ export function isConnectionLoss(error: unknown): boolean {
 }
 
 const ignore = () => undefined;
+const asyncBegin = 'BEGIN; SET LOCAL synchronous_commit = off';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Retry {
@@ -70,11 +71,19 @@ export async function query<R extends pg.QueryResultRow>(
   }
 }
 
-/** Runs `body` in BEGIN ... COMMIT on one connection; ROLLBACK when it throws. */
+/**
+ * Runs `body` in BEGIN ... COMMIT on one connection; ROLLBACK when it throws.
+ * `asyncCommit`: COMMIT does not wait for the WAL flush (synchronous_commit = off). Only
+ * for writes whose loss in a server crash is harmless: claims, lease renewals and
+ * releases. A lost claim leaves the item unclaimed, and the fence check refuses the
+ * worker's later write (LeaseLostError); a lost renewal shortens a lease, the same way.
+ * It saves one WAL flush (5-7 ms on the dev VM) per claim.
+ */
 export async function transaction<T>(
   pool: pg.Pool,
   retry: Retry,
   body: (client: pg.PoolClient) => Promise<T>,
+  options: { asyncCommit?: boolean } = {},
 ): Promise<T> {
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
@@ -85,7 +94,7 @@ export async function transaction<T>(
       // A connection killed while checked out also emits 'error' on the client (the
       // pool listens only to idle ones): without a listener that would crash the process.
       client.on('error', ignore);
-      await client.query('BEGIN');
+      await client.query(options.asyncCommit ? asyncBegin : 'BEGIN');
       const value = await body(client);
       committing = true;
       await client.query('COMMIT');

@@ -124,6 +124,11 @@ export class PostgresStore implements Store {
     );
   }
 
+  /** Claims, renewals, releases: their COMMIT need not wait for the WAL flush. */
+  private lease<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.run(() => transaction(this.pool, this.retry, body, { asyncCommit: true }));
+  }
+
   putWorkflow(workflow: NewWorkflow): Promise<{ workflow: WorkflowRecord; created: boolean }> {
     const ref = `${workflow.namespace}/${workflow.name}:${workflow.version}`;
     for (const field of ['namespace', 'name', 'version', 'hash', 'source'] as const) {
@@ -271,14 +276,17 @@ export class PostgresStore implements Store {
   async claimFenced(request: ClaimRequest): Promise<FencedWorkItem[]> {
     const problem = claimProblem(request);
     if (problem) throw new InvalidRequestError(`claimWork: ${problem}`);
-    const rows = await this.read<PgWorkRow & { claim_rank: number }>(work.claimWork, [
-      request.worker,
-      request.now,
-      request.now + request.leaseMs,
-      request.kinds ? [...request.kinds] : null,
-      request.limit,
-      this.agingMs,
-    ]);
+    const rows = await this.lease(async (client) => {
+      const result = await client.query<PgWorkRow & { claim_rank: number }>(work.claimWork, [
+        request.worker,
+        request.now,
+        request.now + request.leaseMs,
+        request.kinds ? [...request.kinds] : null,
+        request.limit,
+        this.agingMs,
+      ]);
+      return result.rows;
+    });
     // RETURNING has no order: give the items back in claim order.
     rows.sort((a, b) => a.claim_rank - b.claim_rank || a.due_at - b.due_at);
     return rows.map(toFencedWorkItem);
@@ -286,28 +294,28 @@ export class PostgresStore implements Store {
 
   async renewLease(worker: string, items: Items, leaseUntil: number): Promise<number> {
     if (items.length === 0) return 0;
-    const result = await this.run(() =>
-      query(this.pool, this.retry, work.renewLease, [
+    return this.lease(async (client) => {
+      const result = await client.query(work.renewLease, [
         worker,
         items.map((i) => i.executionId),
         items.map((i) => i.key),
         leaseUntil,
         this.agingMs,
-      ]),
-    );
-    return result.rowCount ?? 0;
+      ]);
+      return result.rowCount ?? 0;
+    });
   }
 
   async releaseWork(worker: string, items: Items): Promise<number> {
     if (items.length === 0) return 0;
-    return this.tx(async (ctx) => {
-      const result = await ctx.client.query<{ due_at: number }>(work.releaseWork, [
+    return this.lease(async (client) => {
+      const result = await client.query<{ due_at: number }>(work.releaseWork, [
         worker,
         items.map((i) => i.executionId),
         items.map((i) => i.key),
         this.agingMs,
       ]);
-      await this.notify(ctx.client, earliest(result.rows.map((r) => ({ dueAt: r.due_at }))));
+      await this.notify(client, earliest(result.rows.map((r) => ({ dueAt: r.due_at }))));
       return result.rowCount ?? 0;
     });
   }
