@@ -81,18 +81,26 @@ function extreme(pairs: [Json, Json][], max: boolean): Json {
   }
   return best[1];
 }
-fn0('min', (v) =>
-  extreme(
-    arrayInput(v, 'iterated over').map((x) => [x, x]),
-    false,
-  ),
-);
-fn0('max', (v) =>
-  extreme(
-    arrayInput(v, 'iterated over').map((x) => [x, x]),
-    true,
-  ),
-);
+function extremeOf(v: Json, max: boolean): Json {
+  const a = arrayInput(v, 'iterated over');
+  if (a.length === 0) return null;
+  let best = a[0] as Json;
+  for (let i = 1; i < a.length; i++) {
+    const x = a[i] as Json;
+    const c =
+      typeof x === 'number' && typeof best === 'number'
+        ? x < best
+          ? -1
+          : x > best
+            ? 1
+            : 0
+        : compare(x, best);
+    if (max ? c >= 0 : c < 0) best = x;
+  }
+  return best;
+}
+fn0('min', (v) => extremeOf(v, false));
+fn0('max', (v) => extremeOf(v, true));
 native('min_by', 1, ([f]) =>
   fromOne((v, env) => extreme(keyed(f as F, v, 'iterated over', env), false)),
 );
