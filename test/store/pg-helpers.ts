@@ -15,7 +15,7 @@ export async function pgUnavailable(): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
-    await client.query('SELECT 1');
+    await sweepStaleSchemas(client);
     return undefined;
   } catch (error) {
     return (error as Error).message || String(error);
@@ -42,8 +42,23 @@ export function describePg(name: string, reason: string | undefined, suite: () =
   });
 }
 
+/** weft_test_<seconds since the epoch>_<random>: the time lets sweepStaleSchemas work. */
 export function freshSchema(): string {
-  return `weft_test_${randomBytes(6).toString('hex')}`;
+  return `weft_test_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
+}
+
+/** Drops the schemas of test runs that died more than an hour ago without cleaning up. */
+async function sweepStaleSchemas(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE 'weft\\_test\\_%'`,
+  );
+  const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+  for (const { name } of rows) {
+    const started = Number(/^weft_test_(\d+)_/.exec(name)?.[1]);
+    if (started < hourAgo || !Number.isFinite(started)) {
+      await client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).catch(() => undefined);
+    }
+  }
 }
 
 /** Runs one statement on a connection of its own (not a store's). */
