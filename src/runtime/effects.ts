@@ -12,6 +12,7 @@ import type {
 import type { HistoryEvent, Json, WorkflowRef } from '../history/events.js';
 import type { EventBus } from './bus.js';
 import { type CallEnvironment, performCall } from './calls.js';
+import { EffectCache } from './cache.js';
 import type { Clock } from './clock.js';
 import { type JqCompiler, compileFilter, strategyFilters } from './filters.js';
 import { problem, toProblem } from './problems.js';
@@ -25,6 +26,7 @@ export interface ChildRun {
 
 export interface EffectDeps {
   clock: Clock;
+  cache: EffectCache;
   bus: EventBus;
   jq: JqCompiler;
   calls: Omit<CallEnvironment, 'executionId'>;
@@ -67,6 +69,13 @@ function now(host: EffectHost): number {
 }
 
 function launchCall(host: EffectHost, c: ScheduleCall): void {
+  const effectId = c.effectId;
+  const cacheKey = c.cache ? EffectCache.key(`call:${c.call}`, c.cache) : undefined;
+  if (
+    cacheKey !== undefined &&
+    fromCache(host, effectId, cacheKey, (result) => ({ type: 'TaskCompleted', result }))
+  )
+    return;
   const controller = new AbortController();
   host.inflight.set(c.effectId, () => controller.abort());
   const header =
@@ -76,10 +85,11 @@ function launchCall(host: EffectHost, c: ScheduleCall): void {
     executionId: host.executionId,
     ...(header ? { idempotencyHeader: header } : {}),
   };
-  const effectId = c.effectId;
   performCall(c, env, controller.signal).then(
-    (result) =>
-      host.deliver(effectId, { v: 1, type: 'TaskCompleted', time: now(host), effectId, result }),
+    (result) => {
+      if (cacheKey !== undefined) host.deps.cache.set(cacheKey, result, now(host), c.cache!.ttlMs);
+      host.deliver(effectId, { v: 1, type: 'TaskCompleted', time: now(host), effectId, result });
+    },
     (e: unknown) => {
       if (controller.signal.aborted) return;
       const error = { ...toProblem(e) };
@@ -87,6 +97,25 @@ function launchCall(host: EffectHost, c: ScheduleCall): void {
       host.deliver(effectId, { v: 1, type: 'TaskFaulted', time: now(host), effectId, error });
     },
   );
+}
+
+/** Delivers a fresh cached result instead of performing the effect; false on a miss. */
+function fromCache(
+  host: EffectHost,
+  effectId: number,
+  key: string,
+  outcome: (
+    cached: Json,
+  ) => { type: 'TaskCompleted'; result: Json } | { type: 'ChildCompleted'; output: Json },
+): boolean {
+  const cached = host.deps.cache.get(key, now(host));
+  if (cached === undefined) return false;
+  host.inflight.set(effectId, () => undefined);
+  queueMicrotask(() => {
+    if (host.isCancelled(effectId)) return;
+    host.deliver(effectId, { v: 1, time: now(host), effectId, ...outcome(cached) });
+  });
+  return true;
 }
 
 function launchEmit(host: EffectHost, c: ScheduleEmit): void {
@@ -134,6 +163,16 @@ function launchListen(host: EffectHost, c: ScheduleListen): void {
 
 function launchChild(host: EffectHost, c: ScheduleChild, childId: string): void {
   const effectId = c.effectId;
+  const w = c.workflow;
+  const cacheKey =
+    c.cache && c.await
+      ? EffectCache.key(`run:${w.namespace}/${w.name}@${w.version}`, c.cache)
+      : undefined;
+  if (
+    cacheKey !== undefined &&
+    fromCache(host, effectId, cacheKey, (output) => ({ type: 'ChildCompleted', output }))
+  )
+    return;
   let run: ChildRun;
   try {
     run = host.deps.startChild(
@@ -153,6 +192,7 @@ function launchChild(host: EffectHost, c: ScheduleChild, childId: string): void 
   void run.outcome.then((o) => {
     const time = now(host);
     if (o.status === 'completed') {
+      if (cacheKey !== undefined) host.deps.cache.set(cacheKey, o.output, time, c.cache!.ttlMs);
       host.deliver(effectId, { v: 1, type: 'ChildCompleted', time, effectId, output: o.output });
       return;
     }

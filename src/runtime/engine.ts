@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../history/events.js';
 import { defaultJq } from '../dsl/compile-jq.js';
 import { EventBus } from './bus.js';
+import { EffectCache } from './cache.js';
 import { type Clock, systemClock } from './clock.js';
 import { FunctionRegistry, type WeftFunction } from './functions.js';
 import { type HistoryStore, MemoryHistoryStore } from './history-store.js';
@@ -76,6 +77,7 @@ export class Engine {
   private readonly validateSchema = createSchemaValidator();
   private readonly idempotencyHeader?: string;
   private readonly running = new Map<string, ExecutionRunner>();
+  private readonly cache = new EffectCache();
 
   constructor(options: EngineOptions = {}) {
     const env = options.env ?? process.env;
@@ -148,6 +150,7 @@ export class Engine {
       store: this.store,
       clock: this.clock,
       bus: this.bus,
+      cache: this.cache,
       hooks: this.hooks,
       jq: defaultJq,
       calls: {
