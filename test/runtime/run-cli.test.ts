@@ -116,6 +116,15 @@ describe('weft run', () => {
     expect(bad.stderr).toContain('missing.json');
   });
 
+  it('prints its usage with --help and exits 0, and exits 2 on an unknown option', () => {
+    const r = weft(['run', '--help'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: weft run FILE');
+    const bad = weft(['run', 'x.yaml', '--nope'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("unknown option '--nope'");
+  });
+
   it('exits 2 naming a call to a function nobody registered', () => {
     const f = file('fn.yaml', head('fn') + 'do:\n  - x:\n      call: chargeCard\n');
     const r = weft(['run', f], { env });
