@@ -203,6 +203,14 @@ describe('call: http', () => {
     expect(p.detail).toMatch(/ECONNREFUSED/);
   });
 
+  it('rejects a body on a GET with a configuration problem saying why', async () => {
+    const p = await problemOf(
+      callHttp({ method: 'get', endpoint: `${server.url}/echo`, body: { a: 1 } }, ctx()),
+    );
+    expect(p.type).toMatch(/configuration$/);
+    expect(p.detail).toContain('a GET request cannot carry a body');
+  });
+
   it('rejects a relative endpoint with a configuration problem naming it', async () => {
     const p = await problemOf(callHttp({ method: 'get', endpoint: '/pet/1' }, ctx()));
     expect(p.type).toMatch(/configuration$/);

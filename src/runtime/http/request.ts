@@ -94,6 +94,8 @@ export function buildHttpRequest(args: Json, ctx: BuildContext): HttpRequest {
   const req: HttpRequest = { method, url, headers };
   const body = args.body;
   if (body !== undefined && body !== null) {
+    if (method === 'GET' || method === 'HEAD')
+      bad(`a ${method} request cannot carry a body; use query or another method`);
     // JSON by default; a string is sent as is (text/plain unless a content-type is given).
     if (typeof body === 'string') {
       req.body = body;
