@@ -1,13 +1,13 @@
-// Creating executions inside a commit's transaction (connection.ts), with the same checks
-// and errors as the SQLite store; and adding work, one statement for many items.
+// Registering workflows and creating executions inside a transaction (connection.ts), with
+// the same checks and errors as the SQLite store; and adding work, one statement for many.
 
 import type pg from 'pg';
 import { canonicalJson } from '../canonical.js';
 import { ConflictError, IdempotencyConflictError, NotFoundError } from '../errors.js';
 import { checkHistory, type StoreLimits } from '../limits.js';
 import type { PreparedCreate, PreparedWork } from '../prepare.js';
-import type { CreatedExecution } from '../types.js';
-import { toExecution, type ExecutionRow, type WorkflowRow } from './rows.js';
+import type { CreatedExecution, NewWorkflow, WorkflowRecord } from '../types.js';
+import { toExecution, toWorkflow, type ExecutionRow, type WorkflowRow } from './rows.js';
 import * as executions from './sql/executions.js';
 import * as history from './sql/history.js';
 import * as work from './sql/work.js';
@@ -131,4 +131,30 @@ export async function applyCreate(
     prepared.work.map((item) => ({ executionId: execution.id, priority, item })),
   );
   return { execution: toExecution(row), created: true };
+}
+
+export async function applyPutWorkflow(
+  client: pg.ClientBase,
+  workflow: NewWorkflow,
+): Promise<{ workflow: WorkflowRecord; created: boolean }> {
+  const { namespace, name, version, hash, source, createdAt } = workflow;
+  const inserted = await client.query(workflows.insertWorkflow, [
+    namespace,
+    name,
+    version,
+    hash,
+    source,
+    createdAt,
+  ]);
+  if (inserted.rowCount === 1) return { workflow: { ...workflow }, created: true };
+  const row = (
+    await client.query<WorkflowRow>(workflows.selectWorkflow, [namespace, name, version])
+  ).rows[0]!;
+  if (row.hash !== hash) {
+    throw new ConflictError(
+      `workflow ${namespace}/${name}:${version} is already registered with another content ` +
+        `(hash ${row.hash}, not ${hash}): registered versions are immutable, use a new version`,
+    );
+  }
+  return { workflow: toWorkflow(row), created: false };
 }

@@ -2,15 +2,14 @@
 // sharing one database, PostgreSQL being the only coordination point. Same contract as
 // the SQLite store (test/store/contract.ts); docs/operations.md tells how to run it.
 //
-// Every write is one transaction (connection.ts) whose statements are batched per table
-// (apply.ts). Claims use FOR UPDATE SKIP LOCKED under a lease, with a fencing token per
-// claim; commits that add work NOTIFY listeners (listener.ts).
+// Commits go through group commit (committer.ts, writes.ts), claims through leases.ts
+// (FOR UPDATE SKIP LOCKED, a fencing token per claim), reads through one pooled
+// statement each; every operation rides over lost connections (connection.ts). Commits
+// that add work NOTIFY subscribers of onWork (listener.ts).
 
 import type pg from 'pg';
-import { decodeEvent } from '../../history/codec.js';
 import type { Json } from '../../history/events.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
-import { ConflictError, InvalidRequestError, NotFoundError, StoreClosedError } from '../errors.js';
+import { InvalidRequestError, NotFoundError, StoreClosedError } from '../errors.js';
 import type { StoreLimits } from '../limits.js';
 import { prepareBatch, prepareCreate } from '../prepare.js';
 import type {
@@ -30,15 +29,17 @@ import type {
   WorkflowRef,
   WorkItem,
 } from '../types.js';
-import { applyCreate, type ApplyContext } from './apply.js';
+import { applyCreate, applyPutWorkflow } from './apply.js';
 import { Committer, type CommitterStats } from './committer.js';
 import { query, transaction, type Retry } from './connection.js';
+import { claim, claimProblem, release, renew, type Items } from './leases.js';
 import { WorkListener, type WorkCallback } from './listener.js';
 import { openPool, type Opened, type PostgresStoreOptions } from './open.js';
+import { listExecutionsPage, loadHistoryRecords, type Read } from './queries.js';
 import {
   toExecution,
-  toFencedWorkItem,
   toWorkflow,
+  toWorkItem,
   type ExecutionRow,
   type FencedWorkItem,
   type PgWorkRow,
@@ -46,27 +47,12 @@ import {
 } from './rows.js';
 import * as cache from './sql/cache.js';
 import * as executions from './sql/executions.js';
-import * as history from './sql/history.js';
 import * as work from './sql/work.js';
 import * as workflows from './sql/workflows.js';
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   return new PostgresStore(await openPool(options));
 }
-
-function claimProblem(request: ClaimRequest): string | undefined {
-  if (typeof request.worker !== 'string' || request.worker === '') return 'worker is required';
-  if (!Number.isSafeInteger(request.now)) return 'now must be an integer (ms since the epoch)';
-  if (!Number.isSafeInteger(request.leaseMs) || request.leaseMs <= 0) {
-    return 'leaseMs must be a positive integer';
-  }
-  if (!Number.isSafeInteger(request.limit) || request.limit <= 0) {
-    return 'limit must be a positive integer';
-  }
-  return undefined;
-}
-
-type Items = readonly { executionId: string; key: string }[];
 
 export class PostgresStore implements Store {
   readonly limits: StoreLimits;
@@ -112,21 +98,22 @@ export class PostgresStore implements Store {
     return promise;
   }
 
-  private read<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
-    return this.run(async () => (await query<R>(this.pool, this.retry, sql, params)).rows);
-  }
+  private readonly read: Read = <R extends pg.QueryResultRow>(sql: string, params: unknown[]) =>
+    this.run(async () => (await query<R>(this.pool, this.retry, sql, params)).rows);
 
-  private tx<T>(body: (ctx: ApplyContext) => Promise<T>): Promise<T> {
-    return this.run(() =>
-      transaction(this.pool, this.retry, (client) =>
-        body({ client, limits: this.limits, agingMs: this.agingMs }),
-      ),
-    );
+  private tx<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.run(() => transaction(this.pool, this.retry, body));
   }
 
   /** Claims, renewals, releases: their COMMIT need not wait for the WAL flush. */
   private lease<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return this.run(() => transaction(this.pool, this.retry, body, { asyncCommit: true }));
+  }
+
+  /** NOTIFY inside the transaction: delivered at COMMIT, dropped on ROLLBACK. */
+  private async notify(client: pg.ClientBase, dueAt: number | undefined): Promise<void> {
+    if (dueAt === undefined) return;
+    await client.query(work.notify, [this.channel, String(dueAt)]);
   }
 
   putWorkflow(workflow: NewWorkflow): Promise<{ workflow: WorkflowRecord; created: boolean }> {
@@ -136,36 +123,12 @@ export class PostgresStore implements Store {
         return Promise.reject(new InvalidRequestError(`workflow ${ref}: ${field} is required`));
       }
     }
-    return this.tx(async ({ client }) => {
-      const { namespace, name, version, hash, source, createdAt } = workflow;
-      const inserted = await client.query(workflows.insertWorkflow, [
-        namespace,
-        name,
-        version,
-        hash,
-        source,
-        createdAt,
-      ]);
-      if (inserted.rowCount === 1) return { workflow: { ...workflow }, created: true };
-      const row = (
-        await client.query<WorkflowRow>(workflows.selectWorkflow, [namespace, name, version])
-      ).rows[0]!;
-      if (row.hash !== hash) {
-        throw new ConflictError(
-          `workflow ${ref} is already registered with another content (hash ${row.hash}, ` +
-            `not ${hash}): registered versions are immutable, use a new version`,
-        );
-      }
-      return { workflow: toWorkflow(row), created: false };
-    });
+    return this.tx((client) => applyPutWorkflow(client, workflow));
   }
 
   async getWorkflow(ref: WorkflowRef): Promise<WorkflowRecord | undefined> {
-    const [row] = await this.read<WorkflowRow>(workflows.selectWorkflow, [
-      ref.namespace,
-      ref.name,
-      ref.version,
-    ]);
+    const params = [ref.namespace, ref.name, ref.version];
+    const [row] = await this.read<WorkflowRow>(workflows.selectWorkflow, params);
     return row && toWorkflow(row);
   }
 
@@ -176,9 +139,14 @@ export class PostgresStore implements Store {
 
   async createExecution(execution: NewExecution): Promise<CreatedExecution> {
     const prepared = prepareCreate(this.limits, execution);
-    return this.tx(async (ctx) => {
-      const created = await applyCreate(ctx, prepared);
-      if (created.created) await this.notify(ctx.client, earliest(prepared.work));
+    return this.tx(async (client) => {
+      const created = await applyCreate(
+        { client, limits: this.limits, agingMs: this.agingMs },
+        prepared,
+      );
+      let earliest: number | undefined;
+      for (const w of prepared.work) earliest = Math.min(earliest ?? w.dueAt, w.dueAt);
+      if (created.created) await this.notify(client, earliest);
       return created;
     });
   }
@@ -188,33 +156,13 @@ export class PostgresStore implements Store {
     return row && toExecution(row);
   }
 
-  async listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionPage> {
-    const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 50), 1), 1000);
-    const cursor = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
-    const rows = await this.read<ExecutionRow>(executions.listExecutions, [
-      filter.workflow?.namespace ?? null,
-      filter.workflow?.name ?? null,
-      filter.workflow?.version ?? null,
-      filter.parentId ?? null,
-      filter.states ? [...filter.states] : null,
-      cursor?.createdAt ?? null,
-      cursor?.id ?? null,
-      // One more than asked: tells whether there is a next page without a count query.
-      limit + 1,
-    ]);
-    const items = rows.slice(0, limit).map(toExecution);
-    const last = items[items.length - 1];
-    const page: ExecutionPage = { items };
-    if (rows.length > limit && last) page.nextCursor = encodeCursor(last);
-    return page;
+  listExecutions(filter: ExecutionFilter = {}): Promise<ExecutionPage> {
+    return listExecutionsPage(this.read, filter);
   }
 
   async unfinished(opts: { after?: string; limit?: number } = {}): Promise<ExecutionRecord[]> {
-    const rows = await this.read<ExecutionRow>(executions.selectUnfinished, [
-      opts.after ?? '',
-      opts.limit ?? 1000,
-    ]);
-    return rows.map(toExecution);
+    const params = [opts.after ?? '', opts.limit ?? 1000];
+    return (await this.read<ExecutionRow>(executions.selectUnfinished, params)).map(toExecution);
   }
 
   /** Queued for group commit (committer.ts): settles once its transaction committed. */
@@ -228,34 +176,15 @@ export class PostgresStore implements Store {
     return this.committer.stats;
   }
 
-  /** NOTIFY inside the transaction: delivered at COMMIT, dropped on ROLLBACK. */
-  private async notify(client: pg.ClientBase, dueAt: number | undefined): Promise<void> {
-    if (dueAt === undefined) return;
-    await client.query(work.notify, [this.channel, String(dueAt)]);
-  }
-
-  async loadHistory(
+  loadHistory(
     executionId: string,
     opts: { after?: number; limit?: number } = {},
   ): Promise<HistoryRecord[]> {
-    const rows = await this.read<{ seq: number; body: string }>(history.selectHistory, [
-      executionId,
-      opts.after ?? 0,
-      opts.limit ?? null,
-    ]);
-    if (rows.length === 0) {
-      const exists = await this.read(executions.selectExists, [executionId]);
-      if (exists.length === 0) throw new NotFoundError(`execution ${executionId} does not exist`);
-    }
-    return rows.map((row) => ({
-      seq: row.seq,
-      event: decodeEvent(row, { executionId, seq: row.seq }),
-    }));
+    return loadHistoryRecords(this.read, executionId, opts);
   }
 
   async dueTimers(now: number, limit: number): Promise<WorkItem[]> {
-    const rows = await this.read<PgWorkRow>(work.selectDueTimers, [now, limit]);
-    return rows.map(plain);
+    return (await this.read<PgWorkRow>(work.selectDueTimers, [now, limit])).map(toWorkItem);
   }
 
   async nextDueAt(): Promise<number | undefined> {
@@ -276,47 +205,20 @@ export class PostgresStore implements Store {
   async claimFenced(request: ClaimRequest): Promise<FencedWorkItem[]> {
     const problem = claimProblem(request);
     if (problem) throw new InvalidRequestError(`claimWork: ${problem}`);
-    const rows = await this.lease(async (client) => {
-      const result = await client.query<PgWorkRow & { claim_rank: number }>(work.claimWork, [
-        request.worker,
-        request.now,
-        request.now + request.leaseMs,
-        request.kinds ? [...request.kinds] : null,
-        request.limit,
-        this.agingMs,
-      ]);
-      return result.rows;
-    });
-    // RETURNING has no order: give the items back in claim order.
-    rows.sort((a, b) => a.claim_rank - b.claim_rank || a.due_at - b.due_at);
-    return rows.map(toFencedWorkItem);
+    return this.lease((client) => claim(client, request, this.agingMs));
   }
 
   async renewLease(worker: string, items: Items, leaseUntil: number): Promise<number> {
     if (items.length === 0) return 0;
-    return this.lease(async (client) => {
-      const result = await client.query(work.renewLease, [
-        worker,
-        items.map((i) => i.executionId),
-        items.map((i) => i.key),
-        leaseUntil,
-        this.agingMs,
-      ]);
-      return result.rowCount ?? 0;
-    });
+    return this.lease((client) => renew(client, worker, items, leaseUntil, this.agingMs));
   }
 
   async releaseWork(worker: string, items: Items): Promise<number> {
     if (items.length === 0) return 0;
     return this.lease(async (client) => {
-      const result = await client.query<{ due_at: number }>(work.releaseWork, [
-        worker,
-        items.map((i) => i.executionId),
-        items.map((i) => i.key),
-        this.agingMs,
-      ]);
-      await this.notify(client, earliest(result.rows.map((r) => ({ dueAt: r.due_at }))));
-      return result.rowCount ?? 0;
+      const { released, earliest } = await release(client, worker, items, this.agingMs);
+      await this.notify(client, earliest);
+      return released;
     });
   }
 
@@ -374,18 +276,4 @@ export class PostgresStore implements Store {
     await this.listener.stop();
     await this.pool.end();
   }
-}
-
-function plain(row: PgWorkRow): WorkItem {
-  const { fence: _fence, ...item } = toFencedWorkItem(row);
-  return item;
-}
-
-function earliest(
-  work: readonly { dueAt: number }[],
-  other: number | undefined = undefined,
-): number | undefined {
-  let at = other;
-  for (const item of work) at = Math.min(at ?? item.dueAt, item.dueAt);
-  return at;
 }

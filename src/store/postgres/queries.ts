@@ -1,0 +1,57 @@
+// The read queries that take more than one line: listing with a cursor, loading history.
+// `read` runs one statement on any pooled connection (retried on a lost connection).
+
+import type pg from 'pg';
+import { decodeEvent } from '../../history/codec.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { NotFoundError } from '../errors.js';
+import type { ExecutionFilter, ExecutionPage, HistoryRecord } from '../types.js';
+import { toExecution, type ExecutionRow } from './rows.js';
+import * as executions from './sql/executions.js';
+import * as history from './sql/history.js';
+
+export type Read = <R extends pg.QueryResultRow>(sql: string, params: unknown[]) => Promise<R[]>;
+
+export async function listExecutionsPage(
+  read: Read,
+  filter: ExecutionFilter,
+): Promise<ExecutionPage> {
+  const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 50), 1), 1000);
+  const cursor = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+  const rows = await read<ExecutionRow>(executions.listExecutions, [
+    filter.workflow?.namespace ?? null,
+    filter.workflow?.name ?? null,
+    filter.workflow?.version ?? null,
+    filter.parentId ?? null,
+    filter.states ? [...filter.states] : null,
+    cursor?.createdAt ?? null,
+    cursor?.id ?? null,
+    // One more than asked: tells whether there is a next page without a count query.
+    limit + 1,
+  ]);
+  const items = rows.slice(0, limit).map(toExecution);
+  const last = items[items.length - 1];
+  const page: ExecutionPage = { items };
+  if (rows.length > limit && last) page.nextCursor = encodeCursor(last);
+  return page;
+}
+
+export async function loadHistoryRecords(
+  read: Read,
+  executionId: string,
+  opts: { after?: number; limit?: number },
+): Promise<HistoryRecord[]> {
+  const rows = await read<{ seq: number; body: string }>(history.selectHistory, [
+    executionId,
+    opts.after ?? 0,
+    opts.limit ?? null,
+  ]);
+  if (rows.length === 0) {
+    const exists = await read(executions.selectExists, [executionId]);
+    if (exists.length === 0) throw new NotFoundError(`execution ${executionId} does not exist`);
+  }
+  return rows.map((row) => ({
+    seq: row.seq,
+    event: decodeEvent(row, { executionId, seq: row.seq }),
+  }));
+}
