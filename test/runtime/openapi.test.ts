@@ -129,6 +129,18 @@ describe('call: openapi', () => {
     expect(out).toMatchObject({ id: 1, name: 'Rex' });
   });
 
+  it('repeats an array query parameter declared multi, as the petstore declares status', async () => {
+    await callOpenApi(
+      {
+        document: { endpoint: docUrl },
+        operationId: 'findPetsByStatus',
+        parameters: { status: ['available', 'sold'] },
+      },
+      ctx(),
+    );
+    expect(petstore.received.at(-1)!.url).toBe('/v2/pet/findByStatus?status=available&status=sold');
+  });
+
   it('faults naming an operationId the document does not have', async () => {
     const p = await problemOf(
       callOpenApi({ document: { endpoint: docUrl }, operationId: 'nope', parameters: {} }, ctx()),

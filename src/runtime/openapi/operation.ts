@@ -111,6 +111,24 @@ export function baseUrl(doc: LoadedDocument): URL {
   return new URL(`${scheme}://${host}${basePath}`);
 }
 
+/**
+ * How an array query parameter is sent: undefined repeats the key (Swagger 2
+ * `collectionFormat: multi`, OpenAPI 3 `style: form` exploded, its default), else the
+ * items joined by the separator (Swagger 2 default csv; ssv, tsv, pipes; OpenAPI 3
+ * form unexploded, spaceDelimited, pipeDelimited).
+ */
+function arraySeparator(doc: LoadedDocument, p: Obj): string | undefined {
+  if (doc.spec.swagger !== undefined) {
+    const format = typeof p.collectionFormat === 'string' ? p.collectionFormat : 'csv';
+    if (format === 'multi') return undefined;
+    return ({ ssv: ' ', tsv: '\t', pipes: '|' } as Record<string, string>)[format] ?? ',';
+  }
+  const style = typeof p.style === 'string' ? p.style : 'form';
+  const explode = typeof p.explode === 'boolean' ? p.explode : style === 'form';
+  if (explode) return undefined;
+  return style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ',';
+}
+
 function text(v: Json): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
@@ -140,9 +158,13 @@ export function buildOperationRequest(
       case 'path':
         path = path.replaceAll(`{${name}}`, encodeURIComponent(text(value)));
         break;
-      case 'query':
-        for (const item of Array.isArray(value) ? value : [value]) query.append(name, text(item));
+      case 'query': {
+        const items = (Array.isArray(value) ? value : [value]).map(text);
+        const sep = arraySeparator(doc, p);
+        if (sep === undefined) for (const item of items) query.append(name, item);
+        else query.append(name, items.join(sep));
         break;
+      }
       case 'header':
         headers[name.toLowerCase()] = text(value);
         break;
