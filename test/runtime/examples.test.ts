@@ -1,6 +1,7 @@
 // Every document in examples/ runs with a given input and gives this exact output: a few
 // through `weft run` (the command users type), the rest through the engine.
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,10 +61,14 @@ const cases: Record<string, Case> = {
 };
 
 let petstore: Petstore;
+const home = mkdtempSync(join(tmpdir(), 'weft-examples-'));
 beforeAll(async () => {
   petstore = await startPetstore();
 });
-afterAll(() => petstore.close());
+afterAll(async () => {
+  await petstore.close();
+  rmSync(home, { recursive: true, force: true });
+});
 
 function engineWithFunctions() {
   const engine = createEngine({ env: {}, hostMap: { 'petstore.swagger.io': petstore.url } });
@@ -91,7 +96,7 @@ describe('the examples', () => {
       if (c.viaCli) {
         const r = await weftAsync(['run', path, '--input', JSON.stringify(c.input)], {
           env: {
-            WEFT_HOME: join(examplesDir, '../.weft'),
+            WEFT_HOME: home,
             WEFT_HOST_MAP: `petstore.swagger.io=${petstore.url}`,
           },
         });
