@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,7 @@ describe('call: openapi', () => {
       { ...ctx(), loader: new DocumentLoader(ctx().hostMap) },
     );
     expect(out).toMatchObject({ id: 1, name: 'Rex' });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('repeats an array query parameter declared multi, as the petstore declares status', async () => {
