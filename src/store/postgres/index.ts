@@ -4,3 +4,4 @@ export type { FencedWorkItem } from './rows.js';
 export type { FencedLease } from './writes.js';
 export type { CommitterStats } from './committer.js';
 export type { WorkCallback } from './listener.js';
+export { LeaseHeartbeat, type HeartbeatOptions } from './heartbeat.js';

@@ -1,0 +1,135 @@
+// Lease heartbeats from a worker thread: a step that blocks the event loop (a long jq
+// expression, a synchronous library call, a GC pause of the main heap) must not lose its
+// work items for want of a renewal. The thread has its own connection and its own event
+// loop, renews the leases of the items the main thread holds every `intervalMs`
+// (default leaseMs / 3) to `Date.now() + leaseMs`, and keeps no other state.
+//
+// A process that is stopped as a whole (SIGSTOP, a VM pause) stops its heartbeat too:
+// its leases lapse, another worker claims the items, and the fence check refuses the
+// stopped worker's late writes (docs/operations.md "Claiming work").
+
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Items } from './leases.js';
+import { checkSchemaName } from './migrate.js';
+import * as work from './sql/work.js';
+
+export interface HeartbeatOptions {
+  connectionString: string;
+  schema?: string;
+  /** The worker name the items were claimed with. */
+  worker: string;
+  leaseMs: number;
+  intervalMs?: number;
+  /** The store's agingSeconds (default 60): a renewal also moves the item's rank. */
+  agingSeconds?: number;
+  applicationName?: string;
+}
+
+// Runs in the thread (CommonJS, eval'd): plain JavaScript, no imports of ours.
+const threadSource = `
+const { parentPort, workerData: d } = require('node:worker_threads');
+const pg = require(d.pgPath);
+const held = new Map();
+let client;
+let busy = false;
+async function connection() {
+  if (client) return client;
+  const c = new pg.Client({ connectionString: d.connectionString,
+    options: '-c search_path=' + d.schema + ' -c synchronous_commit=off',
+    application_name: d.applicationName });
+  c.on('error', () => { if (client === c) client = undefined; });
+  await c.connect();
+  client = c;
+  return c;
+}
+async function beat() {
+  if (busy || held.size === 0) return;
+  busy = true;
+  const items = [...held.values()];
+  try {
+    const c = await connection();
+    const r = await c.query(d.sql, [d.worker, items.map((i) => i.executionId),
+      items.map((i) => i.key), Date.now() + d.leaseMs, d.agingMs]);
+    parentPort.postMessage({ renewed: r.rowCount, of: items.length });
+  } catch (error) {
+    if (client) client.end().catch(() => undefined);
+    client = undefined;
+    parentPort.postMessage({ failed: String(error && error.message) });
+  } finally {
+    busy = false;
+  }
+}
+const timer = setInterval(beat, d.intervalMs);
+parentPort.on('message', (m) => {
+  const id = (i) => i.executionId + '\\u0000' + i.key;
+  for (const i of m.hold || []) held.set(id(i), i);
+  for (const i of m.drop || []) held.delete(id(i));
+  if (m.stop) {
+    clearInterval(timer);
+    Promise.resolve(client && client.end()).catch(() => undefined)
+      .then(() => parentPort.close());
+  }
+});
+`;
+
+export class LeaseHeartbeat {
+  private readonly thread: Worker;
+  private readonly exited: Promise<void>;
+  /** Renewal rounds the thread reported, and items renewed in them. */
+  readonly stats = {
+    rounds: 0,
+    renewed: 0,
+    failures: 0,
+    lastError: undefined as string | undefined,
+  };
+
+  constructor(options: HeartbeatOptions) {
+    if (!Number.isSafeInteger(options.leaseMs) || options.leaseMs <= 0) {
+      throw new RangeError('LeaseHeartbeat: leaseMs must be a positive integer');
+    }
+    const intervalMs = options.intervalMs ?? Math.max(1, Math.floor(options.leaseMs / 3));
+    if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0 || intervalMs >= options.leaseMs) {
+      throw new RangeError('LeaseHeartbeat: intervalMs must be a positive integer below leaseMs');
+    }
+    this.thread = new Worker(threadSource, {
+      eval: true,
+      workerData: {
+        pgPath: createRequire(import.meta.url).resolve('pg'),
+        connectionString: options.connectionString,
+        schema: checkSchemaName(options.schema ?? 'weft'),
+        applicationName: options.applicationName ?? 'weft-heartbeat',
+        worker: options.worker,
+        leaseMs: options.leaseMs,
+        intervalMs,
+        agingMs: (options.agingSeconds ?? 60) * 1000,
+        sql: work.renewLease,
+      },
+    });
+    this.thread.unref();
+    this.thread.on('message', (m: { renewed?: number; failed?: string }) => {
+      if (m.failed !== undefined) {
+        this.stats.failures += 1;
+        this.stats.lastError = m.failed;
+      } else {
+        this.stats.rounds += 1;
+        this.stats.renewed += m.renewed ?? 0;
+      }
+    });
+    this.exited = new Promise((resolve) => this.thread.once('exit', () => resolve()));
+  }
+
+  /** Keeps these items' leases alive until dropped. */
+  hold(items: Items): void {
+    this.thread.postMessage({ hold: items.map(({ executionId, key }) => ({ executionId, key })) });
+  }
+
+  drop(items: Items): void {
+    this.thread.postMessage({ drop: items.map(({ executionId, key }) => ({ executionId, key })) });
+  }
+
+  async stop(): Promise<void> {
+    this.thread.postMessage({ stop: true });
+    await this.exited;
+  }
+}

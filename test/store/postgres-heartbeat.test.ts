@@ -1,0 +1,122 @@
+// Lease heartbeats from a worker thread: a main thread whose event loop is blocked past
+// its lease keeps its work, because the thread renews the lease meanwhile.
+
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { LeaseHeartbeat, type PostgresStore } from '../../src/store/index.js';
+import { newExecution, seed } from './fixtures.js';
+import {
+  admin,
+  describePg,
+  dropSchema,
+  freshSchema,
+  openTestStore,
+  pgUnavailable,
+  pgUrl,
+} from './pg-helpers.js';
+
+const unavailable = await pgUnavailable();
+let schema: string;
+let store: PostgresStore | undefined;
+let heartbeat: LeaseHeartbeat | undefined;
+
+beforeEach(() => {
+  schema = freshSchema();
+});
+
+afterEach(async () => {
+  await heartbeat?.stop();
+  heartbeat = undefined;
+  await store?.close();
+  store = undefined;
+  if (!unavailable) await dropSchema(schema);
+});
+
+/** Blocks this thread's event loop, as a long synchronous step would. */
+function blockFor(ms: number): void {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    // busy: no timer, no I/O callback of this thread runs
+  }
+}
+
+const leaseMs = 1500;
+
+describePg('PostgreSQL lease heartbeat', unavailable, () => {
+  it('keeps a lease alive from its thread while the event loop is blocked past it', async () => {
+    store = await openTestStore(schema);
+    const s = store;
+    const wf = await seed(s, []);
+    await s.createExecution(
+      newExecution('e1', wf, { work: [{ key: 'ready', kind: 'ready', dueAt: 0 }] }),
+    );
+    const [item] = await s.claimWork({ worker: 'w1', now: Date.now(), leaseMs, limit: 1 });
+    expect(item?.executionId).toBe('e1');
+
+    heartbeat = new LeaseHeartbeat({
+      connectionString: pgUrl,
+      schema,
+      worker: 'w1',
+      leaseMs,
+      intervalMs: 200,
+    });
+    heartbeat.hold([{ executionId: 'e1', key: 'ready' }]);
+    blockFor(leaseMs + 1000);
+
+    // Past the lease the claim would have lapsed; the thread renewed it meanwhile.
+    const rival = await s.claimWork({ worker: 'w2', now: Date.now(), leaseMs, limit: 1 });
+    expect(rival).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(heartbeat.stats.renewed).toBeGreaterThan(0);
+    expect(heartbeat.stats.failures).toBe(0);
+  });
+
+  it('renews only the items it holds for its worker, and stops when told', async () => {
+    store = await openTestStore(schema);
+    const s = store;
+    await seed(s, ['a', 'b']);
+    await s.commit({
+      now: 0,
+      writes: ['a', 'b'].map((id) => ({
+        executionId: id,
+        expectedNextSeq: 2,
+        addWork: [{ key: 'ready', kind: 'ready' as const, dueAt: 0 }],
+      })),
+    });
+    await s.claimWork({ worker: 'w1', now: 0, leaseMs: 10, limit: 1 });
+    await s.claimWork({ worker: 'w2', now: 0, leaseMs: 10, limit: 1 });
+    heartbeat = new LeaseHeartbeat({
+      connectionString: pgUrl,
+      schema,
+      worker: 'w1',
+      leaseMs: 60_000,
+      intervalMs: 20,
+    });
+    heartbeat.hold([
+      { executionId: 'a', key: 'ready' },
+      { executionId: 'b', key: 'ready' },
+    ]);
+    const hb = heartbeat;
+    const deadline = Date.now() + 10_000;
+    while (hb.stats.rounds === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await hb.stop();
+    heartbeat = undefined;
+    const rows = await admin<{ claimed_by: string; lease_until: string }>(
+      `SELECT claimed_by, lease_until FROM "${schema}".work ORDER BY claimed_by`,
+    );
+    // w1's item got a lease a minute long; w2's kept its 10 ms one.
+    expect(rows.map((r) => [r.claimed_by, Number(r.lease_until) > 10])).toEqual([
+      ['w1', true],
+      ['w2', false],
+    ]);
+    expect(hb.stats.renewed / hb.stats.rounds).toBe(1);
+  });
+
+  it('rejects an interval that is not below the lease', () => {
+    expect(
+      () =>
+        new LeaseHeartbeat({ connectionString: pgUrl, worker: 'w', leaseMs: 100, intervalMs: 100 }),
+    ).toThrow(/intervalMs must be a positive integer below leaseMs/);
+  });
+});
