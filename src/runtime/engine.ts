@@ -106,6 +106,18 @@ export class Engine {
 
   /** Puts an event on the in-process bus (listen tasks waiting for it receive it). */
   publish(event: CloudEvent): void {
+    const missing = (['specversion', 'id', 'source', 'type'] as const).filter(
+      (k) => typeof event[k] !== 'string' || event[k] === '',
+    );
+    if (missing.length)
+      throw new ProblemError(
+        problem(
+          'validation',
+          'Invalid event',
+          `a CloudEvent needs string ${missing.map((k) => `'${k}'`).join(', ')}`,
+        ),
+        false,
+      );
     this.bus.publish(event);
   }
 

@@ -104,4 +104,11 @@ describe('the engine with effects that lose', () => {
       },
     });
   });
+
+  it('refuses to publish an event without the CloudEvent attributes, naming them', () => {
+    const engine = createEngine({ env: {} });
+    expect(() => engine.publish({ specversion: '1.0', id: '', source: 's' } as never)).toThrow(
+      /needs string 'id', 'type'/,
+    );
+  });
 });
