@@ -4,6 +4,7 @@ import type { Json } from './api.js';
 import { charge, checkLength } from './runtime.js';
 import type { JsonObject } from './values.js';
 import {
+  MAX_DEPTH,
   compare,
   copyObject,
   desc,
@@ -104,15 +105,25 @@ export function sliceRange(len: number, from: Json, to: Json): [number, number] 
   return clampRange(len, from, to);
 }
 
-function deepMerge(a: JsonObject, b: JsonObject): JsonObject {
-  const r = copyObject(a);
-  charge(Object.keys(a).length + Object.keys(b).length);
-  for (const k in b) {
-    const bv = b[k] as Json;
-    const av = getKey(r, k);
-    setKey(r, k, av !== undefined && isObject(av) && isObject(bv) ? deepMerge(av, bv) : bv);
+/** `a * b` on objects: a recursive merge, done with an explicit stack (deep data). */
+function deepMerge(a0: JsonObject, b0: JsonObject): JsonObject {
+  const root = copyObject(a0);
+  const stack: [JsonObject, JsonObject, number][] = [[root, b0, 1]];
+  while (stack.length > 0) {
+    const [r, b, d] = stack.pop() as [JsonObject, JsonObject, number];
+    if (d > MAX_DEPTH) fail('Object merge too deep');
+    charge(Object.keys(b).length);
+    for (const k in b) {
+      const bv = b[k] as Json;
+      const av = getKey(r, k);
+      if (av !== undefined && isObject(av) && isObject(bv)) {
+        const child = copyObject(av);
+        setKey(r, k, child);
+        stack.push([child, bv, d + 1]);
+      } else setKey(r, k, bv);
+    }
   }
-  return r;
+  return root;
 }
 
 export function add(a: Json, b: Json): Json {

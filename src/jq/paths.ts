@@ -19,13 +19,11 @@ export function getpath(v: Json, path: Json): Json {
   return cur;
 }
 
-function setAt(t: Json, path: Json[], i: number, x: Json): Json {
-  if (i === path.length) return x;
-  const k = path[i] as Json;
-  const child = t === null ? null : index(t, k);
+/** One level of setpath: `t` with `child` put at key `k` (t copied, never changed). */
+function setOne(t: Json, k: Json, child: Json): Json {
   if (typeof k === 'string') {
     const o: JsonObject = t === null ? {} : copyObject(t as JsonObject);
-    setKey(o, k, setAt(child, path, i + 1, x));
+    setKey(o, k, child);
     return o;
   }
   if (typeof k === 'number') {
@@ -40,20 +38,35 @@ function setAt(t: Json, path: Json[], i: number, x: Json): Json {
       if (idx < 0) fail('Out of bounds negative array index');
     }
     while (a.length < idx) a.push(null);
-    a[idx] = setAt(child, path, i + 1, x);
+    a[idx] = child;
     return a;
   }
   if (isObject(k)) {
     if (typeof t === 'string') fail('Cannot update string slices');
     const a: Json[] = t === null ? [] : (t as Json[]);
     const [s, e] = sliceRange(a.length, getKey(k, 'start') ?? null, getKey(k, 'end') ?? null);
-    const repl = setAt(child, path, i + 1, x);
-    if (!Array.isArray(repl)) fail('A slice of an array can only be assigned another array');
-    checkLength(a.length - (e - s) + repl.length);
-    charge(a.length + repl.length);
-    return [...a.slice(0, s), ...repl, ...a.slice(e)];
+    if (!Array.isArray(child)) fail('A slice of an array can only be assigned another array');
+    checkLength(a.length - (e - s) + child.length);
+    charge(a.length + child.length);
+    return [...a.slice(0, s), ...child, ...a.slice(e)];
   }
   return fail(`Cannot update field at ${typeOf(k)} index of ${typeOf(t)}`);
+}
+
+/** setpath without recursion: read the containers down the path, rebuild them upwards. */
+function setAt(t: Json, path: Json[], from: number, x: Json): Json {
+  const nodes: Json[] = [];
+  let cur = t;
+  for (let i = from; i < path.length; i++) {
+    nodes.push(cur);
+    const k = path[i] as Json;
+    if (cur !== null && isObject(k) && typeof cur === 'string') fail('Cannot update string slices');
+    cur = cur === null ? null : index(cur, k);
+  }
+  let r = x;
+  for (let i = path.length - 1; i >= from; i--)
+    r = setOne(nodes[i - from] as Json, path[i] as Json, r);
+  return r;
 }
 
 export function setpath(v: Json, path: Json, x: Json): Json {

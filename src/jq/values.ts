@@ -93,60 +93,149 @@ export function sortedKeys(o: JsonObject): string[] {
   return Object.keys(o).sort(cmpStr);
 }
 
-/** jq's total order: null < false < true < numbers < strings < arrays < objects. */
-export function compare(a: Json, b: Json): number {
+// Deep values: the comparisons and dump below recurse while shallow (fast) and switch to
+// an explicit stack past SHALLOW levels, so jq's own depth limits (10,001 levels, as jq's
+// test suite checks) apply instead of the JavaScript stack's.
+const SHALLOW = 200;
+export const MAX_DEPTH = 10001;
+
+/** Order of two values when it is decided without looking inside containers. */
+function shallowCompare(a: Json, b: Json): number | undefined {
   if (typeof a === 'number' && typeof b === 'number') {
     // jq sorts nan below every number
     if (a < b) return -1;
     if (a > b) return 1;
     if (a === b) return 0;
-    if (a !== a) return -1;
-    return 1;
+    return a !== a ? -1 : 1;
   }
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;
   if (typeof a === 'string') return cmpStr(a, b as string);
-  if (a === b) return 0;
+  if (a === b || ra < 3) return 0;
+  return undefined;
+}
+
+function compareKeyLists(ka: string[], kb: string[]): number {
+  const n = Math.min(ka.length, kb.length);
+  for (let i = 0; i < n; i++) {
+    const c = cmpStr(ka[i] as string, kb[i] as string);
+    if (c !== 0) return c;
+  }
+  return ka.length < kb.length ? -1 : ka.length > kb.length ? 1 : 0;
+}
+
+/** jq's total order: null < false < true < numbers < strings < arrays < objects. */
+export function compare(a: Json, b: Json): number {
+  return cmp(a, b, 1);
+}
+
+function cmp(a: Json, b: Json, depth: number): number {
+  const s = shallowCompare(a, b);
+  if (s !== undefined) return s;
+  if (depth > SHALLOW) return compareDeep(a, b, depth);
   step();
   if (Array.isArray(a)) {
     const bb = b as Json[];
     const n = Math.min(a.length, bb.length);
     for (let i = 0; i < n; i++) {
-      const c = compare(a[i] as Json, bb[i] as Json);
+      const c = cmp(a[i] as Json, bb[i] as Json, depth + 1);
       if (c !== 0) return c;
     }
     return a.length < bb.length ? -1 : a.length > bb.length ? 1 : 0;
   }
-  if (isObject(a)) {
-    const bo = b as JsonObject;
-    const ka = sortedKeys(a);
-    const kb = sortedKeys(bo);
-    const c = compare(ka, kb);
-    if (c !== 0) return c;
-    for (const k of ka) {
-      const d = compare(a[k] as Json, bo[k] as Json);
-      if (d !== 0) return d;
+  const ao = a as JsonObject;
+  const bo = b as JsonObject;
+  const ka = sortedKeys(ao);
+  const c = compareKeyLists(ka, sortedKeys(bo));
+  if (c !== 0) return c;
+  for (const k of ka) {
+    const d = cmp(ao[k] as Json, bo[k] as Json, depth + 1);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function compareDeep(a0: Json, b0: Json, d0: number): number {
+  // tasks run in order: element pairs first to last, then the length comparison
+  const stack: ([Json, Json, number] | number)[] = [[a0, b0, d0]];
+  while (stack.length > 0) {
+    const t = stack.pop() as [Json, Json, number] | number;
+    if (typeof t === 'number') {
+      if (t !== 0) return t;
+      continue;
     }
-    return 0;
+    const [a, b, d] = t;
+    const s = shallowCompare(a, b);
+    if (s !== undefined) {
+      if (s !== 0) return s;
+      continue;
+    }
+    if (d > MAX_DEPTH) fail('Comparison too deep');
+    step();
+    if (Array.isArray(a)) {
+      const bb = b as Json[];
+      stack.push(a.length < bb.length ? -1 : a.length > bb.length ? 1 : 0);
+      for (let i = Math.min(a.length, bb.length) - 1; i >= 0; i--)
+        stack.push([a[i] as Json, bb[i] as Json, d + 1]);
+    } else {
+      const ao = a as JsonObject;
+      const bo = b as JsonObject;
+      const ka = sortedKeys(ao);
+      const c = compareKeyLists(ka, sortedKeys(bo));
+      if (c !== 0) return c;
+      for (let i = ka.length - 1; i >= 0; i--) {
+        const k = ka[i] as string;
+        stack.push([ao[k] as Json, bo[k] as Json, d + 1]);
+      }
+    }
   }
   return 0;
 }
 
 export function equals(a: Json, b: Json): boolean {
+  return eq(a, b, 1);
+}
+
+function eq(a: Json, b: Json, depth: number): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (depth > SHALLOW) return equalsDeep(a, b, depth);
   step();
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!equals(a[i] as Json, b[i] as Json)) return false;
+    for (let i = 0; i < a.length; i++) if (!eq(a[i] as Json, b[i] as Json, depth + 1)) return false;
     return true;
   }
   if (Array.isArray(b)) return false;
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) {
-    if (!hasOwn.call(b, k) || !equals(a[k] as Json, b[k] as Json)) return false;
+    if (!hasOwn.call(b, k) || !eq(a[k] as Json, b[k] as Json, depth + 1)) return false;
+  }
+  return true;
+}
+
+function equalsDeep(a0: Json, b0: Json, d0: number): boolean {
+  const stack: [Json, Json, number][] = [[a0, b0, d0]];
+  while (stack.length > 0) {
+    const [a, b, d] = stack.pop() as [Json, Json, number];
+    if (a === b) continue;
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+    if (d > MAX_DEPTH) fail('Equality check too deep');
+    step();
+    if (Array.isArray(a)) {
+      if (!Array.isArray(b) || a.length !== b.length) return false;
+      for (let i = 0; i < a.length; i++) stack.push([a[i] as Json, b[i] as Json, d + 1]);
+    } else {
+      if (Array.isArray(b)) return false;
+      const ka = Object.keys(a);
+      if (ka.length !== Object.keys(b).length) return false;
+      for (const k of ka) {
+        if (!hasOwn.call(b, k)) return false;
+        stack.push([a[k] as Json, b[k] as Json, d + 1]);
+      }
+    }
   }
   return true;
 }
@@ -215,23 +304,32 @@ export function quoteString(s: string): string {
   return '"' + w.replace(ESCAPES, escapeChar) + '"';
 }
 
-/** Compact dump, like `jq -c` and `tojson`. */
-export function dump(v: Json): string {
+function dumpScalar(v: Json): string {
   if (v === null) return 'null';
   switch (typeof v) {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'number':
       return formatNumber(v);
-    case 'string':
-      return quoteString(v);
+    default:
+      return quoteString(v as string);
   }
+}
+
+/** Compact dump, like `jq -c` and `tojson`. */
+export function dump(v: Json): string {
+  return dumpAt(v, 1);
+}
+
+function dumpAt(v: Json, depth: number): string {
+  if (v === null || typeof v !== 'object') return dumpScalar(v);
+  if (depth > SHALLOW) return dumpDeep(v, depth);
   step();
   if (Array.isArray(v)) {
     let s = '[';
     for (let i = 0; i < v.length; i++) {
       if (i > 0) s += ',';
-      s += dump(v[i] as Json);
+      s += dumpAt(v[i] as Json, depth + 1);
       checkLength(s.length);
     }
     return s + ']';
@@ -241,10 +339,67 @@ export function dump(v: Json): string {
   for (const k in v) {
     if (!first) s += ',';
     first = false;
-    s += quoteString(k) + ':' + dump(v[k] as Json);
+    s += quoteString(k) + ':' + dumpAt(v[k] as Json, depth + 1);
     checkLength(s.length);
   }
   return s + '}';
+}
+
+interface DumpFrame {
+  a: Json[] | null;
+  o: JsonObject | null;
+  keys: string[];
+  i: number;
+  d: number;
+}
+
+/** The same dump with an explicit stack; past MAX_DEPTH levels jq prints a marker. */
+function dumpDeep(v0: Json, d0: number): string {
+  let out = '';
+  const stack: DumpFrame[] = [];
+  const open = (v: Json, d: number): void => {
+    if (v === null || typeof v !== 'object') {
+      out += dumpScalar(v);
+      return;
+    }
+    if (d > MAX_DEPTH) {
+      out += '<skipped: too deep>';
+      return;
+    }
+    step();
+    if (Array.isArray(v)) {
+      out += '[';
+      stack.push({ a: v, o: null, keys: [], i: 0, d });
+    } else {
+      out += '{';
+      stack.push({ a: null, o: v, keys: Object.keys(v), i: 0, d });
+    }
+  };
+  open(v0, d0);
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1] as DumpFrame;
+    if (f.a !== null) {
+      if (f.i >= f.a.length) {
+        out += ']';
+        stack.pop();
+        continue;
+      }
+      if (f.i > 0) out += ',';
+      open(f.a[f.i++] as Json, f.d + 1);
+    } else {
+      if (f.i >= f.keys.length) {
+        out += '}';
+        stack.pop();
+        continue;
+      }
+      if (f.i > 0) out += ',';
+      const k = f.keys[f.i++] as string;
+      out += quoteString(k) + ':';
+      open((f.o as JsonObject)[k] as Json, f.d + 1);
+    }
+    checkLength(out.length);
+  }
+  return out;
 }
 
 function utf8Len(cp: number): number {
@@ -284,15 +439,4 @@ export function fail(message: string): never {
 /** jq's tostring: strings unchanged, everything else dumped. */
 export function toText(v: Json): string {
   return typeof v === 'string' ? v : dump(v);
-}
-
-/** Deep-freeze-free JSON parse that keeps "__proto__" keys as data (JSON.parse does). */
-export function parseJson(text: string): Json {
-  try {
-    const t = text.trim();
-    if (t === 'nan' || t === 'NaN') return NaN;
-    return JSON.parse(text) as Json;
-  } catch {
-    return fail(`${text} (while parsing '${text}')`);
-  }
 }

@@ -173,15 +173,30 @@ fn('join', 1, (v, sep) => {
   return s;
 });
 
+/** Flattens up to `depth` levels, with an explicit stack (data may be 10,000 deep). */
 function flat(a: Json[], depth: number, out: Json[]): Json[] {
-  step();
-  checkLength(out.length + a.length);
-  for (const x of a) {
-    if (Array.isArray(x) && depth > 0) flat(x, depth - 1, out);
-    else out.push(x);
+  const stack: [Json[], number, number][] = [[a, 0, depth]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as [Json[], number, number];
+    const [arr, i, left] = top;
+    if (i >= arr.length) {
+      stack.pop();
+      continue;
+    }
+    top[1] = i + 1;
+    const x = arr[i] as Json;
+    if (Array.isArray(x) && left > 0) {
+      step();
+      stack.push([x, 0, left - 1]);
+    } else {
+      out.push(x);
+      if (out.length > 1024 && (out.length & 1023) === 0) checkLength(out.length);
+    }
   }
+  checkLength(out.length);
   return out;
 }
+
 fn0('flatten', (v) => flat(arrayInput(v, 'flattened'), 1e9, []));
 fn('flatten', 1, (v, d) => {
   if (typeof d !== 'number') return fail('flatten depth must not be negative');
@@ -260,7 +275,13 @@ fn0('implode', (v) => {
 function contains(a: Json, b: Json): boolean {
   if (typeOf(a) !== typeOf(b))
     return fail(`${desc(a)} and ${desc(b)} cannot have their containment checked`);
-  return containsIn(a, b);
+  try {
+    return containsIn(a, b);
+  } catch (e) {
+    // containment backtracks, so it recurses; data deeper than the stack is jq's error
+    if (e instanceof RangeError) return fail('Containment check too deep');
+    throw e;
+  }
 }
 
 function containsIn(a: Json, b: Json): boolean {

@@ -26,7 +26,6 @@ import {
   fail,
   getKey,
   isObject,
-  parseJson,
   setKey,
   sortedKeys,
   toText,
@@ -34,6 +33,7 @@ import {
   typeOf,
 } from '../values.js';
 import { fn, fn0, native } from './helpers.js';
+import { parseJson } from '../json.js';
 import { strIndices } from './collections.js';
 
 native('empty', 0, () => ({ one: () => NONE, gen: () => {} }));

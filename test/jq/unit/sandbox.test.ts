@@ -40,6 +40,17 @@ describe('jq sandbox', () => {
     expect(e?.message).toBe(`jq sandbox limit exceeded: ${what}`);
   });
 
+  it("handles data 10,000 levels deep with jq's own depth errors", () => {
+    const c = compile(
+      'reduce range(9999) as $_ ([]; [.]) | (tojson | fromjson | flatten), ((tojson | fromjson) == .)',
+    );
+    expect(c.ok && c.program.run(null)).toEqual([[], true]);
+    const d = compile(
+      'reduce range(10001) as $_ ([]; [.]) | (tojson | test("too deep")), (try (. as $x | reduce range(10001) as $_ ([]; [.]) | . == $x) catch .)',
+    );
+    expect(d.ok && d.program.run(null)).toEqual([true, 'Equality check too deep']);
+  });
+
   it('does not let try or ? swallow a crossed limit', () => {
     const e = limitOf('try (def f: f; f) catch "caught"', small);
     expect(e?.kind).toBe('limit');
@@ -47,8 +58,9 @@ describe('jq sandbox', () => {
   });
 
   it('turns a blown JS stack into a limit error', () => {
-    const e = limitOf('reduce range(200000) as $x (null; [.]) | tojson');
+    const e = limitOf('def f: 1 + f; f', { maxDepth: 10_000_000 });
     expect(e?.kind).toBe('limit');
+    expect(e?.message).toBe('jq sandbox limit exceeded: nesting too deep');
   });
 
   it('keeps __proto__, constructor and prototype as plain keys', () => {
