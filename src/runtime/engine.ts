@@ -78,6 +78,11 @@ export class Engine {
   private readonly idempotencyHeader?: string;
   private readonly running = new Map<string, ExecutionRunner>();
   private readonly cache = new EffectCache();
+  /** Executions started with an idempotency key (DESIGN.md: duplicate starts create one). */
+  private readonly byIdempotencyKey = new Map<
+    string,
+    { handle: ExecutionHandle; hash: string; input: string }
+  >();
 
   constructor(options: EngineOptions = {}) {
     const env = options.env ?? process.env;
@@ -139,7 +144,27 @@ export class Engine {
 
   /** Starts an execution. Throws (synchronously) for an unknown workflow or invalid input. */
   start(target: StartTarget, input: Json = {}, options: StartOptions = {}): ExecutionHandle {
-    return this.startExecution(this.resolve(target), input, options);
+    const w = this.resolve(target);
+    const key = options.idempotencyKey;
+    if (key === undefined) return this.startExecution(w, input, options);
+    // the same key again returns the first execution; with other content it is a conflict
+    const seen = this.byIdempotencyKey.get(key);
+    const text = JSON.stringify(input);
+    if (seen) {
+      if (seen.hash === w.hash && seen.input === text) return seen.handle;
+      throw new ProblemError(
+        problem(
+          'validation',
+          'Idempotency key reused',
+          `idempotency key '${key}' already started execution ${seen.handle.id} with another workflow or input`,
+          { status: 409 },
+        ),
+        false,
+      );
+    }
+    const handle = this.startExecution(w, input, options);
+    this.byIdempotencyKey.set(key, { handle, hash: w.hash, input: text });
+    return handle;
   }
 
   private startExecution(

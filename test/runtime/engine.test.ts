@@ -310,6 +310,21 @@ describe('the engine', () => {
     expect(await handle.result()).toEqual({ inline: true });
   });
 
+  it('returns the same execution for a duplicate idempotency key, and refuses it with other input', async () => {
+    const engine = createEngine({ env: {} });
+    let calls = 0;
+    engine.registerFunction('once', () => ({ calls: ++calls }));
+    const [ref] = engine.register(head('idem-start') + 'do:\n  - a:\n      call: once\n');
+    const first = engine.start(ref!, { order: 1 }, { idempotencyKey: 'order-1' });
+    const again = engine.start(ref!, { order: 1 }, { idempotencyKey: 'order-1' });
+    expect(again.id).toBe(first.id);
+    expect(await again.result()).toEqual({ calls: 1 });
+    expect(calls).toBe(1);
+    expect(() => engine.start(ref!, { order: 2 }, { idempotencyKey: 'order-1' })).toThrow(
+      /idempotency key 'order-1' already started execution/,
+    );
+  });
+
   it('starts the latest registered version when none is given, and names an unknown workflow', async () => {
     const engine = createEngine({ env: {} });
     engine.register(head('v', '1.0.0') + 'do:\n  - a:\n      set: {v: 1}\n');
