@@ -55,7 +55,8 @@ async function sweepStaleSchemas(client: pg.Client): Promise<void> {
   const hourAgo = Math.floor(Date.now() / 1000) - 3600;
   for (const { name } of rows) {
     const started = Number(/^weft_test_(\d+)_/.exec(name)?.[1]);
-    if (started < hourAgo || !Number.isFinite(started)) {
+    // Only names this helper made (with their time): others may belong to a live run.
+    if (Number.isFinite(started) && started < hourAgo) {
       await client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).catch(() => undefined);
     }
   }
