@@ -199,7 +199,9 @@ export class Parser {
       throw new SyntaxErr(sandboxMessage(t.v), t.at);
     if (t.t === 'op' && t.v === '-') {
       this.take();
-      const body = this.postfix();
+      let body = this.postfix();
+      // jq's `'-' Exp`: in `-1 as $v | ...` the binding is inside the negation
+      if (this.isKw('as')) body = this.bindRest(body, noComma);
       return { kind: 'neg', body, at: t.at };
     }
     return this.postfix();

@@ -112,7 +112,8 @@ function shallowCompare(a: Json, b: Json): number | undefined {
   const rb = rank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;
   if (typeof a === 'string') return cmpStr(a, b as string);
-  if (a === b || ra < 3) return 0;
+  // no shortcut for identical containers: jq walks them too (and reports depth errors)
+  if (ra < 3) return 0;
   return undefined;
 }
 

@@ -118,7 +118,6 @@ fn0('reverse', (v) => {
 function values(v: Json): Json[] {
   if (Array.isArray(v)) return v;
   if (isObject(v)) return Object.keys(v).map((k) => v[k] as Json);
-  if (v === null) return [];
   return fail(`Cannot iterate over ${desc(v)}`);
 }
 
