@@ -4,7 +4,8 @@
 // then as WEFT_SECRET_ + the name in upper snake case (mySecret -> WEFT_SECRET_MY_SECRET).
 // An environment value that parses as JSON is that JSON (so an object secret such as
 // {"username":..,"password":..} fits in one variable); otherwise it is the string.
-// Secrets are passed to the interpreter per execution and never recorded in history.
+// An execution sees only the secrets its document declares in `use.secrets`. Secrets
+// are passed to the interpreter per execution and never recorded in history.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { Json } from '../history/events.js';
@@ -48,16 +49,16 @@ export function loadSecretsFile(path: string): Record<string, Json> {
   return value as Record<string, Json>;
 }
 
-/** The secrets an execution sees: every known secret, plus each declared name resolved
- *  through its upper-snake environment spelling. */
+/** The secrets an execution sees: only those its document declares in `use.secrets`,
+ *  each by its name or its upper-snake environment spelling. An undeclared secret is
+ *  not visible, so one workflow cannot read another's credentials by guessing a name. */
 export function secretsFor(
   declared: readonly string[],
   known: Record<string, Json>,
 ): Record<string, Json> {
-  const out: Record<string, Json> = { ...known };
+  const out: Record<string, Json> = {};
   for (const name of declared) {
-    if (out[name] !== undefined) continue;
-    const v = known[upperSnake(name)];
+    const v = known[name] ?? known[upperSnake(name)];
     if (v !== undefined) out[name] = v;
   }
   return out;

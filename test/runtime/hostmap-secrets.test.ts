@@ -48,10 +48,11 @@ describe('secrets', () => {
     });
   });
 
-  it('resolves a declared name through its upper snake case spelling', () => {
+  it('resolves a declared name through its upper snake case spelling, and hides undeclared ones', () => {
     expect(upperSnake('petstoreToken')).toBe('PETSTORE_TOKEN');
-    expect(secretsFor(['petstoreToken', 'missing'], { PETSTORE_TOKEN: 't' })).toEqual({
-      PETSTORE_TOKEN: 't',
+    expect(
+      secretsFor(['petstoreToken', 'missing'], { PETSTORE_TOKEN: 't', OTHER: 'hidden' }),
+    ).toEqual({
       petstoreToken: 't',
     });
   });
