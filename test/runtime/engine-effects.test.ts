@@ -111,4 +111,23 @@ describe('the engine with effects that lose', () => {
       /needs string 'id', 'type'/,
     );
   });
+
+  it("delivers one execution's emitted event to another execution's listen", async () => {
+    const engine = createEngine({ env: {} });
+    const [listener] = engine.register(
+      head('waiter') +
+        'do:\n  - l:\n      listen:\n        to:\n          one:\n            with: {type: com.example.done}\n',
+    );
+    const [emitter] = engine.register(
+      head('emitter') +
+        'do:\n  - e:\n      emit:\n        event:\n          with:\n            source: https://example.com\n            type: com.example.done\n            data: {ok: true}\n',
+    );
+    const waiting = engine.start(listener!, {});
+    await until(() => engine['bus'].size === 1, 'the listen');
+    const sent = (await engine.start(emitter!, {}).result()) as { id: string; type: string };
+    expect(sent.type).toBe('com.example.done');
+    expect(await waiting.result()).toEqual([{ ok: true }]);
+    const received = (await engine.history(waiting.id)).find((e) => e.type === 'EventReceived');
+    expect(received).toMatchObject({ event: { id: sent.id, source: 'https://example.com' } });
+  });
 });
