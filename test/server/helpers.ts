@@ -1,0 +1,100 @@
+// A real server on 127.0.0.1 (port 0) over a SQLite store in a temporary folder.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteStore } from '../../src/store/index.js';
+import { EngineAdapter } from '../../src/server/adapter.js';
+import { KeyRing } from '../../src/server/keys.js';
+import { HookRegistry } from '../../src/server/webhooks.js';
+import { serve, type RunningServer, type ServeOptions } from '../../src/server/serve.js';
+
+export interface TestServer extends RunningServer {
+  adapter: EngineAdapter;
+  keys: KeyRing;
+  hooks: HookRegistry;
+  dir: string;
+  api: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(
+  options: Partial<ServeOptions> & { withKeys?: boolean } = {},
+): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-server-'));
+  const store = openSqliteStore({ path: join(dir, 'weft.db'), integrityCheck: 'none' });
+  const adapter = new EngineAdapter({ store });
+  const keys = new KeyRing(join(dir, 'keys.json'));
+  const hooks = new HookRegistry();
+  const running = await serve({
+    engine: adapter,
+    keys,
+    hooks,
+    host: '127.0.0.1',
+    port: 0,
+    ...options,
+  });
+  return {
+    ...running,
+    adapter,
+    keys,
+    hooks,
+    dir,
+    api: `${running.url}/api/v1`,
+    async stop() {
+      await running.close();
+      await adapter.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const helloYaml = `document:
+  dsl: '1.0.0'
+  namespace: team-a
+  name: hello
+  version: '1.0.0'
+do:
+  - greet:
+      set:
+        greeting: \${ "hello " + .name }
+`;
+
+/** Waits for an event of type com.example.go, then answers with its data. */
+export const waiterYaml = (namespace = 'team-a', name = 'waiter') => `document:
+  dsl: '1.0.0'
+  namespace: ${namespace}
+  name: ${name}
+  version: '1.0.0'
+do:
+  - before:
+      wait:
+        milliseconds: 1
+  - hear:
+      listen:
+        to:
+          one:
+            with:
+              type: com.example.go
+  - after:
+      set:
+        heard: \${ .[0].n }
+`;
+
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** Polls `check` until it returns a value (no wall-clock assertion: a bound on tries). */
+export async function until<T>(check: () => Promise<T | undefined>, tries = 400): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await check();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('the condition never held');
+}
