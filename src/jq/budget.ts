@@ -22,8 +22,18 @@ export function step(): void {
   if (++rt.steps > rt.maxSteps) limitError(`more than ${rt.maxSteps} evaluation steps`);
 }
 
-/** Charge for `n` elements copied, compared or searched: n/4 steps. */
+/**
+ * Charge for `n` elements copied, compared or searched: n/16 steps (a copy of 16 items
+ * costs about as much as one step of the interpreter). Values are immutable, so
+ * `reduce ... (.[$k] = $v)` copies its state each time: quadratic, as this charges.
+ */
 export function charge(n: number): void {
+  rt.steps += n >>> 4;
+  if (rt.steps > rt.maxSteps) limitError(`more than ${rt.maxSteps} evaluation steps`);
+}
+
+/** Charge for `n` elements of memory that stays allocated (materialised paths): n/4 steps. */
+export function chargeMemory(n: number): void {
   rt.steps += n >>> 2;
   if (rt.steps > rt.maxSteps) limitError(`more than ${rt.maxSteps} evaluation steps`);
 }

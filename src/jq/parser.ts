@@ -199,9 +199,8 @@ export class Parser {
       throw new SyntaxErr(sandboxMessage(t.v), t.at);
     if (t.t === 'op' && t.v === '-') {
       this.take();
-      let body = this.postfix();
-      // jq's `'-' Exp`: in `-1 as $v | ...` the binding is inside the negation
-      if (this.isKw('as')) body = this.bindRest(body, noComma);
+      // jq 1.8 binds `-1 as $x | ...` as `(-1) as $x` (jq 1.7.1 negated the whole binding)
+      const body = this.postfix();
       return { kind: 'neg', body, at: t.at };
     }
     return this.postfix();

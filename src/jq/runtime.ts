@@ -39,7 +39,7 @@ export class BreakSignal {
 }
 
 export { charge, checkLength, limitError, rt, step } from './budget.js';
-import { charge, checkLength, rt } from './budget.js';
+import { chargeMemory, checkLength, rt } from './budget.js';
 
 /** Errors that `try` and `?` may catch: jq errors, never limits or breaks. */
 export function catchable(e: unknown): e is JqError {
@@ -75,7 +75,7 @@ export function extend(q: Path | null, key: Json, x: Json): Path | null {
 export function pathArray(q: Path): Json[] {
   const out: Json[] = [];
   for (let n: Path = q; n !== ROOT && n.up !== null; n = n.up) out.push(n.k);
-  charge(out.length);
+  chargeMemory(out.length);
   return out.reverse();
 }
 

@@ -4,7 +4,7 @@
 // defineProperty), and reads go through hasOwn, so no key can reach Object.prototype.
 import type { Json } from './api.js';
 import { JqError } from './api.js';
-import { checkLength, step } from './budget.js';
+import { charge, checkLength, step } from './budget.js';
 
 export type JsonObject = { [key: string]: Json };
 
@@ -42,9 +42,10 @@ export function setKey(o: JsonObject, k: string, v: Json): void {
 }
 
 export function copyObject(o: JsonObject): JsonObject {
-  step();
-  const r: JsonObject = {};
-  for (const k in o) setKey(r, k, o[k] as Json);
+  // spread defines own data properties (CreateDataProperty), so a "__proto__" key is
+  // copied as data, never through the prototype setter
+  const r = { ...o };
+  charge(Object.keys(r).length + 16);
   return r;
 }
 
