@@ -27,10 +27,10 @@ export interface AppOptions {
 export const openPrincipal: Principal = { role: 'admin', namespaces: '*' };
 
 /** Requests without a key: the liveness probe, the API description, webhook deliveries (signed). */
-const publicPaths = [
-  /^\/api\/v1\/health$/,
-  /^\/api\/v1\/openapi\.json$/,
-  /^\/api\/v1\/hooks\/[^/]+$/,
+const publicRoutes = [
+  /^GET \/api\/v1\/health$/,
+  /^GET \/api\/v1\/openapi\.json$/,
+  /^POST \/api\/v1\/hooks\/[^/]+$/,
 ];
 
 /** The principal of a request (or a 401 problem), shared with the WebSocket upgrade. */
@@ -79,7 +79,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
         title: 'Payload too large',
         detail: `the body has ${length} bytes; the limit is ${maxBody}`,
       });
-    if (publicPaths.some((r) => r.test(c.req.path))) {
+    if (publicRoutes.some((r) => r.test(`${c.req.method} ${c.req.path}`))) {
       c.set('principal', openPrincipal);
     } else {
       c.set('principal', authenticate(options.keys, c.req.header('authorization')));
