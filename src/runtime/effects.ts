@@ -137,10 +137,17 @@ function launchEmit(host: EffectHost, c: ScheduleEmit): void {
 
 function launchTimer(host: EffectHost, c: ScheduleTimer): void {
   const effectId = c.effectId;
-  const cancel = host.deps.clock.schedule(c.fireAt - now(host), () =>
-    host.deliver(effectId, { v: 1, type: 'TimerFired', time: now(host), effectId }),
-  );
-  host.inflight.set(effectId, cancel);
+  // Never early: a setTimeout may wake a millisecond before its time, so check and re-arm.
+  // After a restart an overdue timer is armed with 0 ms and fires at once.
+  const arm = (): void => {
+    const cancel = host.deps.clock.schedule(c.fireAt - now(host), () => {
+      const time = now(host);
+      if (time < c.fireAt) return arm();
+      host.deliver(effectId, { v: 1, type: 'TimerFired', time, effectId });
+    });
+    host.inflight.set(effectId, cancel);
+  };
+  arm();
 }
 
 function launchListen(host: EffectHost, c: ScheduleListen): void {

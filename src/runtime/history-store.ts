@@ -6,8 +6,9 @@
 import type { HistoryEvent } from '../history/events.js';
 
 export interface HistoryStore {
-  /** Appends `events` to the execution's history, atomically and in order. */
-  append(executionId: string, events: readonly HistoryEvent[]): Promise<void>;
+  /** Appends `events` to the execution's history, atomically and in order. A durable
+   *  store resolves with the sequence number of the first event (history starts at 1). */
+  append(executionId: string, events: readonly HistoryEvent[]): Promise<void | number>;
   /** The execution's whole history, oldest first ([] when unknown). */
   load(executionId: string): Promise<HistoryEvent[]>;
 }

@@ -9,7 +9,12 @@ export interface EngineEvents {
   'execution:faulted': { executionId: string; error: Problem };
   'execution:cancelled': { executionId: string; reason?: string };
   /** Events appended to an execution's history (one step). */
-  'history:appended': { executionId: string; events: readonly HistoryEvent[] };
+  'history:appended': {
+    executionId: string;
+    events: readonly HistoryEvent[];
+    /** Sequence number of events[0] when the history is in a Store (durable engine). */
+    firstSeq?: number;
+  };
   /** A task began (pure tasks included), when the interpreter reports it. */
   'task:started': { executionId: string; taskId: string; name: string };
   /** A task ended: phase is completed, faulted, cancelled or skipped (its `if` was false). */

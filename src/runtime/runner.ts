@@ -13,7 +13,7 @@
 // arrive while a step is being written go together in the next step. Effects run
 // concurrently: fork branches and for.concurrency iterations are in flight together.
 // Outcomes of effects cancelled meanwhile are dropped.
-import { Execution, type ExecutionContext } from '../core/index.js';
+import { type Command, Execution, type ExecutionContext } from '../core/index.js';
 import type { WorkflowIR } from '../dsl/ir.js';
 import type { HistoryEvent, Json } from '../history/events.js';
 import { type EffectDeps, type EffectHost, launch } from './effects.js';
@@ -36,6 +36,11 @@ export interface RunnerDeps extends EffectDeps {
   hooks: Hooks;
   context: Omit<ExecutionContext, 'executionId'>;
   newId(): string;
+  /** A store failure that means another writer owns the execution (or the store closed):
+   *  the runner stops without writing anything. */
+  lost?(error: unknown): boolean;
+  /** Turns a failure of a step into the execution's error (default: runtime Internal error). */
+  failure?(error: unknown): ReturnType<typeof problem>;
 }
 
 export class ExecutionRunner implements EffectHost {
@@ -44,6 +49,10 @@ export class ExecutionRunner implements EffectHost {
   readonly inflight = new Map<number, () => void>();
   private readonly cancelled = new Set<number>();
   private pending: HistoryEvent[] = [];
+  /** Commands of a resume (recovery) not yet recorded: the next step carries them out. */
+  private resumed: Command[] | undefined;
+  /** While suspended, outcomes wait in `pending` and no step runs. */
+  private suspended = false;
   private draining = false;
   private finished = false;
   private settle!: (o: Outcome) => void;
@@ -82,6 +91,90 @@ export class ExecutionRunner implements EffectHost {
     this.enqueue([started]);
   }
 
+  /**
+   * Recovery (and the start of a durable execution, whose ExecutionStarted the store
+   * already holds): rebuilds the state from `history` (DeterminismError when it does not
+   * match), relaunches the effects that were in flight (their ...Started is recorded, their
+   * outcome is not: they run again with the same idempotency key) and records the rest.
+   */
+  resume(history: readonly HistoryEvent[], options: { suspended?: boolean } = {}): void {
+    const fresh = history.length === 1;
+    this.execution.replaying = !fresh;
+    let all: Command[];
+    try {
+      all = this.execution.apply(history);
+    } finally {
+      this.execution.replaying = false;
+    }
+    const { started, settled, terminal, childIds } = recorded(history);
+    const inFlight = (id: number) => started.has(id) && !settled.has(id);
+    const cancelledNow = new Set(
+      all.flatMap((c) => (c.type === 'CancelEffect' ? [c.effectId] : [])),
+    );
+    const relaunch: ScheduleCommand[] = [];
+    const rest: Command[] = [];
+    for (const c of all) {
+      if (isSchedule(c)) {
+        if (inFlight(c.effectId) && !cancelledNow.has(c.effectId)) relaunch.push(c);
+        else if (!started.has(c.effectId) && !cancelledNow.has(c.effectId)) rest.push(c);
+      } else if (c.type === 'CancelEffect') {
+        if (inFlight(c.effectId)) {
+          this.inflight.set(c.effectId, () => undefined); // so the step records EffectCancelled
+          rest.push(c);
+        }
+      } else if (!terminal) rest.push(c);
+    }
+    if (terminal) return this.finishFromHistory(history);
+    this.suspended = options.suspended ?? false;
+    this.resumed = rest;
+    const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);
+    for (const c of relaunch.sort((a, b) => order(a) - order(b)))
+      launch(this, c, childIds.get(c.effectId) ?? '');
+    if (!this.draining) void this.drain();
+  }
+
+  /** The history already ends the execution: settle with its recorded outcome. */
+  private finishFromHistory(history: readonly HistoryEvent[]): void {
+    const last = history.at(-1);
+    this.finished = true;
+    if (last?.type === 'ExecutionCompleted')
+      this.settle({ status: 'completed', output: last.output });
+    else if (last?.type === 'ExecutionFaulted')
+      this.settle({ status: 'faulted', error: last.error });
+    else
+      this.settle({
+        status: 'cancelled',
+        ...(last?.type === 'ExecutionCancelled' && last.reason ? { reason: last.reason } : {}),
+      });
+  }
+
+  /** The process stops serving this execution (shutdown): in-flight effects are aborted,
+   *  nothing more is recorded, the outcome stays pending. Recovery picks it up later. */
+  detach(): void {
+    this.finished = true;
+    for (const cancel of this.inflight.values()) cancel();
+    this.inflight.clear();
+    this.pending = [];
+  }
+
+  /** Holds outcomes (no step runs) until unsuspend(); effects in flight go on. */
+  suspend(): void {
+    this.suspended = true;
+  }
+
+  unsuspend(): void {
+    this.suspended = false;
+    if (!this.draining) void this.drain();
+  }
+
+  get isSuspended(): boolean {
+    return this.suspended;
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
   cancel(reason?: string): void {
     this.enqueue([
       { v: 1, type: 'ExecutionCancelRequested', time: this.now(), ...(reason ? { reason } : {}) },
@@ -110,7 +203,8 @@ export class ExecutionRunner implements EffectHost {
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.pending.length > 0 && !this.finished) await this.step(this.pending.splice(0));
+      while ((this.pending.length > 0 || this.resumed) && !this.finished && !this.suspended)
+        await this.step(this.pending.splice(0));
     } catch (e) {
       this.crash(e);
     } finally {
@@ -121,8 +215,10 @@ export class ExecutionRunner implements EffectHost {
   private async step(arrived: HistoryEvent[]): Promise<void> {
     // an outcome queued before its effect was cancelled is dropped, never applied
     const events = arrived.filter((e) => !('effectId' in e) || !this.cancelled.has(e.effectId));
-    if (events.length === 0) return;
-    const commands = this.execution.apply(events);
+    const commands = this.resumed ?? [];
+    this.resumed = undefined;
+    if (events.length > 0) commands.push(...this.execution.apply(events));
+    if (events.length === 0 && commands.length === 0) return;
     const time = this.now();
     const started: HistoryEvent[] = [];
     const toLaunch: [ScheduleCommand, string][] = [];
@@ -154,8 +250,12 @@ export class ExecutionRunner implements EffectHost {
   }
 
   private async record(events: HistoryEvent[]): Promise<void> {
-    await this.deps.store.append(this.executionId, events);
-    this.deps.hooks.emit('history:appended', { executionId: this.executionId, events });
+    const firstSeq = await this.deps.store.append(this.executionId, events);
+    this.deps.hooks.emit('history:appended', {
+      executionId: this.executionId,
+      events,
+      ...(typeof firstSeq === 'number' ? { firstSeq } : {}),
+    });
   }
 
   private finish(outcome: Outcome): void {
@@ -179,7 +279,17 @@ export class ExecutionRunner implements EffectHost {
   /** A bug (in the interpreter or here) or a store failure: the execution faults. */
   private crash(e: unknown): void {
     if (this.finished) return;
-    const error = problem('runtime', 'Internal error', e instanceof Error ? e.message : String(e));
+    if (this.deps.lost?.(e)) {
+      // another writer owns the execution now (or the store closed): write nothing
+      this.finished = true;
+      for (const cancel of this.inflight.values()) cancel();
+      this.inflight.clear();
+      this.settle({ status: 'faulted', error: problem('runtime', 'Execution lost', String(e)) });
+      return;
+    }
+    const error =
+      this.deps.failure?.(e) ??
+      problem('runtime', 'Internal error', e instanceof Error ? e.message : String(e));
     const event: HistoryEvent = { v: 1, type: 'ExecutionFaulted', time: this.now(), error };
     this.deps.store.append(this.executionId, [event]).then(
       () =>
@@ -191,4 +301,42 @@ export class ExecutionRunner implements EffectHost {
     );
     this.finish({ status: 'faulted', error });
   }
+}
+
+/** What a history records about effects: started, settled, whether it ended, child ids. */
+function recorded(history: readonly HistoryEvent[]) {
+  const started = new Set<number>();
+  const settled = new Set<number>();
+  const childIds = new Map<number, string>();
+  let terminal = false;
+  for (const e of history) {
+    switch (e.type) {
+      case 'ChildStarted':
+        childIds.set(e.effectId, e.childExecutionId);
+        started.add(e.effectId);
+        break;
+      case 'TaskStarted':
+      case 'TimerStarted':
+      case 'ListenStarted':
+        started.add(e.effectId);
+        break;
+      case 'TaskCompleted':
+      case 'TaskFaulted':
+      case 'TimerFired':
+      case 'ChildCompleted':
+      case 'ChildFaulted':
+      case 'EffectCancelled':
+      case 'ListenCompleted':
+        settled.add(e.effectId);
+        break;
+      case 'ExecutionCompleted':
+      case 'ExecutionFaulted':
+      case 'ExecutionCancelled':
+        terminal = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return { started, settled, terminal, childIds };
 }

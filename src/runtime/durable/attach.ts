@@ -1,0 +1,295 @@
+// Attaching executions to this process: the runner of an unfinished execution is built
+// from its history (resume) exactly once per process, whoever asks first (recovery, a
+// parent waiting for its child, cancel). Also: child executions (created in the parent's
+// commit, result delivered once), dead-letter and determinism parking, suspend/resume.
+import { randomUUID } from 'node:crypto';
+import { DeterminismError } from '../../core/index.js';
+import type { ChildStarted, Json, WorkflowRef } from '../../history/events.js';
+import type { ExecutionRecord, NewExecution, Store } from '../../store/types.js';
+import type { Clock } from '../clock.js';
+import type { ChildRun } from '../effects.js';
+import type { Hooks } from '../hooks.js';
+import { ProblemError, problem, toProblem } from '../problems.js';
+import type { RegisteredWorkflow } from '../registry.js';
+import type { ExecutionRunner } from '../runner.js';
+import type { Outcome } from '../started.js';
+import { outcomeOf } from './failures.js';
+import type { StoreLanes } from './lanes.js';
+import type { DurableLimits } from './options.js';
+
+/** An execution as this process knows it: driven here (runner), finished or parked. */
+export interface Live {
+  id: string;
+  depth: number;
+  outcome: Promise<Outcome>;
+  runner?: ExecutionRunner;
+  parked?: 'determinism' | 'dead-letter';
+}
+
+export interface AttacherDeps {
+  store: Store;
+  lanes: StoreLanes;
+  clock: Clock;
+  hooks: Hooks;
+  limits: DurableLimits;
+  workflow(pinned: WorkflowRef & { hash: string }): Promise<RegisteredWorkflow>;
+  resolve(ref: WorkflowRef): RegisteredWorkflow;
+  validateInput(w: RegisteredWorkflow, input: Json): void;
+  runner(id: string, w: RegisteredWorkflow): ExecutionRunner;
+}
+
+const never = new Promise<Outcome>(() => undefined);
+
+export class Attacher {
+  private readonly live = new Map<string, Live>();
+  private readonly loading = new Map<string, Promise<Live | undefined>>();
+  /** Why a child could not be created in its parent's commit (reported by its launch). */
+  private readonly refused = new Map<string, ReturnType<typeof problem>>();
+
+  constructor(private readonly deps: AttacherDeps) {}
+
+  get liveCount(): number {
+    let n = 0;
+    for (const l of this.live.values()) if (l.runner && !l.runner.isFinished) n++;
+    return n;
+  }
+
+  /** The execution's Live (undefined when the store does not know it). */
+  attach(id: string, recovery: boolean): Promise<Live | undefined> {
+    const known = this.live.get(id);
+    if (known) return Promise.resolve(known);
+    let p = this.loading.get(id);
+    if (!p) {
+      p = this.load(id, recovery).finally(() => this.loading.delete(id));
+      this.loading.set(id, p);
+    }
+    return p;
+  }
+
+  private async load(id: string, recovery: boolean): Promise<Live | undefined> {
+    const record = await this.deps.store.getExecution(id);
+    if (!record) return undefined;
+    const depth = await this.depthOf(record);
+    const done = outcomeOf(record.status);
+    if (done) return this.keep({ id, depth, outcome: Promise.resolve(done) });
+    if (record.status.state === 'parked')
+      return this.keep({ id, depth, outcome: never, parked: record.status.reason });
+    if (recovery) {
+      const attempts = await this.deps.store.noteRecoveryAttempt(id, this.deps.clock.now());
+      if (attempts > this.deps.limits.maxRecoveryAttempts) {
+        const detail = `${attempts - 1} recoveries in a row made no progress (limit maxRecoveryAttempts = ${this.deps.limits.maxRecoveryAttempts})`;
+        await this.deps.lanes.setStatus(id, { state: 'parked', reason: 'dead-letter', detail });
+        return this.keep({ id, depth, outcome: never, parked: 'dead-letter' });
+      }
+    }
+    const w = await this.deps.workflow(record.workflow);
+    const history = await this.deps.lanes.load(id);
+    const runner = this.deps.runner(id, w);
+    const live = this.keep({ id, depth, outcome: runner.outcome, runner });
+    void runner.outcome.then(() => this.deps.lanes.forget(id));
+    if (history.length === 1) {
+      this.deps.hooks.emit('execution:started', {
+        executionId: id,
+        workflow: record.workflow,
+        ...(record.parentId ? { parentId: record.parentId } : {}),
+      });
+    }
+    try {
+      runner.resume(history, { suspended: record.status.state === 'suspended' });
+    } catch (e) {
+      if (!(e instanceof DeterminismError)) throw e;
+      runner.detach();
+      await this.deps.lanes.setStatus(id, {
+        state: 'parked',
+        reason: 'determinism',
+        detail: e.message,
+      });
+      return this.keep({ id, depth, outcome: never, parked: 'determinism' });
+    }
+    if (recovery) {
+      // survived the grace period: the attempt counter starts again (a step resets it too)
+      this.deps.clock.schedule(this.deps.limits.recoveryGraceMs, () => {
+        if (!runner.isFinished) this.deps.lanes.resetAttempts(id).catch(() => undefined);
+      });
+    }
+    return live;
+  }
+
+  private keep(l: Live): Live {
+    this.live.set(l.id, l);
+    // finished executions need not stay in memory: their outcome is in the store
+    void l.outcome.then(() => {
+      if (this.live.get(l.id) === l) this.live.delete(l.id);
+    });
+    return l;
+  }
+
+  private async depthOf(record: ExecutionRecord): Promise<number> {
+    let depth = 0;
+    let parentId = record.parentId;
+    while (parentId !== undefined) {
+      const known = this.live.get(parentId);
+      if (known) return depth + 1 + known.depth;
+      depth++;
+      parentId = (await this.deps.store.getExecution(parentId))?.parentId;
+    }
+    return depth;
+  }
+
+  /** Every unfinished execution of the store resumes here (paged by id). */
+  async recoverAll(): Promise<{ resumed: string[]; parked: string[] }> {
+    const resumed: string[] = [];
+    const parked: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.deps.store.unfinished({ limit: 500, ...(after ? { after } : {}) });
+      if (page.length === 0) break;
+      for (const record of page) {
+        after = record.id;
+        try {
+          const l = await this.attach(record.id, true);
+          if (l?.parked) parked.push(record.id);
+          else if (l) resumed.push(record.id);
+        } catch (e) {
+          // one execution that cannot be rebuilt must not stop the others
+          process.stderr.write(`weft: cannot resume execution ${record.id}: ${String(e)}\n`);
+          parked.push(record.id);
+        }
+      }
+    }
+    return { resumed, parked };
+  }
+
+  /** The ChildStarted's child execution, created in the parent's commit. */
+  childRecord(parentId: string, e: ChildStarted): NewExecution | undefined {
+    const childId = e.childExecutionId;
+    try {
+      const parentDepth = this.live.get(parentId)?.depth ?? 0;
+      if (parentDepth + 1 > this.deps.limits.maxDepth)
+        throw Object.assign(new Error(), {
+          problem: problem(
+            'runtime',
+            'Sub-workflow depth exceeded',
+            `execution ${childId} would be ${parentDepth + 1} levels deep (limit maxDepth = ${this.deps.limits.maxDepth}) at ${e.taskId}`,
+            { status: 422 },
+          ),
+        });
+      const w = this.deps.resolve(e.workflow);
+      this.deps.validateInput(w, e.input);
+      const workflow = { ...w.ref, hash: w.hash };
+      return {
+        id: childId,
+        workflow,
+        input: e.input,
+        parentId,
+        startedEvent: {
+          v: 1,
+          type: 'ExecutionStarted',
+          time: e.time,
+          workflow,
+          input: e.input,
+          seed: randomUUID(),
+          parent: { executionId: parentId, effectId: e.effectId },
+        },
+      };
+    } catch (err) {
+      const p = (err as { problem?: ReturnType<typeof problem> }).problem;
+      this.refused.set(childId, p ?? toProblem(err, 'configuration'));
+      return undefined;
+    }
+  }
+
+  /** The parent's view of a child: attaches it; its result reaches the parent once (the
+   *  parent's runner records ChildCompleted in its next step and drops late duplicates). */
+  child(_parent: { executionId: string; effectId: number }, childId: string): ChildRun {
+    let cancelled: string | undefined;
+    let live: Live | undefined;
+    const outcome = this.attach(childId, false).then(
+      (l): Promise<Outcome> | Outcome => {
+        if (!l) {
+          const error =
+            this.refused.get(childId) ??
+            problem(
+              'runtime',
+              'Child execution missing',
+              `execution ${childId} is not in the store`,
+            );
+          this.refused.delete(childId);
+          return { status: 'faulted', error };
+        }
+        live = l;
+        if (cancelled !== undefined) void this.cancel(childId, cancelled);
+        return l.outcome;
+      },
+      (e: unknown): Outcome => ({ status: 'faulted', error: toProblem(e) }),
+    );
+    return {
+      outcome,
+      cancel: (reason) => {
+        cancelled = reason;
+        if (live) void this.cancel(childId, reason);
+      },
+    };
+  }
+
+  async cancel(id: string, reason?: string): Promise<void> {
+    const l = await this.attach(id, false);
+    if (!l) throw notFound(id);
+    if (l.runner && !l.runner.isFinished) {
+      l.runner.cancel(reason);
+      if (l.runner.isSuspended) await this.unsuspend(id);
+      return;
+    }
+    if (l.parked) {
+      // a parked execution cannot run its finally blocks: it ends here
+      await this.deps.lanes.append(id, [
+        {
+          v: 1,
+          type: 'ExecutionCancelled',
+          time: this.deps.clock.now(),
+          ...(reason ? { reason } : {}),
+        },
+      ]);
+      this.live.delete(id);
+    }
+  }
+
+  async suspend(id: string): Promise<void> {
+    const l = await this.attach(id, false);
+    if (!l) throw notFound(id);
+    if (!l.runner || l.runner.isFinished) throw notRunning(id);
+    l.runner.suspend();
+    await this.deps.lanes.setStatus(id, { state: 'suspended' });
+  }
+
+  async unsuspend(id: string): Promise<void> {
+    const l = await this.attach(id, false);
+    if (!l) throw notFound(id);
+    if (!l.runner || l.runner.isFinished) throw notRunning(id);
+    if (!l.runner.isSuspended) return;
+    await this.deps.lanes.setStatus(id, { state: 'running' });
+    l.runner.unsuspend();
+  }
+
+  async detachAll(): Promise<void> {
+    for (const l of this.live.values()) l.runner?.detach();
+    this.live.clear();
+    await this.deps.lanes.idle();
+  }
+}
+
+function notFound(id: string): ProblemError {
+  return new ProblemError(
+    problem('validation', 'Execution not found', `execution ${id} does not exist`, { status: 404 }),
+    false,
+  );
+}
+
+function notRunning(id: string): ProblemError {
+  return new ProblemError(
+    problem('validation', 'Execution not running', `execution ${id} is not running`, {
+      status: 409,
+    }),
+    false,
+  );
+}

@@ -1,0 +1,305 @@
+// DurableEngine: the engine on a Store (docs/embedding.md). Every step of an execution is
+// one store.commit made BEFORE the effects it schedules are performed, so a recorded
+// effect is never run again; an effect in flight at a crash runs again with the same
+// idempotency key. The live state of each execution is kept in memory (an
+// ExecutionRunner); the history is replayed only on recovery (recover(), or attach() of an
+// execution this process does not hold yet).
+//
+//   start ──createExecution (ExecutionStarted)──> attach ──resume([started])──> steps
+//   recover ──unfinished()──> noteRecoveryAttempt ──loadHistory──> resume(history)
+//                                    │ > maxRecoveryAttempts        │ DeterminismError
+//                                    └──> parked dead-letter        └──> parked determinism
+//
+// One process drives an execution at a time: the SQLite store serves one process (the
+// commits' expectedNextSeq stops a second writer, which then drops the execution).
+import { randomUUID } from 'node:crypto';
+import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../../history/events.js';
+import { defaultJq } from '../../dsl/compile-jq.js';
+import type {
+  ExecutionFilter,
+  ExecutionPage,
+  ExecutionRecord,
+  HistoryRecord,
+  Store,
+} from '../../store/types.js';
+import { EventBus } from '../bus.js';
+import { EffectCache } from '../cache.js';
+import { type Clock, systemClock } from '../clock.js';
+import { InputValidationError } from '../errors.js';
+import { FunctionRegistry, type WeftFunction } from '../functions.js';
+import { type EngineEventName, type EngineEvents, Hooks } from '../hooks.js';
+import { type HostMap, resolveHostMap } from '../hostmap.js';
+import { DocumentLoader } from '../openapi/index.js';
+import { ProblemError, problem } from '../problems.js';
+import { type RegisteredWorkflow, WorkflowRegistry } from '../registry.js';
+import { ExecutionRunner } from '../runner.js';
+import { createSchemaValidator } from '../schema.js';
+import { secretsFor, secretsFromEnv } from '../secrets.js';
+import type { StartTarget } from '../engine.js';
+import { failure, lost, startError } from './failures.js';
+import { DurableHandle } from './handle.js';
+import { Attacher, type Live } from './attach.js';
+import { StoreLanes } from './lanes.js';
+import { type DurableEngineOptions, type DurableLimits, defaultDurableLimits } from './options.js';
+
+export interface DurableStartOptions {
+  executionId?: string;
+  /** The same key again returns the first execution (409 problem with other input). */
+  idempotencyKey?: string;
+  /** Higher is claimed first by workers. Default 0. */
+  priority?: number;
+}
+
+export class DurableEngine {
+  readonly store: Store;
+  readonly limits: DurableLimits;
+  private readonly functions = new FunctionRegistry();
+  private readonly registry = new WorkflowRegistry(this.functions);
+  private readonly hooks = new Hooks();
+  private readonly bus = new EventBus();
+  private readonly cache = new EffectCache();
+  private readonly clock: Clock;
+  private readonly hostMap: HostMap;
+  private readonly knownSecrets: Record<string, Json>;
+  private readonly loader: DocumentLoader;
+  private readonly validateSchema = createSchemaValidator();
+  private readonly idempotencyHeader?: string;
+  private readonly lanes: StoreLanes;
+  private readonly attacher: Attacher;
+
+  constructor(options: DurableEngineOptions) {
+    const env = options.env ?? process.env;
+    this.store = options.store;
+    this.limits = { ...defaultDurableLimits, ...options.limits };
+    this.clock = options.clock ?? systemClock;
+    this.hostMap = resolveHostMap(options.hostMap, env.WEFT_HOST_MAP);
+    this.knownSecrets = { ...secretsFromEnv(env), ...options.secrets };
+    this.loader = new DocumentLoader(this.hostMap, options.baseDir);
+    const h = options.idempotencyHeader;
+    if (h) this.idempotencyHeader = h === true ? 'Idempotency-Key' : h;
+    this.lanes = new StoreLanes(this.store, {
+      now: () => this.clock.now(),
+      child: (parentId, e) => this.attacher.childRecord(parentId, e),
+    });
+    this.attacher = new Attacher({
+      store: this.store,
+      lanes: this.lanes,
+      clock: this.clock,
+      hooks: this.hooks,
+      limits: this.limits,
+      workflow: (ref) => this.workflowFor(ref),
+      resolve: (ref) => this.registry.resolve(ref),
+      validateInput: (w, input) => this.validateInput(w, input),
+      runner: (id, w) => this.runnerFor(id, w),
+    });
+  }
+
+  /** Registers every workflow document in `source` here and in the store (immutable versions). */
+  async register(source: string | Json, filename?: string): Promise<WorkflowRef[]> {
+    const ws = this.registry.register(source, filename);
+    for (const w of ws) await this.persist(w);
+    return ws.map((w) => w.ref);
+  }
+
+  /** Registers a TypeScript function for `call: name`, before the workflows that call it
+   *  and before recover() (recovered executions need their functions). */
+  registerFunction(name: string, fn: WeftFunction): void {
+    this.functions.register(name, fn);
+  }
+
+  /** Subscribes to the typed event map; `history:appended` carries `firstSeq` here. */
+  on<K extends EngineEventName>(name: K, fn: (payload: EngineEvents[K]) => void): () => void {
+    return this.hooks.on(name, fn);
+  }
+
+  /** Puts an event on the in-process bus (listens waiting in this process receive it). */
+  publish(event: CloudEvent): void {
+    const missing = (['specversion', 'id', 'source', 'type'] as const).filter(
+      (k) => typeof event[k] !== 'string' || event[k] === '',
+    );
+    if (missing.length)
+      throw new ProblemError(
+        problem(
+          'validation',
+          'Invalid event',
+          `a CloudEvent needs string ${missing.map((k) => `'${k}'`).join(', ')}`,
+        ),
+        false,
+      );
+    this.bus.publish(event);
+  }
+
+  /**
+   * Starts an execution (durable before this resolves) and returns its handle. With an
+   * idempotency key already used for the same workflow and input it returns that
+   * execution (`handle.created` false); with other content it throws a 409 problem.
+   */
+  async start(
+    target: StartTarget,
+    input: Json = {},
+    options: DurableStartOptions = {},
+  ): Promise<DurableHandle> {
+    const w = await this.resolveTarget(target);
+    this.validateInput(w, input);
+    const id = options.executionId ?? randomUUID();
+    const started: HistoryEvent = {
+      v: 1,
+      type: 'ExecutionStarted',
+      time: this.clock.now(),
+      workflow: { ...w.ref, hash: w.hash },
+      input,
+      seed: randomUUID(),
+      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+    };
+    let created;
+    try {
+      created = await this.store.createExecution({
+        id,
+        workflow: { ...w.ref, hash: w.hash },
+        input,
+        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+        ...(options.priority !== undefined ? { priority: options.priority } : {}),
+        startedEvent: started,
+      });
+    } catch (e) {
+      throw startError(e);
+    }
+    const live = await this.attacher.attach(created.execution.id, false);
+    if (!live) throw new Error(`execution ${created.execution.id} vanished from the store`);
+    return new DurableHandle(created.execution.id, w.ref, created.created, live, this.attacher);
+  }
+
+  /** A handle on an execution in the store (attached, i.e. resumed here, when unfinished). */
+  async handle(id: string): Promise<DurableHandle | undefined> {
+    const record = await this.store.getExecution(id);
+    if (!record) return undefined;
+    const live = await this.attacher.attach(id, false);
+    if (!live) return undefined;
+    return new DurableHandle(id, record.workflow, false, live, this.attacher);
+  }
+
+  get(id: string): Promise<ExecutionRecord | undefined> {
+    return this.store.getExecution(id);
+  }
+
+  list(filter?: ExecutionFilter): Promise<ExecutionPage> {
+    return this.store.listExecutions(filter);
+  }
+
+  /** History records (with seq) after `after` (default 0). */
+  history(id: string, after = 0): Promise<HistoryRecord[]> {
+    return this.store.loadHistory(id, { after });
+  }
+
+  /** Cancels an execution (its children too; try.finally runs); resolves once recorded as requested. */
+  cancel(id: string, reason?: string): Promise<void> {
+    return this.attacher.cancel(id, reason);
+  }
+
+  /** Holds the execution: outcomes of its effects wait until resume(). Status `suspended`. */
+  suspend(id: string): Promise<void> {
+    return this.attacher.suspend(id);
+  }
+
+  resume(id: string): Promise<void> {
+    return this.attacher.unsuspend(id);
+  }
+
+  /** Resumes every unfinished execution in the store (worker start). */
+  recover(): Promise<{ resumed: string[]; parked: string[] }> {
+    return this.attacher.recoverAll();
+  }
+
+  /** How many executions this process drives now. */
+  get liveCount(): number {
+    return this.attacher.liveCount;
+  }
+
+  /** Stops serving: aborts effects in flight WITHOUT ending executions (they stay durable
+   *  and resume on the next recover()), waits for commits in flight. Does not close the store. */
+  close(): Promise<void> {
+    return this.attacher.detachAll();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private validateInput(w: RegisteredWorkflow, input: Json): void {
+    if (w.ir.inputSchema === undefined) return;
+    const errors = this.validateSchema(w.ir.inputSchema, input);
+    if (errors) throw new InputValidationError(errors, w.ref);
+  }
+
+  private async persist(w: RegisteredWorkflow): Promise<void> {
+    await this.store.putWorkflow({
+      ...w.ref,
+      hash: w.hash,
+      source: JSON.stringify(w.document),
+      createdAt: this.clock.now(),
+    });
+  }
+
+  private async resolveTarget(target: StartTarget): Promise<RegisteredWorkflow> {
+    if ('document' in target && target.document !== null && typeof target.document === 'object') {
+      const [ref] = await this.register(target as Json);
+      return this.registry.get(ref!)!;
+    }
+    const ref = target as { namespace: string; name: string; version?: string };
+    try {
+      return this.registry.resolve(ref);
+    } catch (e) {
+      // a version registered by another process: load the stored versions
+      const stored = await this.store.listWorkflowVersions(ref.namespace, ref.name);
+      if (stored.length === 0) throw e;
+      for (const s of stored) if (!this.registry.get(s)) this.registry.register(s.source);
+      return this.registry.resolve(ref);
+    }
+  }
+
+  /** The exact version an execution is pinned to (from the store when not registered here). */
+  private async workflowFor(pinned: WorkflowRef & { hash: string }): Promise<RegisteredWorkflow> {
+    const known = this.registry.get(pinned);
+    if (known && known.hash === pinned.hash) return known;
+    const stored = await this.store.getWorkflow(pinned);
+    if (!stored || stored.hash !== pinned.hash)
+      throw new Error(
+        `workflow ${pinned.namespace}/${pinned.name}@${pinned.version} with hash ${pinned.hash} is not in the store`,
+      );
+    return this.registry.register(stored.source)[0]!;
+  }
+
+  private runnerFor(id: string, w: RegisteredWorkflow): ExecutionRunner {
+    const secrets = secretsFor(w.secrets, this.knownSecrets);
+    const use = (w.document as { use?: { authentications?: Record<string, Json> } }).use;
+    return new ExecutionRunner(id, w.ir, {
+      store: this.lanes,
+      clock: this.clock,
+      bus: this.bus,
+      cache: this.cache,
+      hooks: this.hooks,
+      jq: defaultJq,
+      calls: {
+        functions: this.functions,
+        hostMap: this.hostMap,
+        loader: this.loader,
+        secrets,
+        ...(use?.authentications ? { authentications: use.authentications } : {}),
+        ...(this.idempotencyHeader ? { idempotencyHeader: this.idempotencyHeader } : {}),
+      },
+      context: {
+        secrets,
+        runtime: { name: 'weft', version: '0.1.0' },
+        validateSchema: this.validateSchema,
+      },
+      startChild: (parent, _ref, _input, childId) => this.attacher.child(parent, childId),
+      newId: () => randomUUID(),
+      lost,
+      failure,
+    });
+  }
+}
+
+export function createDurableEngine(options: DurableEngineOptions): DurableEngine {
+  return new DurableEngine(options);
+}
+
+export type { Live };

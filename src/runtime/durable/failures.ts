@@ -1,0 +1,68 @@
+// Store failures as the durable engine sees them: which ones mean "this process no longer
+// owns the execution" (stop, write nothing) and how the others become RFC 7807 problems.
+import type { Problem } from '../../history/events.js';
+import {
+  IdempotencyConflictError,
+  LeaseLostError,
+  LimitExceededError,
+  SequenceMismatchError,
+  StoreClosedError,
+} from '../../store/errors.js';
+import { ProblemError, problem } from '../problems.js';
+import type { Outcome } from '../started.js';
+import type { ExecutionStatus } from '../../store/types.js';
+
+/** Another writer owns the execution, or the store closed: the runner must stop silently. */
+export function lost(error: unknown): boolean {
+  return (
+    error instanceof SequenceMismatchError ||
+    error instanceof LeaseLostError ||
+    error instanceof StoreClosedError
+  );
+}
+
+/** A step that failed at the store: a limit names itself; anything else is internal. */
+export function failure(error: unknown): Problem {
+  if (error instanceof LimitExceededError)
+    return problem('runtime', 'Limit exceeded', error.message, {
+      status: error.status,
+      limit: error.limit,
+      max: error.max,
+      actual: error.actual,
+    });
+  return problem(
+    'runtime',
+    'Internal error',
+    error instanceof Error ? error.message : String(error),
+  );
+}
+
+/** Errors of start(): the caller gets a ProblemError with the right status. */
+export function startError(error: unknown): unknown {
+  if (error instanceof IdempotencyConflictError)
+    return new ProblemError(
+      problem('validation', 'Idempotency key reused', error.message, {
+        status: 409,
+        executionId: error.existingExecutionId,
+      }),
+      false,
+    );
+  if (error instanceof LimitExceededError) return new ProblemError(failure(error), false);
+  return error;
+}
+
+/** The outcome a finished execution's stored status stands for. */
+export function outcomeOf(status: ExecutionStatus): Outcome | undefined {
+  switch (status.state) {
+    case 'completed':
+      return { status: 'completed', output: status.output };
+    case 'faulted':
+      return { status: 'faulted', error: status.error };
+    case 'cancelled':
+      return status.reason === undefined
+        ? { status: 'cancelled' }
+        : { status: 'cancelled', reason: status.reason };
+    default:
+      return undefined;
+  }
+}

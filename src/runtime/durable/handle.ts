@@ -1,0 +1,42 @@
+// What start() and handle() return: the execution's id, its pinned workflow, whether
+// this call created it (false for a repeated idempotency key), and its outcome.
+import type { Json, WorkflowRef } from '../../history/events.js';
+import { ExecutionFaultedError } from '../errors.js';
+import { problem } from '../problems.js';
+import type { Outcome } from '../started.js';
+import type { Attacher, Live } from './attach.js';
+
+export class DurableHandle {
+  constructor(
+    readonly id: string,
+    readonly workflow: WorkflowRef,
+    readonly created: boolean,
+    private readonly live: Live,
+    private readonly attacher: Attacher,
+  ) {}
+
+  /** Settles when the execution ends (never for a parked one), never rejects. */
+  get outcome(): Promise<Outcome> {
+    return this.live.outcome;
+  }
+
+  /** Parked (determinism or dead-letter) when this process found it so. */
+  get parked(): 'determinism' | 'dead-letter' | undefined {
+    return this.live.parked;
+  }
+
+  /** The output, or throws ExecutionFaultedError (a cancelled execution too). */
+  async result(): Promise<Json> {
+    const o = await this.live.outcome;
+    if (o.status === 'completed') return o.output;
+    if (o.status === 'faulted') throw new ExecutionFaultedError(this.id, o.error);
+    throw new ExecutionFaultedError(
+      this.id,
+      problem('runtime', 'Execution cancelled', o.reason ?? `execution ${this.id} was cancelled`),
+    );
+  }
+
+  cancel(reason?: string): Promise<void> {
+    return this.attacher.cancel(this.id, reason);
+  }
+}
