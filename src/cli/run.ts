@@ -4,15 +4,19 @@
 // `run: workflow` the others. Exit codes: 0 completed; 1 faulted (the error as RFC 7807
 // problem JSON on stderr); 2 the document, the input or the options are invalid
 // (diagnostics `file:line:col: message` on stderr; input failing input.schema too).
-// State lives under $WEFT_HOME (default ./.weft); the durable store arrives next, the
-// history is in memory for now.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// The execution is durable: it lives in the SQLite store under $WEFT_HOME (default
+// ./.weft/weft.db); if the process dies, `weft resume` finishes it. A workflow version
+// already in that store with other content is refused (exit 2): bump document.version.
+import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { Json } from '../history/events.js';
-import { ExecutionFaultedError, InputValidationError, createEngine } from '../runtime/engine.js';
+import { ExecutionFaultedError, InputValidationError } from '../runtime/engine.js';
+import { DurableEngine } from '../runtime/durable/engine.js';
+import { openHomeStore } from '../runtime/durable/home.js';
+import { ProblemError } from '../runtime/problems.js';
 import { WorkflowDefinitionError } from '../runtime/registry.js';
 import { loadSecretsFile } from '../runtime/secrets.js';
+import { ConflictError } from '../store/errors.js';
 
 const usage = `Usage: weft run FILE [--input JSON|@file] [--secrets @file]
 
@@ -106,11 +110,11 @@ export async function run(args: string[]): Promise<number> {
   } catch (e) {
     return fail((e as Error).message);
   }
-  mkdirSync(resolve(process.env.WEFT_HOME ?? '.weft'), { recursive: true });
-  const engine = createEngine({ secrets });
+  const store = openHomeStore();
+  const engine = new DurableEngine({ store, secrets });
   try {
-    const [first] = engine.register(text, opts.file);
-    const output = await engine.start(first!, input).result();
+    const [first] = await engine.register(text, opts.file);
+    const output = await (await engine.start(first!, input)).result();
     process.stdout.write(JSON.stringify(output, null, 2) + '\n');
     return 0;
   } catch (e) {
@@ -118,6 +122,7 @@ export async function run(args: string[]): Promise<number> {
       process.stderr.write(e.diagnostics.join('\n') + '\n');
       return 2;
     }
+    if (e instanceof ConflictError) return fail(`${opts.file}: ${e.message}`);
     if (e instanceof InputValidationError) {
       process.stderr.write(JSON.stringify(e.problem, null, 2) + '\n');
       return 2;
@@ -126,6 +131,13 @@ export async function run(args: string[]): Promise<number> {
       process.stderr.write(JSON.stringify(e.problem, null, 2) + '\n');
       return 1;
     }
+    if (e instanceof ProblemError) {
+      process.stderr.write(JSON.stringify(e.problem, null, 2) + '\n');
+      return 2;
+    }
     throw e;
+  } finally {
+    await engine.close();
+    await store.close();
   }
 }
