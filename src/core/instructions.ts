@@ -15,13 +15,16 @@ export type Instr =
   | { op: 'cancel'; effectId: number }
   /** Start children (spawn() returns the next, or undefined when there are no more) with at
    *  most `limit` running; decided when `need` succeeded or more than `tolerate` failed;
-   *  the rest are then cancelled. Resumes with the outcomes, in spawn order. */
+   *  the rest are then cancelled. Resumes with the outcomes, in spawn order. `stop`, when
+   *  given, also decides the join as soon as a child's value satisfies it (`then: end` in a
+   *  fork branch or a parallel iteration ends the workflow without waiting for the rest). */
   | {
       op: 'join';
       spawn: () => Co<unknown> | undefined;
       need: number;
       tolerate: number;
       limit: number;
+      stop?: ((value: unknown) => boolean) | undefined;
     };
 
 export type Co<T> = Generator<Instr, T, unknown>;
@@ -49,8 +52,9 @@ export function* join(
   need: number,
   tolerate: number,
   limit = Infinity,
+  stop?: (value: unknown) => boolean,
 ): Co<(Outcome | undefined)[]> {
-  return (yield { op: 'join', spawn, need, tolerate, limit }) as (Outcome | undefined)[];
+  return (yield { op: 'join', spawn, need, tolerate, limit, stop }) as (Outcome | undefined)[];
 }
 
 /** Spawn function over a fixed list of children. */

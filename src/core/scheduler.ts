@@ -46,6 +46,7 @@ interface Join {
   need: number;
   tolerate: number;
   limit: number;
+  stop: ((value: unknown) => boolean) | undefined;
   outcomes: (Outcome | undefined)[];
   running: Set<Fiber>;
   successes: number;
@@ -189,6 +190,7 @@ export class Scheduler {
           need: instr.need,
           tolerate: instr.tolerate,
           limit: Math.max(1, instr.limit),
+          stop: instr.stop,
           outcomes: [],
           running: new Set(),
           successes: 0,
@@ -244,7 +246,10 @@ export class Scheduler {
       join.outcomes[index] = outcome;
       if (outcome.ok) join.successes++;
       else join.failures++;
-      if (join.successes >= join.need || join.failures > join.tolerate) this.decide(join);
+      const stopped = outcome.ok && join.stop !== undefined && join.stop(outcome.value);
+      if (stopped || join.successes >= join.need || join.failures > join.tolerate) {
+        this.decide(join);
+      }
     }
     this.fill(join);
     this.settle(join);

@@ -5,6 +5,9 @@
 // weft extensions: `for` without `in` counts 0, 1, 2, ... while `while` holds;
 // `then: break` leaves the loop with the data at that point; `concurrency: N` runs up
 // to N iterations at once, each on the task's input, output = outputs in item order.
+// In a parallel loop, `break` starts no new iteration and waits for the running ones;
+// `end` ends the execution at once (the running iterations are cancelled, as in a fork)
+// with the data of the iteration that ended.
 
 import type { Json } from '../../history/events.js';
 import type { ForIR } from '../../dsl/ir.js';
@@ -61,27 +64,28 @@ function* concurrent(env: TaskEnv<ForIR>, items: Json[] | undefined): Co<KindRes
   const { rt, task } = env;
   let next = 0;
   let stop = false;
-  let ended = false;
-  const spawn = (): Co<Json> | undefined => {
+  const spawn = (): Co<ListResult> | undefined => {
     if (stop || (items && next >= items.length)) return undefined;
     tick(rt, task.id);
     const scope = iterationScope(env, items, next);
     // `while` is checked on the task's input before each iteration starts.
     if (task.while && !test(rt, task.while, env.input, scope, env.frame)) return undefined;
     next++;
-    return (function* (): Co<Json> {
+    return (function* (): Co<ListResult> {
       const r: ListResult = yield* env.runList(task.do, env.input, scope);
       if (r.signal) stop = true;
-      if (r.signal === 'end') ended = true;
-      return r.output;
+      return r;
     })();
   };
-  const outcomes = yield* join(spawn, Infinity, 0, task.concurrency);
+  const ended = (v: unknown): boolean => (v as ListResult).signal === 'end';
+  const outcomes = yield* join(spawn, Infinity, 0, task.concurrency, ended);
+  const end = outcomes.find((o) => o?.ok && ended(o.value));
+  if (end?.ok) return { output: (end.value as ListResult).output, then: { kind: 'end' } };
   const outputs: Json[] = [];
   for (const o of outcomes) {
     if (!o) continue;
     if (!o.ok) throw o.error;
-    outputs.push(o.value as Json);
+    outputs.push((o.value as ListResult).output);
   }
-  return ended ? { output: outputs, then: { kind: 'end' } } : { output: outputs };
+  return { output: outputs };
 }
