@@ -155,11 +155,8 @@ class Program implements JqProgram {
 
 function end(outer: number[] | undefined): void {
   if (outer === undefined) {
+    // the budget of the finished run stays in `rt`: nothing reads it outside a run
     running = false;
-    rt.maxSteps = Infinity;
-    rt.maxDepth = Infinity;
-    rt.maxLength = Infinity;
-    rt.now = undefined;
     return;
   }
   [rt.steps, rt.depth, rt.maxSteps, rt.maxDepth, rt.maxLength] = outer as [

@@ -55,15 +55,36 @@ export function fieldF(target: F, name: string, opt = false): F {
       if (q === null) k(r as Json, null);
       else k((r as [Json, Path])[0], (r as [Json, Path])[1]);
     });
-  if (target === IDENTITY && name !== '__proto__' && !opt) {
+  if (name !== '__proto__' && !opt && (target === IDENTITY || target.fields)) {
+    // `.a.b.c` from `.`: one closure walking the names (no call per step)
+    const names = [...(target.fields ?? []), name];
+    if (names.length === 1) {
+      return {
+        gen,
+        fields: names,
+        one: (v) => {
+          if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+            const r = v[name];
+            return r === undefined || typeof r === 'function' ? null : r;
+          }
+          return field(v, name);
+        },
+      };
+    }
     return {
       gen,
+      fields: names,
       one: (v) => {
-        if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-          const r = v[name];
-          return r === undefined || typeof r === 'function' ? null : r;
+        let x = v;
+        for (let i = 0; i < names.length; i++) {
+          const n = names[i] as string;
+          if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
+            const r: Json | undefined = x[n];
+            x = r === undefined || typeof r === 'function' ? null : r;
+          } else if (x === null) return null;
+          else x = field(x, n);
         }
-        return field(v, name);
+        return x;
       },
     };
   }
@@ -73,7 +94,18 @@ export function fieldF(target: F, name: string, opt = false): F {
         gen,
         one: (v, env) => {
           const x = t(v, env);
-          return x === NONE ? NONE : attempt(opt, () => field(x, name));
+          if (x === NONE) return NONE;
+          if (
+            !opt &&
+            name !== '__proto__' &&
+            x !== null &&
+            typeof x === 'object' &&
+            !Array.isArray(x)
+          ) {
+            const r = x[name];
+            return r === undefined || typeof r === 'function' ? null : r;
+          }
+          return attempt(opt, () => field(x, name));
         },
       }
     : { gen };

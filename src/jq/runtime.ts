@@ -26,6 +26,8 @@ export type Env = { v: unknown; n: Env } | null;
 export interface F {
   gen(v: Json, p: Path | null, env: Env, k: Emit): void;
   one?: (v: Json, env: Env) => Json | None;
+  /** Set when the filter is a plain field chain `.a.b.c` from `.` (a fast path). */
+  fields?: readonly string[];
 }
 
 export interface Closure {

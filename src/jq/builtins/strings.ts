@@ -13,13 +13,17 @@ fn('split', 1, (v, sep) => {
   return splitString(v, sep);
 });
 
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
 fn0('ascii_downcase', (v) => {
   if (typeof v !== 'string') return fail('ascii_downcase input must be a string');
-  return v.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  // toLowerCase would also change non-ASCII letters: only use it on ASCII text
+  return ASCII.test(v) ? v.toLowerCase() : v.replace(/[A-Z]+/g, (c) => c.toLowerCase());
 });
 fn0('ascii_upcase', (v) => {
   if (typeof v !== 'string') return fail('ascii_upcase input must be a string');
-  return v.replace(/[a-z]/g, (c) => c.toUpperCase());
+  return ASCII.test(v) ? v.toUpperCase() : v.replace(/[a-z]+/g, (c) => c.toUpperCase());
 });
 
 function startswith(v: Json, s: Json): boolean {
