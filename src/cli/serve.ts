@@ -1,0 +1,67 @@
+// `weft serve [--port 8080] [--host 127.0.0.1]`: the HTTP API, the WebSocket streams and
+// an embedded engine on the SQLite store under $WEFT_HOME (default ./.weft). Without an
+// active API key ($WEFT_HOME/keys.json) every caller is an admin, so the server then
+// listens on a loopback address only and says so on stderr.
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { parseFlags, str } from '../client/args.js';
+import { EngineAdapter } from '../server/adapter.js';
+import { KeyRing, keysFile } from '../server/keys.js';
+import { serve } from '../server/serve.js';
+import { HookRegistry, hooksFile } from '../server/webhooks.js';
+import { openSqliteStore } from '../store/index.js';
+
+const usage = `Usage: weft serve [--port 8080] [--host 127.0.0.1]
+
+Serves the HTTP API under /api/v1 (docs/api.md) with the store in $WEFT_HOME/weft.db.
+Without API keys (weft keys create) it listens on 127.0.0.1 only.
+`;
+
+const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export async function run(args: string[]): Promise<number> {
+  if (args.includes('--help')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const p = parseFlags(args, ['port', 'host']);
+  if (typeof p === 'string' || p.positionals.length > 0) {
+    process.stderr.write(
+      `weft serve: ${typeof p === 'string' ? p : 'no arguments expected'}\n\n${usage}`,
+    );
+    return 2;
+  }
+  const port = Number(str(p, 'port') ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`weft serve: --port must be 0..65535\n`);
+    return 2;
+  }
+  const home = process.env.WEFT_HOME ?? '.weft';
+  mkdirSync(home, { recursive: true });
+  const keys = new KeyRing(keysFile());
+  let host = str(p, 'host') ?? '127.0.0.1';
+  if (!keys.active()) {
+    if (!loopback.has(host)) {
+      process.stderr.write(
+        `weft serve: no API keys exist, so the server may only listen on a loopback address, not ${host}; create one with 'weft keys create'\n`,
+      );
+      return 2;
+    }
+    host = host === 'localhost' ? '127.0.0.1' : host;
+    process.stderr.write(
+      `weft serve: no API keys: every caller is an admin, listening on ${host} only\n`,
+    );
+  }
+  const store = openSqliteStore({ path: join(home, 'weft.db') });
+  const engine = new EngineAdapter({ store });
+  const server = await serve({ engine, keys, hooks: new HookRegistry(hooksFile()), host, port });
+  process.stderr.write(`weft serve: listening on ${server.url}/api/v1\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await server.close();
+  await engine.close();
+  await store.close();
+  return 0;
+}
