@@ -1,0 +1,119 @@
+// `weft executions list|show ID|cancel ID [--json]`: the executions in the store under
+// $WEFT_HOME. `list [--state S]` newest page first as the store orders it; `show ID` the
+// record and its history; `cancel ID` cancels (its try.finally blocks and children too)
+// and waits for it to end. Exit 0; 2 on bad usage; 1 when the execution does not exist.
+import type { ExecutionRecord, ExecutionState } from '../store/types.js';
+import { DurableEngine } from '../runtime/durable/engine.js';
+import { openHomeStore } from '../runtime/durable/home.js';
+import { ProblemError } from '../runtime/problems.js';
+
+const usage = `Usage: weft executions list [--state STATE] [--limit N] [--json]
+       weft executions show ID [--json]
+       weft executions cancel ID [--reason TEXT] [--json]
+
+The executions in $WEFT_HOME/weft.db (default ./.weft).
+STATE: running, suspended, completed, faulted, cancelled, parked.
+`;
+
+const states = ['running', 'suspended', 'completed', 'faulted', 'cancelled', 'parked'];
+
+function summary(r: ExecutionRecord): string {
+  const w = r.workflow;
+  const s = r.status;
+  const extra =
+    s.state === 'parked'
+      ? ` (${s.reason})`
+      : s.state === 'faulted'
+        ? ` ${s.error.title ?? ''}`
+        : '';
+  return `${r.id}  ${s.state}${extra}  ${w.namespace}/${w.name}@${w.version}  ${new Date(r.createdAt).toISOString()}`;
+}
+
+/** The server's client (src/client) answers when --server or WEFT_SERVER is given. */
+async function viaServer(args: string[]): Promise<number> {
+  const path = '../client/executions-cli.js';
+  const client = (await import(path)) as { run(args: string[]): Promise<number> };
+  return client.run(args);
+}
+
+export async function run(args: string[]): Promise<number> {
+  if (process.env.WEFT_SERVER || args.some((a) => a === '--server' || a.startsWith('--server=')))
+    return viaServer(args);
+  if (args.length === 0 || args.includes('--help') || args.includes('-h')) {
+    (args.length === 0 ? process.stderr : process.stdout).write(usage);
+    return args.length === 0 ? 2 : 0;
+  }
+  const [sub, ...rest] = args;
+  const json = rest.includes('--json');
+  const opts = rest.filter((a) => a !== '--json');
+  const flag = (name: string) => {
+    const i = opts.indexOf(name);
+    if (i < 0) return undefined;
+    const v = opts[i + 1];
+    opts.splice(i, 2);
+    return v ?? '';
+  };
+  const fail = (m: string) => {
+    process.stderr.write(`weft executions: ${m}\n\n${usage}`);
+    return 2;
+  };
+  if (sub !== 'list' && sub !== 'show' && sub !== 'cancel')
+    return fail(`unknown subcommand '${sub}'`);
+  const state = flag('--state');
+  const limit = flag('--limit');
+  const reason = flag('--reason');
+  if (state !== undefined && !states.includes(state))
+    return fail(`--state takes one of ${states.join(', ')}`);
+  if (limit !== undefined && !(Number.isInteger(Number(limit)) && Number(limit) > 0))
+    return fail('--limit takes a positive integer');
+  if (sub !== 'list' && opts.length !== 1) return fail(`${sub} takes one execution ID`);
+  if (sub === 'list' && opts.length > 0) return fail(`unexpected argument '${opts[0]}'`);
+
+  const store = openHomeStore();
+  const engine = new DurableEngine({ store });
+  const out = (v: unknown, text: string) =>
+    process.stdout.write((json ? JSON.stringify(v) : text) + '\n');
+  try {
+    if (sub === 'list') {
+      const page = await engine.list({
+        ...(state ? { states: [state as ExecutionState] } : {}),
+        limit: limit ? Number(limit) : 50,
+      });
+      out(page.items, page.items.map(summary).join('\n'));
+      return 0;
+    }
+    const id = opts[0]!;
+    if (!(await engine.get(id))) {
+      process.stderr.write(`weft executions: execution ${id} does not exist\n`);
+      return 1;
+    }
+    if (sub === 'cancel') {
+      await engine.cancel(id, reason);
+      const handle = await engine.handle(id);
+      if (handle && !handle.parked) await handle.outcome;
+    }
+    const record = (await engine.get(id))!;
+    if (sub === 'cancel') {
+      out(record, summary(record));
+      return 0;
+    }
+    const history = await engine.history(id);
+    out(
+      { ...record, history },
+      [
+        summary(record),
+        ...history.map((h) => `  ${h.seq}  ${h.event.type}  ${JSON.stringify(h.event)}`),
+      ].join('\n'),
+    );
+    return 0;
+  } catch (e) {
+    if (e instanceof ProblemError) {
+      process.stderr.write(JSON.stringify(e.problem) + '\n');
+      return 1;
+    }
+    throw e;
+  } finally {
+    await engine.close();
+    await store.close();
+  }
+}
