@@ -30,4 +30,24 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'run a jq filter over JSON values from stdin',
     load: async () => (await import('./jq.js')).run,
   },
+  serve: {
+    summary: 'serve the HTTP API, WebSocket streams and webhooks with an embedded engine',
+    load: async () => (await import('./serve.js')).run,
+  },
+  start: {
+    summary: 'start an execution on a weft server (--server URL or WEFT_SERVER)',
+    load: async () => (await import('./start.js')).run,
+  },
+  events: {
+    summary: 'send CloudEvents to a weft server',
+    load: async () => (await import('./events.js')).run,
+  },
+  keys: {
+    summary: 'create, list and revoke API keys of weft serve',
+    load: async () => (await import('./keys.js')).run,
+  },
+  executions: {
+    summary: 'list, inspect, follow and cancel executions on a weft server',
+    load: async () => (await import('../client/executions-cli.js')).run,
+  },
 };
