@@ -40,8 +40,6 @@ export function index(t: Json, k: Json): Json {
     }
   } else if (Array.isArray(k) && Array.isArray(t)) {
     return indices(t, k);
-  } else if (k === null && t === null) {
-    return null;
   }
   return fail(`Cannot index ${typeOf(t)} with ${desc(k)}`);
 }

@@ -3,7 +3,7 @@
 import type { Json } from '../api.js';
 import type { F } from '../runtime.js';
 import { NONE, charge, checkLength, collect, fromOne, step } from '../runtime.js';
-import { add } from '../ops.js';
+import { add, index } from '../ops.js';
 import { compare, desc, dump, equals, fail, isObject, typeOf } from '../values.js';
 import { fn, fn0, native } from './helpers.js';
 
@@ -271,9 +271,11 @@ export function strIndices(s: string, sub: string): Json {
   return out;
 }
 
+// jq: arrays search for $i (or the subarray $i), strings for a substring; anything
+// else is `.[$i]` (so `null | indices(null)` is an index error, as in jq)
 function indicesOf(v: Json, i: Json): Json {
-  if (v === null) return null;
   if (typeof v === 'string' && typeof i === 'string') return strIndices(v, i);
+  if (!Array.isArray(v)) return index(v, i);
   if (Array.isArray(v)) {
     const sub = Array.isArray(i) ? i : [i];
     if (sub.length === 0) return null;

@@ -399,17 +399,11 @@ fn0('from_entries', (v) => {
     let key: Json;
     let value: Json;
     if (isObject(e)) {
-      const k0 = getKey(e, 'key') ?? null;
-      key = k0;
-      if (k0 === null) {
-        for (const alt of ['k', 'name', 'Name', 'K', 'Key']) {
-          const a = getKey(e, alt) ?? null;
-          if (truthy(a)) {
-            key = a;
-            break;
-          }
-          key = a;
-        }
+      // jq: `.key // .k // .name // .Name // .K // .Key`, and the key must be a string
+      key = null;
+      for (const alt of ['key', 'k', 'name', 'Name', 'K', 'Key']) {
+        key = getKey(e, alt) ?? null;
+        if (truthy(key)) break;
       }
       const val = getKey(e, 'value');
       const v1 = getKey(e, 'v');
@@ -420,10 +414,7 @@ fn0('from_entries', (v) => {
     } else {
       return fail(`Cannot index ${typeOf(e)} with "key"`);
     }
-    if (typeof key !== 'string') {
-      if (key === null || typeof key === 'boolean' || typeof key === 'number') key = dump(key);
-      else return fail(`Cannot use ${desc(key)} as object key`);
-    }
+    if (typeof key !== 'string') return fail(`Cannot use ${desc(key)} as object key`);
     setKey(out, key, value);
   };
   if (Array.isArray(v)) v.forEach(add);
