@@ -13,6 +13,9 @@ export type Instr =
   | { op: 'next'; effectId: number }
   /** CancelEffect for an effect this fiber scheduled; resumes at once. */
   | { op: 'cancel'; effectId: number }
+  /** Enter (on) or leave (off) a finally block. A fiber inside one is not interrupted by
+   *  cancellation: the cancel is held until it leaves, then thrown there. */
+  | { op: 'shield'; on: boolean }
   /** Start children (spawn() returns the next, or undefined when there are no more) with at
    *  most `limit` running; decided when `need` succeeded or more than `tolerate` failed;
    *  the rest are then cancelled. Resumes with the outcomes, in spawn order. `stop`, when
@@ -55,6 +58,19 @@ export function* join(
   stop?: (value: unknown) => boolean,
 ): Co<(Outcome | undefined)[]> {
   return (yield { op: 'join', spawn, need, tolerate, limit, stop }) as (Outcome | undefined)[];
+}
+
+/** Runs `body` (a finally block) to its end even when the fiber is cancelled meanwhile;
+ *  a cancellation that arrived is thrown afterwards (it wins over the body's own error). */
+export function* shielded<T>(body: () => Co<T>): Co<T> {
+  yield { op: 'shield', on: true };
+  let result: T;
+  try {
+    result = yield* body();
+  } finally {
+    yield { op: 'shield', on: false };
+  }
+  return result;
 }
 
 /** Spawn function over a fixed list of children. */

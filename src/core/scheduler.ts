@@ -17,6 +17,13 @@
 // Cancellation: cancelling a fiber cancels what it waits on (CancelEffect for an effect
 // or listen, recursively for a join) and throws a CancelSignal into it; DSL `catch`
 // never catches it, `finally` blocks run.
+//
+// Decision: a fiber that is running a finally block is shielded: cancelling it only
+// marks it cancelled; its cleanup effects are not cancelled and the block runs to its
+// end, then the CancelSignal is thrown where the block ends. Without the shield, a cancel
+// (or a timeout) arriving during cleanup cancelled the cleanup call and skipped the rest
+// of the block. The cost: a finally block that waits long (a listen) delays the cancel,
+// the enclosing timeout and the workflow timeout until it ends.
 
 import type { Command } from './commands.js';
 import type { CloudEvent } from '../history/events.js';
@@ -34,6 +41,8 @@ class Fiber {
   waiting: Waiting | undefined;
   done = false;
   cancelled = false;
+  /** Depth of finally blocks the fiber is in (see `shielded` in instructions.ts). */
+  shield = 0;
   constructor(
     readonly gen: Co<unknown>,
     readonly onDone: (outcome: Outcome) => void,
@@ -117,7 +126,7 @@ export class Scheduler {
     if (fiber.done || fiber.cancelled) return;
     fiber.cancelled = true;
     const w = fiber.waiting;
-    if (!w) return;
+    if (!w || fiber.shield > 0) return;
     if (w.kind === 'join') {
       this.decide(w.join);
       this.settle(w.join);
@@ -183,6 +192,10 @@ export class Scheduler {
         if (live) this.commands.push({ type: 'CancelEffect', effectId: instr.effectId });
         return { value: live };
       }
+      case 'shield': {
+        fiber.shield += instr.on ? 1 : -1;
+        return this.interrupted(fiber) ? { error: new CancelSignal() } : { value: undefined };
+      }
       case 'join': {
         const join: Join = {
           parent: fiber,
@@ -207,7 +220,7 @@ export class Scheduler {
         join.starting = false;
         if (!join.resolved) return SUSPEND;
         fiber.waiting = undefined;
-        return fiber.cancelled ? { error: new CancelSignal() } : { value: join.outcomes };
+        return this.interrupted(fiber) ? { error: new CancelSignal() } : { value: join.outcomes };
       }
     }
   }
@@ -270,8 +283,13 @@ export class Scheduler {
     parent.waiting = undefined;
     this.resume(
       parent,
-      parent.cancelled ? { error: new CancelSignal() } : { value: join.outcomes },
+      this.interrupted(parent) ? { error: new CancelSignal() } : { value: join.outcomes },
     );
+  }
+
+  /** A cancelled fiber resumes with a CancelSignal, except inside a finally block. */
+  private interrupted(fiber: Fiber): boolean {
+    return fiber.cancelled && fiber.shield === 0;
   }
 }
 

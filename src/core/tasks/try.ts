@@ -9,7 +9,8 @@
 // not a silent success). Otherwise `catch.do` runs on the try task's input with the
 // error variable in scope; without `do` the output is the task's input.
 // `finally` runs after try and catch whatever happened, also on cancellation; its
-// output is discarded, its exports apply, an error inside it faults the task.
+// output is discarded, its exports apply, an error inside it faults the task. A cancel
+// arriving while it runs waits for its end (the scheduler's shield).
 
 import type { Json, Problem } from '../../history/events.js';
 import type { CatchIR, ErrorFilterIR, TryIR } from '../../dsl/ir.js';
@@ -18,7 +19,7 @@ import { resolveMs, signalThen } from '../env.js';
 import { test } from '../evaluate.js';
 import { normalizeErrorType, WorkflowFault } from '../problems.js';
 import type { Co } from '../instructions.js';
-import { effect } from '../instructions.js';
+import { effect, shielded } from '../instructions.js';
 import { withIter, withVars } from '../state.js';
 import { withTimeout } from '../timeout.js';
 import { retryDelay } from './retry.js';
@@ -28,7 +29,8 @@ export function* runTry(env: TaskEnv<TryIR>): Co<KindResult> {
   try {
     return yield* attempts(env);
   } finally {
-    if (task.finally) yield* env.runList(task.finally, env.input, env.scope);
+    const block = task.finally;
+    if (block) yield* shielded(() => env.runList(block, env.input, env.scope));
   }
 }
 
