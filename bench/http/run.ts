@@ -1,0 +1,87 @@
+// Durable starts through HTTP: `npx tsx bench/http/run.ts [--seconds 10]`.
+//
+// Starts `weft serve` (SQLite store, synchronous=FULL, in a temporary WEFT_HOME) as a
+// child process, registers a one-task workflow, then drives POST /api/v1/executions with
+// autocannon from this process:
+//   1. throughput: as many starts as 32 connections can push (each 201 means the
+//      execution and its first history event are committed);
+//   2. latency at a fixed offered rate of 500 starts/s (p50, p99).
+// Prints the figures (docs/api.md keeps the last ones).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 10);
+const home = mkdtempSync(join(tmpdir(), 'weft-bench-http-'));
+
+const workflow = `document:
+  dsl: '1.0.0'
+  namespace: bench
+  name: hello
+  version: '1.0.0'
+do:
+  - greet:
+      set:
+        greeting: \${ "hello " + .name }
+`;
+
+async function startServer(): Promise<{ child: ChildProcess; url: string }> {
+  const entry = new URL('../../src/cli/entry.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, 'serve', '--port', '0'], {
+    env: { ...process.env, WEFT_HOME: home },
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /listening on (http:\/\/\S+)\/api\/v1/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', () => reject(new Error(stderr)));
+  });
+  return { child, url };
+}
+
+function run(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) =>
+    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result))),
+  );
+}
+
+const { child, url } = await startServer();
+try {
+  const reg = await fetch(`${url}/api/v1/workflows`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/yaml' },
+    body: workflow,
+  });
+  if (reg.status !== 201) throw new Error(`register: ${reg.status} ${await reg.text()}`);
+  const request = {
+    url: `${url}/api/v1/executions`,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ workflow: { namespace: 'bench', name: 'hello' }, input: { name: 'b' } }),
+  };
+  // warm-up (JIT, SQLite page cache)
+  await run({ ...request, connections: 8, duration: 2 });
+  const max = await run({ ...request, connections: 32, duration: seconds });
+  const fixed = await run({ ...request, connections: 32, duration: seconds, overallRate: 500 });
+  const bad = (r: autocannon.Result) => r.non2xx + r.errors + r.timeouts;
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}`);
+  console.log(
+    `throughput: ${Math.round(max.requests.average)} durable starts/s ` +
+      `(32 connections, ${seconds} s, ${max.requests.total} starts, ${bad(max)} failed; ` +
+      `p50 ${max.latency.p50} ms, p99 ${max.latency.p99} ms)`,
+  );
+  console.log(
+    `at 500 starts/s offered: p50 ${fixed.latency.p50} ms, p99 ${fixed.latency.p99} ms ` +
+      `(${fixed.requests.total} starts, ${bad(fixed)} failed)`,
+  );
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  rmSync(home, { recursive: true, force: true });
+}
