@@ -291,15 +291,22 @@ export class ExecutionRunner implements EffectHost {
       this.deps.failure?.(e) ??
       problem('runtime', 'Internal error', e instanceof Error ? e.message : String(e));
     const event: HistoryEvent = { v: 1, type: 'ExecutionFaulted', time: this.now(), error };
-    this.deps.store.append(this.executionId, [event]).then(
-      () =>
-        this.deps.hooks.emit('history:appended', {
-          executionId: this.executionId,
-          events: [event],
-        }),
-      () => undefined,
-    );
-    this.finish({ status: 'faulted', error });
+    // stop now; settle once the fault is recorded (or could not be), so a caller that
+    // awaits the outcome reads the faulted status from the store
+    this.finished = true;
+    for (const cancel of this.inflight.values()) cancel();
+    this.inflight.clear();
+    void this.deps.store
+      .append(this.executionId, [event])
+      .then(
+        () =>
+          this.deps.hooks.emit('history:appended', {
+            executionId: this.executionId,
+            events: [event],
+          }),
+        () => undefined,
+      )
+      .finally(() => this.finish({ status: 'faulted', error }));
   }
 }
 

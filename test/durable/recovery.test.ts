@@ -1,0 +1,237 @@
+// Crash and restart inside one test process: engine.close() stops an engine as a dying
+// process would (effects in flight are dropped, nothing is ended), and a new engine on the
+// same SQLite file recovers. The chaos test (chaos.test.ts) does it with real SIGKILLs.
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HistoryEvent, Json } from '../../src/history/events.js';
+import type { DurableEngine } from '../../src/runtime/durable/engine.js';
+import type { Store } from '../../src/store/types.js';
+import { type Home, doc, engineOn, tempHome, tick } from './helpers.js';
+
+let home: Home;
+afterEach(() => home?.remove());
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await check()) return;
+    await tick(5);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function events(engine: DurableEngine, id: string): Promise<HistoryEvent[]> {
+  return (await engine.history(id)).map((r) => r.event);
+}
+
+async function crash(engine: DurableEngine, store: Store): Promise<void> {
+  await engine.close();
+  await store.close();
+}
+
+const waits = doc('waits', [
+  { w: { wait: { milliseconds: 300 } } },
+  { s: { set: { done: true } } },
+]);
+
+describe('recovery', () => {
+  it('fires a timer that came due while no process ran, once and not early', async () => {
+    home = tempHome();
+    let store = home.open();
+    let engine = engineOn(store);
+    await engine.register(waits);
+    const h = await engine.start({ namespace: 'test', name: 'waits' }, {});
+    await until(
+      async () => (await events(engine, h.id)).some((e) => e.type === 'TimerStarted'),
+      'TimerStarted',
+    );
+    const timer = (await events(engine, h.id)).find((e) => e.type === 'TimerStarted');
+    if (timer?.type !== 'TimerStarted') throw new Error('no timer');
+    expect(await store.dueTimers(timer.fireAt, 10)).toMatchObject([
+      { executionId: h.id, key: `timer:${timer.effectId}`, dueAt: timer.fireAt },
+    ]);
+    await crash(engine, store);
+    await tick(350);
+    store = home.open();
+    engine = engineOn(store);
+    expect((await engine.recover()).resumed).toEqual([h.id]);
+    const handle = await engine.handle(h.id);
+    expect(await handle!.result()).toEqual({ done: true });
+    const fired = (await events(engine, h.id)).filter((e) => e.type === 'TimerFired');
+    expect(fired).toHaveLength(1);
+    expect(fired[0]!.time).toBeGreaterThanOrEqual(timer.fireAt);
+    expect(await store.dueTimers(timer.fireAt + 10_000, 10)).toEqual([]);
+    await store.close();
+  });
+
+  it('never fires a timer early when the process restarts before it is due', async () => {
+    home = tempHome();
+    let store = home.open();
+    let engine = engineOn(store);
+    await engine.register(waits);
+    const h = await engine.start({ namespace: 'test', name: 'waits' }, {});
+    await until(
+      async () => (await events(engine, h.id)).some((e) => e.type === 'TimerStarted'),
+      'TimerStarted',
+    );
+    await crash(engine, store);
+    store = home.open();
+    engine = engineOn(store);
+    await engine.recover();
+    await (await engine.handle(h.id))!.result();
+    const history = await events(engine, h.id);
+    const started = history.find((e) => e.type === 'TimerStarted');
+    const fired = history.filter((e) => e.type === 'TimerFired');
+    expect(fired).toHaveLength(1);
+    expect(started?.type === 'TimerStarted' && fired[0]!.time >= started.fireAt).toBe(true);
+    await store.close();
+  });
+
+  it('delivers a child execution result to its parent exactly once across a crash', async () => {
+    home = tempHome();
+    let store = home.open();
+    let engine = engineOn(store);
+    let hang = true;
+    const calls: string[] = [];
+    const slow = (args: Json, ctx: { idempotencyKey: string }) => {
+      calls.push(ctx.idempotencyKey);
+      return hang ? new Promise<Json>(() => undefined) : { got: args };
+    };
+    engine.registerFunction('slow', slow);
+    await engine.register(doc('child', [{ s: { call: 'slow', with: { x: 1 } } }]));
+    await engine.register(
+      doc('parent', [
+        { c: { run: { workflow: { namespace: 'test', name: 'child', version: '1.0.0' } } } },
+      ]),
+    );
+    const parent = await engine.start({ namespace: 'test', name: 'parent' }, {});
+    await until(async () => calls.length === 1, 'the child call');
+    const childId = (await events(engine, parent.id)).find((e) => e.type === 'ChildStarted');
+    if (childId?.type !== 'ChildStarted') throw new Error('no ChildStarted');
+    expect((await engine.get(childId.childExecutionId))?.parentId).toBe(parent.id);
+    await crash(engine, store);
+    hang = false;
+    store = home.open();
+    engine = engineOn(store);
+    engine.registerFunction('slow', slow);
+    const { resumed } = await engine.recover();
+    expect(resumed.sort()).toEqual([parent.id, childId.childExecutionId].sort());
+    expect(await (await engine.handle(parent.id))!.result()).toEqual({ got: { x: 1 } });
+    const completed = (await events(engine, parent.id)).filter((e) => e.type === 'ChildCompleted');
+    expect(completed).toHaveLength(1);
+    expect(calls).toEqual([calls[0], calls[0]]);
+    await store.close();
+  });
+
+  it('cancels the children of a cancelled parent', async () => {
+    home = tempHome();
+    const store = home.open();
+    const engine = engineOn(store);
+    await engine.register(doc('child', [{ w: { wait: { hours: 1 } } }]));
+    await engine.register(
+      doc('parent', [
+        { c: { run: { workflow: { namespace: 'test', name: 'child', version: '1.0.0' } } } },
+      ]),
+    );
+    const parent = await engine.start({ namespace: 'test', name: 'parent' }, {});
+    await until(
+      async () => (await events(engine, parent.id)).some((e) => e.type === 'ChildStarted'),
+      'ChildStarted',
+    );
+    const started = (await events(engine, parent.id)).find((e) => e.type === 'ChildStarted');
+    if (started?.type !== 'ChildStarted') throw new Error('no ChildStarted');
+    await until(
+      async () =>
+        (await events(engine, started.childExecutionId)).some((e) => e.type === 'TimerStarted'),
+      'the child timer',
+    );
+    await engine.cancel(parent.id, 'stop');
+    expect(await parent.outcome).toEqual({ status: 'cancelled', reason: 'stop' });
+    await until(
+      async () => (await engine.get(started.childExecutionId))?.status.state === 'cancelled',
+      'the child cancelled',
+    );
+    await store.close();
+  });
+
+  it('parks an execution whose replay does not match its history, and serves the others', async () => {
+    home = tempHome();
+    let store = home.open();
+    let engine = engineOn(store);
+    const hang = () => new Promise<Json>(() => undefined);
+    engine.registerFunction('hang', hang);
+    await engine.register(doc('det', [{ a: { call: 'hang' } }]));
+    await engine.register(waits);
+    const bad = await engine.start({ namespace: 'test', name: 'det' }, {});
+    const good = await engine.start({ namespace: 'test', name: 'waits' }, {});
+    await until(async () => (await events(engine, bad.id)).length === 2, 'TaskStarted');
+    await crash(engine, store);
+    // the stored document changes under the same hash: replay schedules another task
+    const db = new Database(home.path);
+    db.prepare(`UPDATE workflows SET source = ? WHERE name = 'det'`).run(
+      doc('det', [{ other: { call: 'hang' } }]),
+    );
+    db.close();
+    store = home.open();
+    engine = engineOn(store);
+    engine.registerFunction('hang', hang);
+    const { resumed, parked } = await engine.recover();
+    expect(parked).toEqual([bad.id]);
+    expect(resumed).toEqual([good.id]);
+    const status = (await engine.get(bad.id))?.status;
+    expect(status).toMatchObject({ state: 'parked', reason: 'determinism' });
+    expect(status?.state === 'parked' && status.detail).toMatch(/\/do\/0\/a/);
+    expect(await (await engine.handle(good.id))!.result()).toEqual({ done: true });
+    await store.close();
+  });
+
+  it('parks an execution as dead-letter after too many recoveries without progress', async () => {
+    home = tempHome();
+    let store = home.open();
+    let engine = engineOn(store);
+    await engine.register(waits);
+    const h = await engine.start({ namespace: 'test', name: 'waits' }, {});
+    await crash(engine, store);
+    store = home.open();
+    // five recoveries that died before making progress (the counter is bumped before replay)
+    for (let i = 0; i < 5; i++) await store.noteRecoveryAttempt(h.id, Date.now());
+    engine = engineOn(store);
+    expect(await engine.recover()).toEqual({ resumed: [], parked: [h.id] });
+    expect((await engine.get(h.id))?.status).toMatchObject({
+      state: 'parked',
+      reason: 'dead-letter',
+      detail: expect.stringMatching(/maxRecoveryAttempts = 5/) as unknown,
+    });
+    await engine.cancel(h.id, 'given up');
+    expect((await engine.get(h.id))?.status).toEqual({ state: 'cancelled', reason: 'given up' });
+    await store.close();
+  });
+
+  it('holds a suspended execution until it is resumed, also across a restart', async () => {
+    home = tempHome();
+    let store = home.open();
+    let engine = engineOn(store);
+    let release: (v: Json) => void = () => undefined;
+    engine.registerFunction('gate', () => new Promise<Json>((r) => (release = r)));
+    await engine.register(doc('gated', [{ g: { call: 'gate' } }, { s: { set: { ok: 1 } } }]));
+    const h = await engine.start({ namespace: 'test', name: 'gated' }, {});
+    await until(async () => (await events(engine, h.id)).length === 2, 'TaskStarted');
+    await engine.suspend(h.id);
+    release({ opened: true });
+    await tick(50);
+    expect((await engine.get(h.id))?.status).toEqual({ state: 'suspended' });
+    expect((await events(engine, h.id)).map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'TaskStarted',
+    ]);
+    await crash(engine, store);
+    store = home.open();
+    engine = engineOn(store);
+    engine.registerFunction('gate', () => ({ opened: 'again' }));
+    await engine.recover();
+    await tick(50);
+    expect((await engine.get(h.id))?.status).toEqual({ state: 'suspended' });
+    await engine.resume(h.id);
+    expect(await (await engine.handle(h.id))!.result()).toEqual({ ok: 1 });
+    await store.close();
+  });
+});
