@@ -26,7 +26,7 @@ import {
   rt,
   step,
 } from './runtime.js';
-import { formatString } from './builtins/format.js';
+import { formatString, isFormat } from './builtins/format.js';
 import { toText } from './values.js';
 
 type ScopeEntry =
@@ -88,8 +88,10 @@ export class Compiler {
       case 'loc':
         return N.literal({ file: '<top-level>', line: node.line });
       case 'string':
+        if (node.format !== undefined) this.checkFormat(node.format, node.at);
         return this.string(node.parts, node.format);
       case 'format':
+        this.checkFormat(node.name, node.at);
         return fromOne((v) => formatString(node.name, v));
       case 'field':
         return N.fieldF(this.compile(node.target), node.name, node.opt === true);
@@ -169,6 +171,10 @@ export class Compiler {
         };
       }
     }
+  }
+
+  private checkFormat(name: string, at: number): void {
+    if (!isFormat(name)) throw new SyntaxErr(`${name} is not a valid format`, at);
   }
 
   private variable(name: string, at: number): F {
