@@ -155,12 +155,12 @@ export function sub(a: Json, b: Json): Json {
   return fail(`${desc(a)} and ${desc(b)} cannot be subtracted`);
 }
 
-// jq 1.8: a negative or nan count gives null, otherwise floor(n) copies; jq's own cap
-// on the result is a catchable error, weft's maxLength a limit.
+// jq 1.8: a negative or nan count gives null, otherwise floor(n) copies. Past jq's own
+// cap (INT_MAX bytes) it is jq's catchable error; below it, weft's maxLength is a limit.
 function repeatString(s: string, n: number): Json {
   if (n < 0 || n !== n) return null;
   const times = Math.floor(n);
-  if (s.length * times >= 2 ** 29) fail('Repeat string result too long');
+  if (s.length * times > 2147483647) fail('Repeat string result too long');
   checkLength(s.length * times);
   return s.repeat(times);
 }
