@@ -22,6 +22,8 @@ export interface ListResult {
 export interface KindResult {
   output: Json;
   then?: Then;
+  /** $authorization for the task's output.as and export.as (call tasks; authorization.ts). */
+  authorization?: Json;
 }
 
 export interface TaskEnv<T extends TaskIR = TaskIR> {

@@ -22,6 +22,7 @@ export function variables(rt: Rt, scope: Scope, frame: Frame): Record<string, Js
     workflow: rt.workflow,
     runtime: rt.ctx.runtime ?? null,
     secrets: rt.ctx.secrets ?? {},
+    // Bound by call tasks (authorization.ts); null elsewhere.
     authorization: null,
     task: frame.task ?? null,
     input: frame.input ?? null,

@@ -108,11 +108,15 @@ function* runStarted(
   let output = result.output;
   descriptor.output = output;
   frame.output = output;
-  if (task.outputAs) output = evalTemplate(rt, task.outputAs, output, scope, frame);
+  const after =
+    result.authorization !== undefined
+      ? withVars(scope, { authorization: result.authorization })
+      : scope;
+  if (task.outputAs) output = evalTemplate(rt, task.outputAs, output, after, frame);
   validate(rt, task.outputSchema, output, task.id, 'output');
   if (task.exportAs) {
     frame.output = output;
-    rt.context = evalTemplate(rt, task.exportAs, output, scope, frame);
+    rt.context = evalTemplate(rt, task.exportAs, output, after, frame);
     validate(rt, task.exportSchema, rt.context, task.id, 'export');
   }
   checkPayload(rt, output, task.id, input);

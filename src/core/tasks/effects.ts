@@ -10,7 +10,8 @@ import { fault } from '../problems.js';
 import { randomUuid } from '../prng.js';
 import type { Co } from '../instructions.js';
 import { effect, fire } from '../instructions.js';
-import { effectKey } from '../state.js';
+import { effectKey, withVars } from '../state.js';
+import { authenticationOf, resolveAuthorization } from '../authorization.js';
 
 /** `wait`: a durable timer; the output is the input. weft `until`: an absolute time
  *  (ISO 8601 text or epoch milliseconds); a time in the past fires at once. */
@@ -82,7 +83,11 @@ function cacheOf(
  *  evaluated `with` as its input. The output is the result. */
 export function* runCall(env: TaskEnv<CallIR>): Co<KindResult> {
   const { rt, task, input, scope, frame } = env;
-  const args = evalTemplate(rt, task.args, input, scope, frame);
+  const policy = authenticationOf(task.args);
+  const authorization = policy
+    ? resolveAuthorization(evalTemplate(rt, policy, input, scope, frame))
+    : null;
+  const args = evalTemplate(rt, task.args, input, withVars(scope, { authorization }), frame);
   if (task.function) {
     const r = yield* env.runTask(task.function, args, scope);
     return { output: r.output };
@@ -99,7 +104,7 @@ export function* runCall(env: TaskEnv<CallIR>): Co<KindResult> {
     input,
     ...(cache ? { cache } : {}),
   }));
-  return { output: result };
+  return { output: result, authorization };
 }
 
 /** `run: workflow` -> ScheduleChild. await (default): the child's output; `await:
