@@ -1,5 +1,5 @@
 // One task through the data flow of the spec (dsl.md "Data Flow"):
-//   if -> input.schema (raw input) -> input.from ($input) -> the task (under its timeout)
+//   input.schema (raw input) -> input.from ($input) -> if -> the task (under its timeout)
 //   -> output.as -> output.schema -> export.as (replaces $context) -> export.schema -> then
 // and task lists with their flow directives (continue, exit, end, break, goto).
 
@@ -64,13 +64,23 @@ export function* runTask(rt: Rt, task: TaskIR, rawInput: Json, scope: Scope): Co
     startedAt: dateTime(rt.now),
   };
   const frame: Frame = { where: task.id, task: descriptor, input: rawInput };
-  if (task.if && !test(rt, task.if, rawInput, scope, frame)) {
+  let input: Json;
+  try {
+    input = transformInput(rt, task, rawInput, scope, frame);
+  } catch (e) {
+    trace(rt, 'started', task);
+    trace(rt, 'faulted', task);
+    throw e;
+  }
+  // The spec (dsl.md "Runtime expression arguments") evaluates `if` on the transformed
+  // task input, with $input; a skipped task passes its raw input on.
+  if (task.if && !test(rt, task.if, input, scope, frame)) {
     trace(rt, 'skipped', task);
     return { output: rawInput, then: { kind: 'continue' } };
   }
   trace(rt, 'started', task);
   try {
-    const result = yield* runStarted(rt, task, rawInput, scope, frame, descriptor);
+    const result = yield* runStarted(rt, task, input, scope, frame, descriptor);
     trace(rt, 'completed', task);
     return result;
   } catch (e) {
@@ -79,19 +89,24 @@ export function* runTask(rt: Rt, task: TaskIR, rawInput: Json, scope: Scope): Co
   }
 }
 
-function* runStarted(
-  rt: Rt,
-  task: TaskIR,
-  rawInput: Json,
-  scope: Scope,
-  frame: Frame,
-  descriptor: Record<string, Json>,
-): Co<TaskResult> {
+/** input.schema checks the raw input; input.from gives $input. */
+function transformInput(rt: Rt, task: TaskIR, rawInput: Json, scope: Scope, frame: Frame): Json {
   validate(rt, task.inputSchema, rawInput, task.id, 'input');
   const input = task.inputFrom
     ? evalTemplate(rt, task.inputFrom, rawInput, scope, frame)
     : rawInput;
   frame.input = input;
+  return input;
+}
+
+function* runStarted(
+  rt: Rt,
+  task: TaskIR,
+  input: Json,
+  scope: Scope,
+  frame: Frame,
+  descriptor: Record<string, Json>,
+): Co<TaskResult> {
   const env: TaskEnv = {
     rt,
     task,

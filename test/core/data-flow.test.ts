@@ -135,13 +135,14 @@ output: {as: '{result: .inner.n, raw: .raw.noise}'}
     ).toBe('completed');
   });
 
-  it('evaluates the task if on the raw input, before input.from', () => {
-    const run = runTasks(
-      `
-      - a: {if: '.go', input: {from: .inner}, set: {got: '\${ . }'}}
-    `,
-      { input: { go: true, inner: 7 } },
-    );
+  it('evaluates the task if on the transformed input, after input.from (the spec table)', () => {
+    const doc = `
+      - a: {if: '.go and $input == .', input: {from: .inner}, set: {got: '\${ .n }'}}
+    `;
+    const run = runTasks(doc, { input: { go: false, inner: { go: true, n: 7 } } });
     expect(run.execution.output).toEqual({ got: 7 });
+    // Skipped: the raw input passes on unchanged.
+    const skipped = runTasks(doc, { input: { go: true, inner: { go: false, n: 7 } } });
+    expect(skipped.execution.output).toEqual({ go: true, inner: { go: false, n: 7 } });
   });
 });
