@@ -1,0 +1,124 @@
+// Checks a finished chaos run against its ledger and the histories in the store:
+// - every execution completed with the right output;
+// - no effect ran again after its result was recorded (a ledger call for a key that
+//   arrived after that effect's TaskCompleted time); repeats happen only for effects in
+//   flight at a kill;
+// - every repeated call carried the same idempotency key (one key per (i, step));
+// - no timer fired early (TimerFired.time < fireAt) or twice.
+import type { HistoryEvent } from '../src/history/events.js';
+import type { Store } from '../src/store/types.js';
+import type { LedgerCall } from './ledger.js';
+import { expectedOutput } from './workflow.js';
+
+export interface ChaosCounts {
+  executions: number;
+  completedRight: number;
+  wrongOrUnfinished: number;
+  ledgerCalls: number;
+  effects: number;
+  repeatedEffects: number;
+  /** Most ledger calls of one effect: at most 1 + kills (one re-run per restart). */
+  maxCallsPerEffect: number;
+  reRunAfterRecorded: number;
+  callsWithoutRecordedStart: number;
+  keysPerEffectMismatch: number;
+  missingKeys: number;
+  timers: number;
+  timersEarly: number;
+  timersTwice: number;
+}
+
+export async function verify(
+  store: Store,
+  count: number,
+  calls: LedgerCall[],
+): Promise<ChaosCounts> {
+  const c: ChaosCounts = {
+    executions: 0,
+    completedRight: 0,
+    wrongOrUnfinished: 0,
+    ledgerCalls: calls.length,
+    effects: 0,
+    repeatedEffects: 0,
+    maxCallsPerEffect: 0,
+    reRunAfterRecorded: 0,
+    callsWithoutRecordedStart: 0,
+    keysPerEffectMismatch: 0,
+    missingKeys: calls.filter((x) => x.key === undefined).length,
+    timers: 0,
+    timersEarly: 0,
+    timersTwice: 0,
+  };
+  const byKey = new Map<string, LedgerCall[]>();
+  const keysOf = new Map<string, Set<string>>();
+  for (const call of calls) {
+    if (call.key === undefined) continue;
+    byKey.set(call.key, [...(byKey.get(call.key) ?? []), call]);
+    const effect = `${call.i}/${call.step}`;
+    keysOf.set(effect, (keysOf.get(effect) ?? new Set()).add(call.key));
+  }
+  c.keysPerEffectMismatch = [...keysOf.values()].filter((s) => s.size !== 1).length;
+  const recordedKeys = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    const page = await store.listExecutions({ limit: 1000, ...(cursor ? { cursor } : {}) });
+    for (const record of page.items) {
+      c.executions++;
+      const i = (record.input as { i: number }).i;
+      const right = JSON.stringify(expectedOutput(i));
+      if (record.status.state === 'completed' && JSON.stringify(record.status.output) === right)
+        c.completedRight++;
+      else c.wrongOrUnfinished++;
+      const history = (await store.loadHistory(record.id)).map((r) => r.event);
+      check(history, byKey, recordedKeys, c);
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  c.callsWithoutRecordedStart = [...byKey.keys()].filter((k) => !recordedKeys.has(k)).length;
+  if (c.executions !== count) c.wrongOrUnfinished += Math.abs(count - c.executions);
+  return c;
+}
+
+function check(
+  history: HistoryEvent[],
+  byKey: Map<string, LedgerCall[]>,
+  recordedKeys: Set<string>,
+  c: ChaosCounts,
+): void {
+  const keyOf = new Map<number, string>();
+  const fireAt = new Map<number, number>();
+  const fired = new Map<number, number>();
+  for (const e of history) {
+    if (e.type === 'TaskStarted') {
+      keyOf.set(e.effectId, e.key);
+      recordedKeys.add(e.key);
+      c.effects++;
+    } else if (e.type === 'TaskCompleted') {
+      const calls = byKey.get(keyOf.get(e.effectId) ?? '') ?? [];
+      if (calls.length > 1) c.repeatedEffects++;
+      c.maxCallsPerEffect = Math.max(c.maxCallsPerEffect, calls.length);
+      c.reRunAfterRecorded += calls.filter((x) => x.at > e.time).length;
+    } else if (e.type === 'TimerStarted') {
+      fireAt.set(e.effectId, e.fireAt);
+      c.timers++;
+    } else if (e.type === 'TimerFired') {
+      fired.set(e.effectId, (fired.get(e.effectId) ?? 0) + 1);
+      if (e.time < (fireAt.get(e.effectId) ?? Infinity)) c.timersEarly++;
+    }
+  }
+  c.timersTwice += [...fired.values()].filter((n) => n > 1).length;
+}
+
+/** True when the counts show a correct run. */
+export function passed(c: ChaosCounts, count: number): boolean {
+  return (
+    c.executions === count &&
+    c.completedRight === count &&
+    c.reRunAfterRecorded === 0 &&
+    c.callsWithoutRecordedStart === 0 &&
+    c.keysPerEffectMismatch === 0 &&
+    c.missingKeys === 0 &&
+    c.timersEarly === 0 &&
+    c.timersTwice === 0
+  );
+}

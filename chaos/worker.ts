@@ -1,0 +1,25 @@
+// One incarnation of the chaos worker (a child process the harness SIGKILLs again and
+// again): opens the store, recovers, starts every execution with an idempotency key (a
+// start that already happened returns the same execution), waits for all, exits 0.
+//   node --import tsx chaos/worker.ts DB_PATH LEDGER_URL COUNT WAIT_MS
+import { DurableEngine } from '../src/runtime/durable/engine.js';
+import { openSqliteStore } from '../src/store/index.js';
+import { chaosWorkflow } from './workflow.js';
+
+const [path, ledger, countText, waitText] = process.argv.slice(2);
+if (!path || !ledger || !countText || !waitText) {
+  process.stderr.write('usage: chaos/worker.ts DB_PATH LEDGER_URL COUNT WAIT_MS\n');
+  process.exit(2);
+}
+const store = openSqliteStore({ path, synchronous: 'FULL' });
+const engine = new DurableEngine({ store, env: {}, idempotencyHeader: true });
+const [ref] = await engine.register(chaosWorkflow(ledger, Number(waitText)));
+await engine.recover();
+const handles = [];
+for (let i = 0; i < Number(countText); i++)
+  handles.push(await engine.start(ref!, { i }, { idempotencyKey: `chaos-${i}` }));
+const outcomes = await Promise.all(handles.map((h) => h.outcome));
+await engine.close();
+await store.close();
+const bad = outcomes.filter((o) => o.status !== 'completed').length;
+process.stdout.write(JSON.stringify({ done: outcomes.length, bad }) + '\n');

@@ -1,0 +1,27 @@
+// The small chaos run of issue 4 (chaos/run.ts is the large one): 20 executions whose
+// effects call a ledger on 127.0.0.1, the worker process SIGKILLed 5 times at random
+// moments while effects are in flight, then restarted until it finishes.
+import { describe, expect, it } from 'vitest';
+import { runChaos } from '../../chaos/harness.js';
+import { passed } from '../../chaos/verify.js';
+
+describe('chaos', () => {
+  it('completes every execution with the right output through 5 SIGKILLs, re-running only effects in flight', async () => {
+    const c = await runChaos({ executions: 20, kills: 5, callsBetweenKills: 6, waitMs: 100 });
+    expect(c.killsDone).toBe(5);
+    expect(c.completedRight).toBe(20);
+    expect(c.wrongOrUnfinished).toBe(0);
+    expect(c.effects).toBe(40);
+    expect(c.reRunAfterRecorded).toBe(0);
+    expect(c.callsWithoutRecordedStart).toBe(0);
+    expect(c.keysPerEffectMismatch).toBe(0);
+    expect(c.missingKeys).toBe(0);
+    // an effect runs again only after a kill caught it in flight: once per restart at most
+    expect(c.maxCallsPerEffect).toBeGreaterThanOrEqual(1);
+    expect(c.maxCallsPerEffect).toBeLessThanOrEqual(1 + c.killsDone);
+    expect(c.timers).toBe(20);
+    expect(c.timersEarly).toBe(0);
+    expect(c.timersTwice).toBe(0);
+    expect(passed(c, 20)).toBe(true);
+  }, 120_000);
+});
