@@ -229,10 +229,23 @@ export const BINOPS: Record<string, (a: Json, b: Json) => Json> = {
   '*': mul,
   '/': div,
   '%': mod,
-  '==': (a, b) => equals(a, b),
-  '!=': (a, b) => !equals(a, b),
-  '<': (a, b) => compare(a, b) < 0,
-  '<=': (a, b) => compare(a, b) <= 0,
-  '>': (a, b) => compare(a, b) > 0,
-  '>=': (a, b) => compare(a, b) >= 0,
+  // numbers (nan aside) compare directly; everything else in jq's total order
+  '==': (a, b) => a === b || equals(a, b),
+  '!=': (a, b) => a !== b && !equals(a, b),
+  '<': (a, b) =>
+    typeof a === 'number' && typeof b === 'number' && a === a && b === b
+      ? a < b
+      : compare(a, b) < 0,
+  '<=': (a, b) =>
+    typeof a === 'number' && typeof b === 'number' && a === a && b === b
+      ? a <= b
+      : compare(a, b) <= 0,
+  '>': (a, b) =>
+    typeof a === 'number' && typeof b === 'number' && a === a && b === b
+      ? a > b
+      : compare(a, b) > 0,
+  '>=': (a, b) =>
+    typeof a === 'number' && typeof b === 'number' && a === a && b === b
+      ? a >= b
+      : compare(a, b) >= 0,
 };
