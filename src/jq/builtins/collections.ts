@@ -99,6 +99,23 @@ native('sort_by', 1, ([f]) =>
     const pairs = keyed(f as F, v, 'sorted', env);
     chargeSort(pairs.length);
     const single = pairs.single === true;
+    if (single && pairs.every((p) => typeof p[0] === 'number' && p[0] === p[0])) {
+      // numeric keys: an insertion sort over the pairs with the comparison inline
+      const n = pairs.length;
+      if (n <= 48) {
+        for (let i = 1; i < n; i++) {
+          const x = pairs[i] as [number, Json];
+          let j = i - 1;
+          while (j >= 0 && ((pairs[j] as [number, Json])[0] as number) > x[0]) {
+            pairs[j + 1] = pairs[j] as [Json, Json];
+            j--;
+          }
+          pairs[j + 1] = x;
+        }
+        return pairs.map((e) => e[1]);
+      }
+      return pairs.sort((a, b) => (a[0] as number) - (b[0] as number)).map((e) => e[1]);
+    }
     return stableSort(pairs, (a, b) => compareKeys(a[0], b[0], single)).map((e) => e[1]);
   }),
 );
