@@ -180,6 +180,58 @@ const scenarios: Scenario[] = [
     script: { respond: fail500 },
     status: 'faulted',
   },
+  {
+    // Jitter comes from the seed recorded in ExecutionStarted: the stored timers' fireAt
+    // are exact numbers, so a change of PRNG or formula breaks this golden.
+    name: 'retry-jitter',
+    doc: `
+      - t:
+          try:
+            - c: {call: flaky}
+          catch:
+            retry:
+              delay: {seconds: 1}
+              backoff: {exponential: {}}
+              jitter: {from: {milliseconds: 100}, to: {seconds: 1}}
+              limit: {attempt: {count: 3}}
+    `,
+    script: { seed: 'jitter-seed', respond: fail500 },
+    status: 'faulted',
+  },
+  {
+    name: 'fork-branch-end',
+    doc: `
+      - both:
+          fork:
+            branches:
+              - guarded:
+                  try:
+                    - slow: {wait: PT1H}
+                  finally:
+                    - release: {call: release}
+              - quick:
+                  wait: PT1S
+                  then: end
+      - never: {set: {never: true}}
+    `,
+    output: {},
+  },
+  {
+    name: 'cancel-during-finally',
+    doc: `
+      - guarded:
+          try:
+            - work: {call: flaky}
+          finally:
+            - release: {call: release}
+            - audit: {call: audit}
+    `,
+    script: {
+      cancelAt: 15,
+      respond: (c) => (c.taskId.endsWith('/work') ? fail500() : { result: 'ok' }),
+    },
+    status: 'cancelled',
+  },
 ];
 
 describe('golden histories', () => {
