@@ -1,11 +1,12 @@
 // `weft serve [--port 8080] [--host 127.0.0.1]`: the HTTP API, the WebSocket streams and
-// an embedded engine on the SQLite store under $WEFT_HOME (default ./.weft). Without an
+// the durable engine on the SQLite store under $WEFT_HOME (default ./.weft). Without an
 // active API key ($WEFT_HOME/keys.json) every caller is an admin, so the server then
 // listens on a loopback address only and says so on stderr.
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { parseFlags, str } from '../client/args.js';
-import { EngineAdapter } from '../server/adapter.js';
+import { DurableEngine } from '../runtime/durable/engine.js';
+import { DurableAdapter } from '../server/durable-adapter.js';
 import { KeyRing, keysFile } from '../server/keys.js';
 import { serve } from '../server/serve.js';
 import { HookRegistry, hooksFile } from '../server/webhooks.js';
@@ -53,7 +54,14 @@ export async function run(args: string[]): Promise<number> {
     );
   }
   const store = openSqliteStore({ path: join(home, 'weft.db') });
-  const engine = new EngineAdapter({ store });
+  const durable = new DurableEngine({ store });
+  // executions left unfinished by the last run resume here, before requests arrive
+  const { resumed, parked } = await durable.recover();
+  if (resumed.length + parked.length > 0)
+    process.stderr.write(
+      `weft serve: resumed ${resumed.length} execution(s), parked ${parked.length}\n`,
+    );
+  const engine = new DurableAdapter(durable);
   const server = await serve({ engine, keys, hooks: new HookRegistry(hooksFile()), host, port });
   process.stderr.write(`weft serve: listening on ${server.url}/api/v1\n`);
   await new Promise<void>((resolve) => {

@@ -12,19 +12,14 @@ const env = { WEFT_HOME: home };
 let server: ChildProcess;
 let url = '';
 
-beforeAll(async () => {
-  server = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      new URL('../../src/cli/entry.ts', import.meta.url).pathname,
-      'serve',
-      '--port',
-      '0',
-    ],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+const entry = new URL('../../src/cli/entry.ts', import.meta.url).pathname;
+
+/** Starts `weft serve --port 0` in WEFT_HOME; resolves with its stderr once it listens. */
+async function launch(): Promise<string> {
+  server = spawn(process.execPath, ['--import', 'tsx', entry, 'serve', '--port', '0'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   url = await new Promise<string>((resolve, reject) => {
     server.stderr!.on('data', (d: Buffer) => {
@@ -34,6 +29,17 @@ beforeAll(async () => {
     });
     server.on('exit', () => reject(new Error(stderr)));
   });
+  return stderr;
+}
+
+async function waitListening(client: WeftClient, id: string) {
+  const listening = async () =>
+    (await client.history(id)).some((e) => e.event.type === 'ListenStarted');
+  for (let i = 0; i < 300 && !(await listening()); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+beforeAll(async () => {
+  const stderr = await launch();
   expect(stderr).toContain('no API keys: every caller is an admin, listening on 127.0.0.1 only');
   const client = new WeftClient({ server: url });
   await client.registerWorkflow(helloYaml);
@@ -82,6 +88,34 @@ describe('client commands against weft serve', () => {
     expect(followed.code).toBe(0);
     const got = weft(['executions', 'get', execution.id, '--server', url], { env });
     expect(JSON.parse(got.stdout).status).toEqual({ state: 'completed', output: { heard: 5 } });
+  });
+});
+
+describe('a restart of weft serve', () => {
+  it('resumes a waiting execution, which an event then completes', async () => {
+    let client = new WeftClient({ server: url });
+    const { execution } = await client.start({ namespace: 'team-a', name: 'waiter' });
+    await waitListening(client, execution.id);
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+    const stderr = await launch();
+    expect(stderr).toMatch(/resumed [1-9]\d* execution/);
+    client = new WeftClient({ server: url });
+    await waitListening(client, execution.id);
+    await client.sendEvents({
+      specversion: '1.0',
+      id: 'after-restart',
+      source: '/t',
+      type: 'com.example.go',
+      data: { n: 9 },
+    });
+    let status = (await client.getExecution(execution.id)).status;
+    for (let i = 0; i < 300 && status.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      status = (await client.getExecution(execution.id)).status;
+    }
+    expect(status).toEqual({ state: 'completed', output: { heard: 9 } });
   });
 });
 

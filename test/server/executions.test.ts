@@ -125,17 +125,22 @@ describe('executions', () => {
     expect(again.status).toBe(409);
   });
 
-  it('answers suspend and resume with 501 until the engine supports them', async () => {
+  it('suspends and resumes a running execution, refusing each twice (409)', async () => {
     const r = await call(
       `${s.api}/executions`,
       json({ workflow: { namespace: 'team-a', name: 'waiter' } }),
     );
-    for (const verb of ['suspend', 'resume']) {
-      const a = await call(`${s.api}/executions/${r.body.id}/${verb}`, { method: 'POST' });
-      expect(a.status).toBe(501);
-      expect(a.body.detail).toContain(r.body.id);
-    }
-    await call(`${s.api}/executions/${r.body.id}/cancel`, { method: 'POST' });
+    const id = r.body.id;
+    const suspended = await call(`${s.api}/executions/${id}/suspend`, { method: 'POST' });
+    expect(suspended.status).toBe(200);
+    expect(suspended.body.status.state).toBe('suspended');
+    expect((await call(`${s.api}/executions/${id}/suspend`, { method: 'POST' })).status).toBe(409);
+    const resumed = await call(`${s.api}/executions/${id}/resume`, { method: 'POST' });
+    expect(resumed.body.status.state).toBe('running');
+    const again = await call(`${s.api}/executions/${id}/resume`, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(again.body.detail).toContain('running');
+    await call(`${s.api}/executions/${id}/cancel`, { method: 'POST' });
   });
 
   it('answers 404 for an unknown execution on every execution route', async () => {

@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/index.js';
-import { EngineAdapter } from '../../src/server/adapter.js';
+import { DurableAdapter } from '../../src/server/durable-adapter.js';
+import { DurableEngine } from '../../src/runtime/durable/engine.js';
 import { KeyRing } from '../../src/server/keys.js';
 import { HookRegistry } from '../../src/server/webhooks.js';
 import { serve, type RunningServer, type ServeOptions } from '../../src/server/serve.js';
 
 export interface TestServer extends RunningServer {
-  adapter: EngineAdapter;
+  adapter: DurableAdapter;
   keys: KeyRing;
   hooks: HookRegistry;
   dir: string;
@@ -22,7 +23,7 @@ export async function startServer(
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-server-'));
   const store = openSqliteStore({ path: join(dir, 'weft.db'), integrityCheck: 'none' });
-  const adapter = new EngineAdapter({ store });
+  const adapter = new DurableAdapter(new DurableEngine({ store }));
   const keys = new KeyRing(join(dir, 'keys.json'));
   const hooks = new HookRegistry();
   const running = await serve({

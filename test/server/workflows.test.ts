@@ -79,7 +79,7 @@ describe('workflows', () => {
     ]);
     const one = await call(`${s.api}/workflows/team-a/hello/1.0.0`);
     expect(one.status).toBe(200);
-    expect(one.body.source).toBe(helloYaml);
+    expect(JSON.parse(one.body.source).document).toMatchObject({ name: 'hello', version: '1.0.0' });
   });
 
   it('answers 404 for a workflow that is not registered', async () => {

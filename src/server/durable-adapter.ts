@@ -1,0 +1,297 @@
+// The port on the durable engine (src/runtime/durable/engine.ts): executions live in the
+// Store, survive restarts (recover() at serve start), and can be suspended and resumed.
+//
+// Streams: the engine's `history:appended` hook carries the seq of its first event. The
+// ExecutionStarted event (seq 1) is written by createExecution and has no hook, so for
+// executions started here the adapter reads it back and publishes it first; publication
+// is chained per execution so every subscriber sees seq order.
+import { createHash, randomUUID } from 'node:crypto';
+import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../history/events.js';
+import { loadWorkflows } from '../dsl/index.js';
+import type { DurableEngine } from '../runtime/durable/engine.js';
+import { ProblemError } from '../runtime/problems.js';
+import { WorkflowDefinitionError } from '../runtime/registry.js';
+import { canonicalJson } from '../store/canonical.js';
+import { ConflictError, IdempotencyConflictError, NotFoundError } from '../store/errors.js';
+import type { Store, WorkflowRecord } from '../store/types.js';
+import { terminalStates } from '../store/types.js';
+import {
+  type EnginePort,
+  type ExecutionQuery,
+  InvalidWorkflowError,
+  type RegisterResult,
+  type SequencedEvent,
+  type StartRequest,
+  type StartResult,
+  type StreamFilter,
+} from './port.js';
+
+const key = (r: WorkflowRef) => `${r.namespace}/${r.name}@${r.version}`;
+const terminal = new Set(['ExecutionCompleted', 'ExecutionFaulted', 'ExecutionCancelled']);
+
+export class DurableAdapter implements EnginePort {
+  private readonly store: Store;
+  private readonly listeners = new Set<(e: SequencedEvent) => void>();
+  private readonly chains = new Map<string, { workflow: WorkflowRef; chain: Promise<void> }>();
+  private readonly startedHere = new Set<string>();
+  private readonly starting = new Map<
+    string,
+    { fingerprint: string; result: Promise<StartResult> }
+  >();
+  private readonly catalog = new Map<string, WorkflowRecord>();
+  private readonly offs: (() => void)[] = [];
+
+  constructor(private readonly engine: DurableEngine) {
+    this.store = engine.store;
+    this.offs.push(
+      engine.on('execution:started', ({ executionId, workflow }) => {
+        const { namespace, name, version } = workflow;
+        const lane = { workflow: { namespace, name, version }, chain: Promise.resolve() };
+        this.chains.set(executionId, lane);
+        if (this.startedHere.delete(executionId)) {
+          lane.chain = this.store
+            .loadHistory(executionId, { limit: 1 })
+            .then((h) => h[0] && this.publish(executionId, lane.workflow, h[0].seq, [h[0].event]))
+            .catch(() => undefined);
+        }
+      }),
+      engine.on('history:appended', ({ executionId, events, firstSeq }) => {
+        const lane = this.chains.get(executionId);
+        if (!lane || typeof firstSeq !== 'number') return;
+        lane.chain = lane.chain.then(() =>
+          this.publish(executionId, lane.workflow, firstSeq, events),
+        );
+        if (events.some((e) => terminal.has(e.type)))
+          void lane.chain.then(() => this.chains.delete(executionId));
+      }),
+    );
+  }
+
+  private publish(
+    id: string,
+    workflow: WorkflowRef,
+    first: number,
+    events: readonly HistoryEvent[],
+  ) {
+    events.forEach((event, i) => {
+      const e: SequencedEvent = { seq: first + i, executionId: id, workflow, event };
+      for (const l of this.listeners) {
+        try {
+          l(e);
+        } catch {
+          // one subscriber's failure is its own
+        }
+      }
+    });
+  }
+
+  async registerWorkflow(source: string, format: 'yaml' | 'json'): Promise<RegisterResult> {
+    const filename = format === 'json' ? 'workflow.json' : 'workflow.yaml';
+    const { documents, diagnostics } = loadWorkflows(source, { filename, supportedOnly: true });
+    if (documents.length === 0) throw new InvalidWorkflowError(diagnostics);
+    let refs: WorkflowRef[];
+    const before = await Promise.all(
+      documents.map((d) => this.store.getWorkflow(d.value.document)),
+    );
+    documents.forEach((d, i) => {
+      const hash = createHash('sha256')
+        .update(canonicalJson(d.value as unknown as Json))
+        .digest('hex');
+      const b = before[i];
+      if (b && b.hash !== hash)
+        throw new ConflictError(
+          `workflow ${key(b)} is already registered with other content; registered versions are immutable, bump document.version`,
+        );
+    });
+    try {
+      refs = await this.engine.register(source, filename);
+    } catch (e) {
+      if (e instanceof WorkflowDefinitionError)
+        throw new InvalidWorkflowError(
+          e.diagnostics.map((message) => ({ path: '', line: 1, col: 1, message })),
+        );
+      throw e;
+    }
+    const out: WorkflowRecord[] = [];
+    for (const ref of refs) {
+      const w = await this.store.getWorkflow(ref);
+      if (w) {
+        this.catalog.set(key(w), w);
+        out.push(w);
+      }
+    }
+    return { workflows: out, created: before.some((b) => b === undefined) };
+  }
+
+  getWorkflow(ref: WorkflowRef) {
+    return this.store.getWorkflow(ref);
+  }
+
+  listWorkflows(namespace?: string): Promise<WorkflowRecord[]> {
+    const all = [...this.catalog.values()].filter(
+      (w) => namespace === undefined || w.namespace === namespace,
+    );
+    return Promise.resolve(all.sort((a, b) => key(a).localeCompare(key(b))));
+  }
+
+  async listVersions(namespace: string, name: string) {
+    const versions = await this.store.listWorkflowVersions(namespace, name);
+    for (const w of versions) this.catalog.set(key(w), w);
+    return versions;
+  }
+
+  async startExecution(request: StartRequest): Promise<StartResult> {
+    const input = request.input ?? {};
+    const idem = request.idempotencyKey;
+    if (idem === undefined) return this.start(request, input);
+    // concurrent duplicates in this process wait for the first; the store answers the rest
+    const fingerprint = canonicalJson({ workflow: request.workflow, input });
+    const inflight = this.starting.get(idem);
+    if (inflight) {
+      const first = await inflight.result;
+      if (inflight.fingerprint !== fingerprint)
+        throw new IdempotencyConflictError(idem, first.execution.id, 'workflow or input');
+      return { execution: first.execution, created: false };
+    }
+    const result = this.start(request, input);
+    this.starting.set(idem, { fingerprint, result });
+    const forget = () => this.starting.delete(idem);
+    result.then(forget, forget);
+    return result;
+  }
+
+  private async start(request: StartRequest, input: Json): Promise<StartResult> {
+    const id = randomUUID();
+    this.startedHere.add(id);
+    try {
+      const handle = await this.engine.start(request.workflow, input, {
+        executionId: id,
+        ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
+      });
+      const execution = await this.store.getExecution(handle.id);
+      if (!execution) throw new NotFoundError(`execution ${handle.id} vanished`);
+      return { execution, created: handle.created };
+    } catch (e) {
+      if (e instanceof ProblemError && e.problem.title === 'Unknown workflow')
+        throw new NotFoundError(e.problem.detail ?? 'workflow is not registered');
+      if (e instanceof ProblemError && e.problem.title === 'Idempotency key reused')
+        throw new IdempotencyConflictError(
+          request.idempotencyKey ?? '',
+          String(e.problem.executionId ?? ''),
+          'workflow or input',
+        );
+      throw e;
+    } finally {
+      this.startedHere.delete(id);
+    }
+  }
+
+  getExecution(id: string) {
+    return this.store.getExecution(id);
+  }
+
+  private async mustGet(id: string) {
+    const e = await this.store.getExecution(id);
+    if (!e) throw new NotFoundError(`execution ${id} does not exist`);
+    return e;
+  }
+
+  async listExecutions(q: ExecutionQuery) {
+    const workflow: Partial<WorkflowRef> = {};
+    if (q.namespace !== undefined) workflow.namespace = q.namespace;
+    if (q.name !== undefined) workflow.name = q.name;
+    if (q.version !== undefined) workflow.version = q.version;
+    const page = await this.store.listExecutions({
+      workflow,
+      ...(q.states ? { states: q.states } : {}),
+      ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+      ...(q.limit !== undefined ? { limit: q.limit } : {}),
+    });
+    const items = page.items.filter(
+      (e) =>
+        (q.since === undefined || e.createdAt >= q.since) &&
+        (q.until === undefined || e.createdAt <= q.until),
+    );
+    return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor };
+  }
+
+  async history(id: string, after = 0, limit?: number): Promise<SequencedEvent[]> {
+    const e = await this.mustGet(id);
+    const { namespace, name, version } = e.workflow;
+    const records = await this.store.loadHistory(id, {
+      after,
+      ...(limit === undefined ? {} : { limit }),
+    });
+    return records.map((r) => ({
+      seq: r.seq,
+      executionId: id,
+      workflow: { namespace, name, version },
+      event: r.event,
+    }));
+  }
+
+  private async act(
+    id: string,
+    verb: string,
+    ok: (state: string) => boolean,
+    run: () => Promise<void>,
+  ) {
+    const e = await this.mustGet(id);
+    if (!ok(e.status.state))
+      throw new ConflictError(`execution ${id} is ${e.status.state}; it cannot be ${verb}`);
+    await run();
+    return this.mustGet(id);
+  }
+
+  async cancel(id: string, reason?: string) {
+    const after = await this.act(
+      id,
+      'cancelled',
+      (s) => !terminalStates.includes(s as never),
+      () => this.engine.cancel(id, reason),
+    );
+    // cancel resolves once requested; wait (bounded) for the cancellation to be recorded
+    const handle = await this.engine.handle(id);
+    if (handle) await Promise.race([handle.outcome, new Promise((r) => setTimeout(r, 5000))]);
+    return (await this.store.getExecution(id)) ?? after;
+  }
+
+  suspend(id: string) {
+    return this.act(
+      id,
+      'suspended',
+      (s) => s === 'running',
+      () => this.engine.suspend(id),
+    );
+  }
+
+  resume(id: string) {
+    return this.act(
+      id,
+      'resumed',
+      (s) => s === 'suspended',
+      () => this.engine.resume(id),
+    );
+  }
+
+  publishEvents(events: CloudEvent[]): Promise<void> {
+    for (const e of events) this.engine.publish(e);
+    return Promise.resolve();
+  }
+
+  subscribe(filter: StreamFilter, listener: (e: SequencedEvent) => void): () => void {
+    const l = (e: SequencedEvent) => {
+      if (filter.executionId !== undefined && e.executionId !== filter.executionId) return;
+      if (filter.namespace !== undefined && e.workflow.namespace !== filter.namespace) return;
+      if (filter.workflow !== undefined && e.workflow.name !== filter.workflow) return;
+      listener(e);
+    };
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  async close(): Promise<void> {
+    for (const off of this.offs) off();
+    await this.engine.close();
+  }
+}
