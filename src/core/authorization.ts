@@ -3,7 +3,7 @@
 // call's definition (`with`), `output.as` and `export.as` are evaluated; null elsewhere.
 //
 // Decision: the core resolves what it can from the policy alone, after evaluating it
-// (so `${ $secrets.x }` in a policy works):
+// (so `${ $secrets.x }` and `{use: secret}` in a policy work):
 //   basic  -> {scheme: 'Basic',  parameter: base64("username:password")} (the header value)
 //   bearer -> {scheme: 'Bearer', parameter: token}
 // digest, oauth2 and oidc stay null: their parameter exists only once the runtime has
@@ -31,18 +31,21 @@ function entry(t: Template, key: string): Template | undefined {
   return value === undefined ? undefined : { t: 'lit', value };
 }
 
-/** The descriptor for an evaluated policy, or null when the core cannot resolve it. */
-export function resolveAuthorization(policy: Json): Json {
+/** The descriptor for an evaluated policy, or null when the core cannot resolve it. A
+ *  basic or bearer policy may take its credentials from a secret (`basic: {use: name}`),
+ *  as the runtime's http/auth.ts does. */
+export function resolveAuthorization(policy: Json, secrets: Record<string, Json>): Json {
   if (!isObject(policy)) return null;
-  const basic = policy.basic;
+  const credentials = (v: Json | undefined): Json | undefined =>
+    isObject(v) && typeof v.use === 'string' ? secrets[v.use] : v;
+  const basic = credentials(policy.basic);
   if (isObject(basic) && typeof basic.username === 'string') {
     const password = typeof basic.password === 'string' ? basic.password : '';
     return { scheme: 'Basic', parameter: base64(`${basic.username}:${password}`) };
   }
-  const bearer = policy.bearer;
-  if (isObject(bearer) && typeof bearer.token === 'string') {
-    return { scheme: 'Bearer', parameter: bearer.token };
-  }
+  const bearer = credentials(policy.bearer);
+  const token = isObject(bearer) ? bearer.token : bearer;
+  if (typeof token === 'string') return { scheme: 'Bearer', parameter: token };
   return null;
 }
 

@@ -55,6 +55,30 @@ describe('$authorization', () => {
     });
   });
 
+  it('takes basic and bearer credentials from a secret named by use, as the runtime does', () => {
+    const run = runTasks(
+      `
+      - a:
+          call: http
+          with:
+            method: get
+            endpoint: {uri: http://127.0.0.1/x, authentication: {basic: {use: login}}}
+          output: {as: '\${ $authorization }'}
+      - b:
+          call: http
+          with:
+            method: get
+            endpoint: {uri: http://127.0.0.1/x, authentication: {bearer: {use: tok}}}
+          output: {as: '\${ [$task.input, $authorization] }'}
+    `,
+      { ctx: { secrets: { login: { username: 'u', password: 'p' }, tok: 'plain-token' } } },
+    );
+    expect(run.execution.output).toEqual([
+      { scheme: 'Basic', parameter: Buffer.from('u:p').toString('base64') },
+      { scheme: 'Bearer', parameter: 'plain-token' },
+    ]);
+  });
+
   it('is found at with.authentication for openapi calls', () => {
     const run = runTasks(`
       - op:

@@ -85,7 +85,7 @@ export function* runCall(env: TaskEnv<CallIR>): Co<KindResult> {
   const { rt, task, input, scope, frame } = env;
   const policy = authenticationOf(task.args);
   const authorization = policy
-    ? resolveAuthorization(evalTemplate(rt, policy, input, scope, frame))
+    ? resolveAuthorization(evalTemplate(rt, policy, input, scope, frame), rt.ctx.secrets ?? {})
     : null;
   const args = evalTemplate(rt, task.args, input, withVars(scope, { authorization }), frame);
   if (task.function) {
