@@ -1,0 +1,111 @@
+// weft run on the store, SIGKILLed while its execution waits; weft resume finishes it;
+// the local `weft executions` module lists, shows and cancels.
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/store/index.js';
+import { weft } from '../helpers/cli.js';
+import { tempHome, tick } from './helpers.js';
+
+const home = tempHome('weft-cli-durable-');
+afterAll(() => home.remove());
+const env = { WEFT_HOME: home.dir };
+const entry = new URL('../../src/cli/entry.ts', import.meta.url).pathname;
+
+/** Runs src/cli/executions.ts directly (the `executions` command name is the client's now). */
+function executions(args: string[]) {
+  const script = `const m = await import(${JSON.stringify(new URL('../../src/cli/executions.ts', import.meta.url).pathname)}); process.exitCode = await m.run(${JSON.stringify(args)});`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env, WEFT_SERVER: '' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function waitForTimer(): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const store = openSqliteStore({ path: home.path, integrityCheck: 'none' });
+      const due = await store.dueTimers(Date.now() + 3_600_000, 10);
+      await store.close();
+      if (due.length > 0) return;
+    } catch {
+      // not created yet
+    }
+    await tick(50);
+  }
+  throw new Error('the timer never appeared in the store');
+}
+
+describe('durable CLI', () => {
+  it('finishes with weft resume an execution whose weft run was SIGKILLed, one JSON line each', async () => {
+    const file = join(home.dir, 'sleepy.yaml');
+    writeFileSync(
+      file,
+      "document: {dsl: '1.0.0', namespace: test, name: sleepy, version: '1.0.0'}\n" +
+        'do:\n  - w: {wait: {milliseconds: 1500}}\n  - s: {set: {woke: true}}\n',
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'run', file], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    await waitForTimer();
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+
+    const listed = executions(['list', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const items = JSON.parse(listed.stdout) as { id: string; status: { state: string } }[];
+    expect(items).toHaveLength(1);
+    expect(items[0]!.status.state).toBe('running');
+
+    const r = weft(['resume'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
+    expect(lines).toEqual([{ id: items[0]!.id, status: 'completed', output: { woke: true } }]);
+
+    const shown = executions(['show', items[0]!.id, '--json']);
+    const record = JSON.parse(shown.stdout) as { history: { event: { type: string } }[] };
+    expect(record.history.map((h) => h.event.type)).toEqual([
+      'ExecutionStarted',
+      'TimerStarted',
+      'TimerFired',
+      'ExecutionCompleted',
+    ]);
+    // nothing left to resume
+    expect(weft(['resume'], { env }).stdout).toBe('');
+  }, 60_000);
+
+  it('cancels an execution by id and names one that does not exist', async () => {
+    const file = join(home.dir, 'long.yaml');
+    writeFileSync(
+      file,
+      "document: {dsl: '1.0.0', namespace: test, name: long, version: '1.0.0'}\n" +
+        'do:\n  - w: {wait: {hours: 1}}\n',
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'run', file], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    await waitForTimer();
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const listed = JSON.parse(executions(['list', '--state', 'running', '--json']).stdout) as {
+      id: string;
+    }[];
+    expect(listed).toHaveLength(1);
+    const c = executions(['cancel', listed[0]!.id, '--reason', 'enough', '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(JSON.parse(c.stdout)).toMatchObject({
+      status: { state: 'cancelled', reason: 'enough' },
+    });
+    const missing = executions(['show', 'nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/execution nope does not exist/);
+    expect(executions(['frob']).code).toBe(2);
+  }, 60_000);
+});
