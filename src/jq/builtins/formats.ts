@@ -195,10 +195,67 @@ export function tostring(v: Json): string {
 // --- UTF-8 and base64/base32 by hand (no Buffer in the pure layer) ---
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: false });
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * Bytes to text as jq's jvp_utf8_next reads them: each bad sequence becomes one U+FFFD,
+ * a lead byte followed by a non-continuation byte costs only itself, and a sequence cut
+ * short by the end of the data swallows the rest (where TextDecoder would not).
+ */
+export function decodeUtf8(bytes: readonly number[]): string {
+  let out = '';
+  let i = 0;
+  const n = bytes.length;
+  while (i < n) {
+    const first = bytes[i]!;
+    if (first < 0x80) {
+      out += String.fromCharCode(first);
+      i++;
+      continue;
+    }
+    const length =
+      first >= 0xc2 && first <= 0xdf
+        ? 2
+        : first >= 0xe0 && first <= 0xef
+          ? 3
+          : first >= 0xf0 && first <= 0xf4
+            ? 4
+            : 0;
+    if (length === 0) {
+      out += '\ufffd';
+      i++;
+      continue;
+    }
+    if (i + length > n) {
+      out += '\ufffd';
+      break;
+    }
+    let cp = first & (0xff >> (length + 1));
+    let bad = 0;
+    for (let k = 1; k < length; k++) {
+      const b = bytes[i + k]!;
+      if ((b & 0xc0) !== 0x80) {
+        bad = k;
+        break;
+      }
+      cp = (cp << 6) | (b & 0x3f);
+    }
+    if (bad > 0) {
+      out += '\ufffd';
+      i += bad;
+      continue;
+    }
+    const min = length === 2 ? 0x80 : length === 3 ? 0x800 : 0x10000;
+    out +=
+      cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff
+        ? '\ufffd'
+        : String.fromCodePoint(cp);
+    i += length;
+  }
+  return out;
+}
 
 export function base64Encode(s: string): string {
   const b = encoder.encode(s);
@@ -231,7 +288,7 @@ export function base64Decode(s: string): string {
     }
   }
   if (count % 4 === 1) throw new JqError(`${describeValue(s)} trailing base64 byte found`);
-  return decoder.decode(new Uint8Array(bytes));
+  return decodeUtf8(bytes);
 }
 
 export function base32Encode(s: string): string {
@@ -264,7 +321,7 @@ export function base32Decode(s: string): string {
       bytes.push((acc >> bits) & 0xff);
     }
   }
-  return decoder.decode(new Uint8Array(bytes));
+  return decodeUtf8(bytes);
 }
 
 // --- the formats ---

@@ -13,7 +13,13 @@
 // fails), 1.8-only builtins (trim, abs, toarray, have_decnum), ltrimstr/rtrimstr on
 // non-strings (1.7 returns the input, 1.8 errors), error messages (1.8 writes
 // `string ("a")` where 1.7 writes `string "a"`, so `catch` keeps only the type),
-// reverse on strings (1.8 reverses them, 1.7 gives []).
+// reverse on strings (1.8 reverses them, 1.7 gives []), lowercase `t`/`z` in dates
+// (the reference's libc accepts them, glibc does not: dates are upper-cased first), and
+// `?` right after a parenthesised term where jq 1.7 wants a term (`(x)? as $v`,
+// `{a: (x)?}`: a syntax error there), so `(x)?` is always parenthesised again;
+// `last(empty)` (null in 1.7, nothing in 1.8: jq PR #3179), the sign of a zero
+// remainder of a negative dividend, and sqrt of negatives (NaN dates).
+import { edgeNodes } from './edges.js';
 import type { Rng } from './random.js';
 
 type Kind = 'num' | 'str' | 'bool' | 'arr' | 'obj' | 'any';
@@ -99,19 +105,19 @@ const NODES: Record<Kind, Gen[]> = {
     t`(${N} - ${N})`,
     t`(${N} * ${N})`,
     t`(${N} / ${NL})`,
-    t`(${N} % ${NL})`,
+    t`((${N} | fabs) % ${NL})`,
     t`(${A} | length)`,
     t`(${S} | length)`,
     t`(${A} | add)`,
     t`([${A}[] | numbers] | max)`,
     t`(${N} | floor)`,
     t`(${N} | fabs)`,
-    t`(${N} | sqrt | floor)`,
+    t`(${N} | fabs | sqrt | floor)`,
     t`pow(${NL}; 2)`,
     t`(${N} | tostring | tonumber)`,
     t`(reduce ${A}[] as $x (0; . + ($x | numbers)))`,
     t`(${S} | utf8bytelength)`,
-    t`(${S} | fromdate)`,
+    t`(${S} | ascii_upcase | fromdate)`,
     t`(${S} | index(${SL}))`,
     t`(${S} | tonumber)`,
     t`([${A}[] | ${EL}] | length)`,
@@ -206,7 +212,7 @@ const NODES: Record<Kind, Gen[]> = {
     t`(${S} | explode)`,
     t`[.[]?]`,
     t`[${N} | gmtime | .[0:3][]]`,
-    t`(${S} | strptime("%Y-%m-%dT%H:%M:%SZ"))`,
+    t`(${S} | ascii_upcase | strptime("%Y-%m-%dT%H:%M:%SZ"))`,
     t`[${X}, ${X}]`,
     t`(${A} | transpose)`,
     t`([${A} | combinations] | length | [.])`,
@@ -243,7 +249,7 @@ const NODES: Record<Kind, Gen[]> = {
   any: [
     t`(try ${X} catch type)`,
     t`(${X} // ${X})`,
-    t`(${X})?`,
+    t`((${X})?)`,
     t`first(${X})`,
     t`(${X} | ${X})`,
     t`(${X}, ${X})`,
@@ -278,6 +284,10 @@ const NODES: Record<Kind, Gen[]> = {
 };
 
 const KINDS: Kind[] = ['num', 'str', 'bool', 'arr', 'obj', 'any'];
+
+for (const [kind, gens] of Object.entries(edgeNodes({ t, lit, N, S, B, A, O, X }))) {
+  NODES[kind as Kind].push(...gens);
+}
 
 export function expr(rng: Rng, kind: Kind, depth: number): string {
   if (kind === 'any' && rng.chance(0.5)) kind = rng.pick(KINDS);
