@@ -46,6 +46,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'create, list and revoke API keys of weft serve',
     load: async () => (await import('./keys.js')).run,
   },
+  approvals: {
+    summary: 'list and answer human tasks on a weft server',
+    load: async () => (await import('./approvals.js')).run,
+  },
   executions: {
     summary: 'list, inspect, follow and cancel executions on a weft server',
     load: async () => (await import('../client/executions-cli.js')).run,

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { parseFlags, str } from '../client/args.js';
 import { DurableEngine } from '../runtime/durable/engine.js';
 import { DurableAdapter } from '../server/durable-adapter.js';
+import { ApprovalInbox } from '../server/approvals.js';
 import { KeyRing, keysFile } from '../server/keys.js';
 import { serve } from '../server/serve.js';
 import { HookRegistry, hooksFile } from '../server/webhooks.js';
@@ -62,13 +63,23 @@ export async function run(args: string[]): Promise<number> {
       `weft serve: resumed ${resumed.length} execution(s), parked ${parked.length}\n`,
     );
   const engine = new DurableAdapter(durable);
-  const server = await serve({ engine, keys, hooks: new HookRegistry(hooksFile()), host, port });
+  const approvals = new ApprovalInbox(engine, store);
+  await approvals.rebuild();
+  const server = await serve({
+    engine,
+    keys,
+    hooks: new HookRegistry(hooksFile()),
+    approvals,
+    host,
+    port,
+  });
   process.stderr.write(`weft serve: listening on ${server.url}/api/v1\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
   await server.close();
+  approvals.close();
   await engine.close();
   await store.close();
   return 0;

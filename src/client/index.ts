@@ -34,6 +34,18 @@ export interface Hook {
   createdAt: string;
   secret?: string;
 }
+export interface Approval {
+  id: string;
+  executionId: string;
+  workflow: WorkflowRef;
+  taskId: string;
+  title: string;
+  form: Json;
+  roles: string[];
+  state: 'open' | 'answered' | 'closed';
+  answeredBy?: string;
+  answer?: Json;
+}
 export interface HistoryItem {
   seq: number;
   executionId: string;
@@ -192,6 +204,17 @@ export class WeftClient {
         type,
       })
     ).body;
+  }
+
+  /** Open human tasks (docs/api.md "Human tasks"). */
+  async listApprovals(namespace?: string): Promise<Approval[]> {
+    const q = namespace ? `?namespace=${encodeURIComponent(namespace)}` : '';
+    return (await this.request<{ items: Approval[] }>('GET', `/approvals${q}`)).body.items;
+  }
+
+  async answerApproval(id: string, answer: Json): Promise<Approval> {
+    const p = `/approvals/${encodeURIComponent(id)}`;
+    return (await this.request<Approval>('POST', p, this.json({ answer }))).body;
   }
 
   async createHook(namespace: string, type: string, source?: string): Promise<Hook> {

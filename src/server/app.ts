@@ -13,12 +13,15 @@ import { healthRoutes } from './routes/health.js';
 import { hookRoutes } from './routes/hooks.js';
 import { workflowRoutes } from './routes/workflows.js';
 import type { HookRegistry } from './webhooks.js';
+import type { ApprovalInbox } from './approvals.js';
+import { approvalRoutes } from './routes/approvals.js';
 
 export interface AppOptions {
   engine: EnginePort;
   /** API keys; without active keys every caller is an admin (serve binds to loopback then). */
   keys?: KeyRing;
   hooks?: HookRegistry;
+  approvals?: ApprovalInbox;
   /** Largest request body in bytes (default 1 MiB). */
   maxBodyBytes?: number;
 }
@@ -93,6 +96,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   executionRoutes(api, deps);
   eventRoutes(api, deps);
   if (options.hooks) hookRoutes(api, { ...deps, hooks: options.hooks });
+  if (options.approvals) approvalRoutes(api, { ...deps, approvals: options.approvals });
 
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/server/keys.js';
 import { call, json } from './contract.js';
-import { startServer, type TestServer, waiterYaml } from './helpers.js';
+import { humanYaml, startServer, type TestServer, until, waiterYaml } from './helpers.js';
 import { open } from './ws-client.js';
 
 interface Rule {
@@ -110,9 +110,27 @@ const cells: Record<string, (t: string, ns: Ns) => Promise<number>> = {
   // an unsigned delivery: 401 from the signature check, never from the key
   'POST /hooks/{id}': async (t, ns) =>
     (await call(`${s.api}/hooks/${hooks[ns]}`, json({}, auth(t)))).status,
+  'GET /approvals': async (t, ns) =>
+    (await call(`${s.api}/approvals?namespace=${ns}`, { headers: auth(t) })).status,
+  'POST /approvals/{id}': async (t, ns) =>
+    (
+      await call(
+        `${s.api}/approvals/${await approvalIn(ns)}`,
+        json({ answer: { ok: true } }, auth(t)),
+      )
+    ).status,
   'WS /executions/{id}/stream': (t, ns) => upgrade(`/executions/${executions[ns]}/stream`, t),
   'WS /stream': (t, ns) => upgrade(`/stream?namespace=${ns}`, t),
 };
+
+/** A fresh open approval in `ns` (a refund execution waiting for its human task). */
+async function approvalIn(ns: Ns): Promise<string> {
+  const e = await call(
+    `${s.api}/executions`,
+    json({ workflow: { namespace: ns, name: 'refund' } }, auth(root)),
+  );
+  return until(async () => s.approvals.open().find((a) => a.executionId === e.body.id)?.id);
+}
 
 async function upgrade(path: string, t: string): Promise<number> {
   try {
@@ -133,6 +151,11 @@ beforeAll(async () => {
       method: 'POST',
       headers: { 'content-type': 'application/yaml', ...auth(root) },
       body: waiterYaml(ns),
+    });
+    await call(`${s.api}/workflows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml', ...auth(root) },
+      body: humanYaml(ns),
     });
     executions[ns] = await startIn(ns);
     hooks[ns] = (

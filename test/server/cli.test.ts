@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeftClient } from '../../src/client/index.js';
 import { weft } from '../helpers/cli.js';
-import { helloYaml, waiterYaml } from './helpers.js';
+import { helloYaml, humanYaml, waiterYaml } from './helpers.js';
 
 const home = mkdtempSync(join(tmpdir(), 'weft-cli-'));
 const env = { WEFT_HOME: home };
@@ -44,6 +44,7 @@ beforeAll(async () => {
   const client = new WeftClient({ server: url });
   await client.registerWorkflow(helloYaml);
   await client.registerWorkflow(waiterYaml());
+  await client.registerWorkflow(humanYaml());
 });
 
 afterAll(() => {
@@ -88,6 +89,31 @@ describe('client commands against weft serve', () => {
     expect(followed.code).toBe(0);
     const got = weft(['executions', 'get', execution.id, '--server', url], { env });
     expect(JSON.parse(got.stdout).status).toEqual({ state: 'completed', output: { heard: 5 } });
+  });
+});
+
+describe('weft approvals', () => {
+  it('lists a waiting human task and answers it; the execution completes', async () => {
+    const client = new WeftClient({ server: url });
+    const { execution } = await client.start({ namespace: 'team-a', name: 'refund' });
+    let id: string | undefined;
+    for (let i = 0; i < 300 && !id; i++) {
+      id = (await client.listApprovals()).find((a) => a.executionId === execution.id)?.id;
+      if (!id) await new Promise((r) => setTimeout(r, 10));
+    }
+    const listed = weft(['approvals', 'list', '--server', url], { env });
+    expect(JSON.parse(listed.stdout).map((a: { id: string }) => a.id)).toContain(id);
+    const answered = weft(
+      ['approvals', 'answer', id!, '--answer', '{"ok":false}', '--server', url],
+      { env },
+    );
+    expect(answered.code).toBe(0);
+    let status = (await client.getExecution(execution.id)).status;
+    for (let i = 0; i < 300 && status.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      status = (await client.getExecution(execution.id)).status;
+    }
+    expect(status).toEqual({ state: 'completed', output: { ok: false, by: 'local' } });
   });
 });
 

@@ -7,12 +7,14 @@ import { DurableAdapter } from '../../src/server/durable-adapter.js';
 import { DurableEngine } from '../../src/runtime/durable/engine.js';
 import { KeyRing } from '../../src/server/keys.js';
 import { HookRegistry } from '../../src/server/webhooks.js';
+import { ApprovalInbox } from '../../src/server/approvals.js';
 import { serve, type RunningServer, type ServeOptions } from '../../src/server/serve.js';
 
 export interface TestServer extends RunningServer {
   adapter: DurableAdapter;
   keys: KeyRing;
   hooks: HookRegistry;
+  approvals: ApprovalInbox;
   dir: string;
   api: string;
   stop(): Promise<void>;
@@ -26,10 +28,12 @@ export async function startServer(
   const adapter = new DurableAdapter(new DurableEngine({ store }));
   const keys = new KeyRing(join(dir, 'keys.json'));
   const hooks = new HookRegistry();
+  const approvals = new ApprovalInbox(adapter, store);
   const running = await serve({
     engine: adapter,
     keys,
     hooks,
+    approvals,
     host: '127.0.0.1',
     port: 0,
     ...options,
@@ -39,10 +43,12 @@ export async function startServer(
     adapter,
     keys,
     hooks,
+    approvals,
     dir,
     api: `${running.url}/api/v1`,
     async stop() {
       await running.close();
+      approvals.close();
       await adapter.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
@@ -99,3 +105,33 @@ export async function until<T>(check: () => Promise<T | undefined>, tries = 400)
   }
   throw new Error('the condition never held');
 }
+
+/** A human task: approve with a form; answerable by operators and admins. */
+export const humanYaml = (namespace = 'team-a') => `document:
+  dsl: '1.0.0'
+  namespace: ${namespace}
+  name: refund
+  version: '1.0.0'
+do:
+  - approve:
+      listen:
+        to:
+          one:
+            with:
+              type: com.example.refund.approval
+      metadata:
+        weft:
+          human:
+            title: Approve the refund
+            roles: [operator, admin]
+            form:
+              type: object
+              required: [ok]
+              properties:
+                ok: { type: boolean }
+                note: { type: string, maxLength: 20 }
+  - decide:
+      set:
+        ok: \${ .[0].answer.ok }
+        by: \${ .[0].answeredBy }
+`;

@@ -31,7 +31,7 @@ describe('/api/v1/openapi.json', () => {
         ),
       )
       .sort();
-    const app = createApp({ engine: s.adapter, hooks: new HookRegistry() });
+    const app = createApp({ engine: s.adapter, hooks: new HookRegistry(), approvals: s.approvals });
     const served = [
       ...new Set(
         app.routes
