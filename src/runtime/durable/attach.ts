@@ -144,18 +144,22 @@ export class Attacher {
     for (;;) {
       const page = await this.deps.store.unfinished({ limit: 500, ...(after ? { after } : {}) });
       if (page.length === 0) break;
-      for (const record of page) {
-        after = record.id;
-        try {
-          const l = await this.attach(record.id, true);
-          if (l?.parked) parked.push(record.id);
-          else if (l) resumed.push(record.id);
-        } catch (e) {
-          // one execution that cannot be rebuilt must not stop the others
-          process.stderr.write(`weft: cannot resume execution ${record.id}: ${String(e)}\n`);
-          parked.push(record.id);
-        }
-      }
+      after = page.at(-1)!.id;
+      // A page at a time, concurrently: the noteRecoveryAttempt commits of a page share one
+      // group commit. One at a time, 10,000 executions took 38.8 s (one fsync each).
+      await Promise.all(
+        page.map(async (record) => {
+          try {
+            const l = await this.attach(record.id, true);
+            if (l?.parked) parked.push(record.id);
+            else if (l) resumed.push(record.id);
+          } catch (e) {
+            // one execution that cannot be rebuilt must not stop the others
+            process.stderr.write(`weft: cannot resume execution ${record.id}: ${String(e)}\n`);
+            parked.push(record.id);
+          }
+        }),
+      );
     }
     return { resumed, parked };
   }
