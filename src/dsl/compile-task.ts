@@ -13,6 +13,8 @@ import {
 } from './compile-expr.js';
 import { compileDuration } from './compile-duration.js';
 import type { Obj, TaskContext } from './compile-context.js';
+import type { TaskKind } from './document.js';
+import { TASK_KINDS } from './document.js';
 import { compileTimeout, isObj } from './compile-context.js';
 import { compileRaise, compileTry } from './compile-errors.js';
 import { compileListen } from './compile-events.js';
@@ -22,20 +24,7 @@ import { compileExtensions } from './compile-extensions.js';
 export type { Obj, TaskContext };
 
 // `for` first: a for task also has a `do` key.
-const KINDS = [
-  'for',
-  'call',
-  'do',
-  'fork',
-  'emit',
-  'listen',
-  'raise',
-  'run',
-  'set',
-  'switch',
-  'try',
-  'wait',
-] as const;
+const KINDS: readonly TaskKind[] = ['for', ...TASK_KINDS.filter((k) => k !== 'for')];
 
 export function compileTaskList(
   cx: TaskContext,
