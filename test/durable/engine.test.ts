@@ -91,3 +91,42 @@ describe('durable engine on SQLite', () => {
     await store.close();
   });
 });
+
+describe('durable engine API', () => {
+  it('numbers committed events in history:appended and pages history after a sequence number', async () => {
+    home = tempHome();
+    const store = home.open();
+    const engine = engineOn(store);
+    engine.registerFunction('inc', (args) => ({ n: (args as { n: number }).n + 1 }));
+    await engine.register(chain);
+    const seen: { firstSeq?: number; types: string[] }[] = [];
+    engine.on('history:appended', ({ firstSeq, events }) =>
+      seen.push({ ...(firstSeq ? { firstSeq } : {}), types: events.map((e) => e.type) }),
+    );
+    const h = await engine.start({ namespace: 'test', name: 'chain' }, { n: 0 });
+    await h.result();
+    expect(seen.map((s) => s.firstSeq)).toEqual([2, 3, 5, 7]);
+    expect(seen.at(-1)!.types).toEqual(['TaskCompleted', 'ExecutionCompleted']);
+    const after = await engine.history(h.id, 6);
+    expect(after.map((r) => [r.seq, r.event.type])).toEqual([
+      [7, 'TaskCompleted'],
+      [8, 'ExecutionCompleted'],
+    ]);
+    const page = await engine.list({ states: ['completed'] });
+    expect(page.items.map((r) => r.id)).toEqual([h.id]);
+    await store.close();
+  });
+
+  it('refuses to start an unknown workflow and to suspend an unknown execution, naming them', async () => {
+    home = tempHome();
+    const store = home.open();
+    const engine = engineOn(store);
+    await expect(engine.start({ namespace: 'test', name: 'nope' }, {})).rejects.toThrow(
+      /workflow test\/nope is not registered/,
+    );
+    await expect(engine.suspend('missing-id')).rejects.toMatchObject({
+      problem: { status: 404, detail: 'execution missing-id does not exist' },
+    });
+    await store.close();
+  });
+});
