@@ -180,6 +180,25 @@ describe('wait', () => {
     ]);
   });
 
+  it('weft: wait until epoch milliseconds, and a time in the past schedules a timer already due', () => {
+    const run = runTasks(
+      `
+      - a: {wait: {until: '\${ .ms }'}}
+      - b: {wait: {until: '2020-01-01T00:00:00Z'}}
+      - c: {set: {done: true}}
+    `,
+      { input: { ms: T0 + 1234 } },
+    );
+    expect(schedules(commandsOf(run)).map((c) => c.type === 'ScheduleTimer' && c.fireAt)).toEqual([
+      T0 + 1234,
+      Date.UTC(2020, 0, 1),
+    ]);
+    expect(run.execution.output).toEqual({ done: true });
+    // The past timer fired at the time it was started: no waiting.
+    const fired = run.history.filter((e) => e.type === 'TimerFired').map((e) => e.time);
+    expect(fired).toEqual([T0 + 1234, T0 + 1234]);
+  });
+
   it('an until that is not a time faults with a clear error', () => {
     const run = runTasks(`
       - a: {wait: {until: 'tomorrow'}}
