@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApprovalInbox } from '../../src/server/approvals.js';
 import { call, json } from './contract.js';
 import { humanYaml, startServer, type TestServer, until } from './helpers.js';
 
@@ -70,6 +71,21 @@ describe('human tasks', () => {
     );
     expect(twice.status).toBe(409);
     expect(twice.body.detail).toContain(`answered already by ${keyId}`);
+  });
+
+  it('rebuilds the inbox of waiting executions from the store (a restart)', async () => {
+    const { id } = await waitingApproval();
+    const fresh = new ApprovalInbox(s.adapter, s.store);
+    try {
+      expect(fresh.open().map((a) => a.id)).not.toContain(id);
+      await fresh.rebuild();
+      expect(fresh.open().find((a) => a.id === id)).toMatchObject({
+        title: 'Approve the refund',
+        state: 'open',
+      });
+    } finally {
+      fresh.close();
+    }
   });
 
   it('answers 409 once the execution ended without an answer, and 404 for an unknown approval', async () => {

@@ -2,8 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteStore } from '../../src/store/index.js';
+import { openSqliteStore, type Store } from '../../src/store/index.js';
 import { DurableAdapter } from '../../src/server/durable-adapter.js';
+import { EngineAdapter } from '../../src/server/adapter.js';
+import type { EnginePort } from '../../src/server/port.js';
 import { DurableEngine } from '../../src/runtime/durable/engine.js';
 import { KeyRing } from '../../src/server/keys.js';
 import { HookRegistry } from '../../src/server/webhooks.js';
@@ -11,21 +13,24 @@ import { ApprovalInbox } from '../../src/server/approvals.js';
 import { serve, type RunningServer, type ServeOptions } from '../../src/server/serve.js';
 
 export interface TestServer extends RunningServer {
-  adapter: DurableAdapter;
+  adapter: EnginePort;
   keys: KeyRing;
   hooks: HookRegistry;
   approvals: ApprovalInbox;
+  store: Store;
   dir: string;
   api: string;
   stop(): Promise<void>;
 }
 
 export async function startServer(
-  options: Partial<ServeOptions> & { withKeys?: boolean } = {},
+  options: Partial<ServeOptions> & { memoryEngine?: boolean } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-server-'));
   const store = openSqliteStore({ path: join(dir, 'weft.db'), integrityCheck: 'none' });
-  const adapter = new DurableAdapter(new DurableEngine({ store }));
+  const adapter: EnginePort = options.memoryEngine
+    ? new EngineAdapter({ store })
+    : new DurableAdapter(new DurableEngine({ store }));
   const keys = new KeyRing(join(dir, 'keys.json'));
   const hooks = new HookRegistry();
   const approvals = new ApprovalInbox(adapter, store);
@@ -44,6 +49,7 @@ export async function startServer(
     keys,
     hooks,
     approvals,
+    store,
     dir,
     api: `${running.url}/api/v1`,
     async stop() {

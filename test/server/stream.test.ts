@@ -103,6 +103,24 @@ describe('execution streams', () => {
     }
   });
 
+  it('takes the key from ?access_token= as browsers cannot set headers', async () => {
+    let token = '';
+    try {
+      const id = await start(); // before the key exists: no key needed yet
+      token = s.keys.create('operator', ['team-a']).token;
+      await expect(open(`${ws()}/executions/${id}/stream`)).rejects.toThrow('refused: 401');
+      const c = await open(`${ws()}/executions/${id}/stream?access_token=${token}`);
+      expect((await c.next(1))[0]).toMatchObject({ kind: 'history', seq: 1 });
+      c.ws.close();
+      await call(`${s.api}/executions/${id}/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+    } finally {
+      for (const k of s.keys.list()) s.keys.revoke(k.id);
+    }
+  });
+
   it('refuses a stream of an unknown execution before the upgrade (404)', async () => {
     await expect(open(`${ws()}/executions/nope/stream`)).rejects.toThrow('refused: 404');
   });
@@ -119,6 +137,9 @@ describe('the firehose', () => {
       async () => c.messages.some((m) => m.event?.type === 'ExecutionCompleted') || undefined,
     );
     expect(new Set(c.messages.map((m) => m.executionId))).toEqual(new Set([b]));
+    // every event of b, from ExecutionStarted (seq 1) on, in order
+    const seqs = c.messages.filter((m) => m.kind === 'history').map((m) => m.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     c.ws.close();
   });
 });
