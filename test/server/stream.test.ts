@@ -104,10 +104,9 @@ describe('execution streams', () => {
   });
 
   it('takes the key from ?access_token= as browsers cannot set headers', async () => {
-    let token = '';
+    const id = await start(); // before the key exists: no key needed yet
+    const token = s.keys.create('operator', ['team-a']).token;
     try {
-      const id = await start(); // before the key exists: no key needed yet
-      token = s.keys.create('operator', ['team-a']).token;
       await expect(open(`${ws()}/executions/${id}/stream`)).rejects.toThrow('refused: 401');
       const c = await open(`${ws()}/executions/${id}/stream?access_token=${token}`);
       expect((await c.next(1))[0]).toMatchObject({ kind: 'history', seq: 1 });
