@@ -4,7 +4,8 @@
 // RFC 7807 problem (application/problem+json).
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from './context.js';
-import { badRequest, problemResponse, toProblem, unauthorized } from './errors.js';
+import { bodyLimit } from 'hono/body-limit';
+import { HttpProblem, badRequest, problemResponse, toProblem, unauthorized } from './errors.js';
 import type { KeyRing, Principal } from './keys.js';
 import type { EnginePort } from './port.js';
 import { eventRoutes } from './routes/events.js';
@@ -73,15 +74,22 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
     },
   });
 
+  // counts the bytes as they arrive, so a chunked body without Content-Length is bounded too
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: maxBody,
+      onError: () => {
+        throw new HttpProblem(
+          413,
+          'payload-too-large',
+          'Payload too large',
+          `the body exceeds the limit of ${maxBody} bytes`,
+        );
+      },
+    }),
+  );
   api.use('*', async (c, next) => {
-    const length = Number(c.req.header('content-length') ?? 0);
-    if (length > maxBody)
-      return problemResponse({
-        type: 'https://weft.dev/problems/http/payload-too-large',
-        status: 413,
-        title: 'Payload too large',
-        detail: `the body has ${length} bytes; the limit is ${maxBody}`,
-      });
     if (publicRoutes.some((r) => r.test(`${c.req.method} ${c.req.path}`))) {
       c.set('principal', openPrincipal);
     } else {

@@ -67,6 +67,10 @@ export function problemResponse(p: Problem): Response {
   const status = p.status >= 400 && p.status <= 599 ? p.status : 500;
   return new Response(JSON.stringify({ ...p, status }), {
     status,
-    headers: { 'content-type': 'application/problem+json' },
+    // a 413 may answer before the body was read: the connection cannot be reused
+    headers: {
+      'content-type': 'application/problem+json',
+      ...(status === 413 ? { connection: 'close' } : {}),
+    },
   });
 }

@@ -89,6 +89,20 @@ describe('workflows', () => {
     expect(r.body.detail).toContain('team-a/hello@9.9.9');
   });
 
+  it('refuses a body over the size limit with 413, also when it is sent chunked', async () => {
+    const big = helloYaml + '#' + 'x'.repeat(1 << 20) + '\n';
+    const r = await call(`${s.api}/workflows`, yaml(big));
+    expect(r.status).toBe(413);
+    expect(r.body.detail).toContain('1048576');
+    const chunked = await call(`${s.api}/workflows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: new Blob([big]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+  });
+
   it('answers an unknown path with a 404 problem', async () => {
     const r = await call(`${s.api}/nothing-here`);
     expect(r.status).toBe(404);
