@@ -135,6 +135,29 @@ output: {as: '{result: .inner.n, raw: .raw.noise}'}
     ).toBe('completed');
   });
 
+  it('checks the workflow output.schema on the output after output.as (steps 10 and 11)', () => {
+    const validateSchema: ValidateSchema = (schema, value) =>
+      (schema as { type?: string }).type === 'object' &&
+      (value === null || typeof value !== 'object')
+        ? [`expected an object, got ${JSON.stringify(value)}`]
+        : null;
+    const doc = `
+      - a: {set: {n: 1}}
+    `;
+    const head = (as: string) =>
+      `output:\n  as: '${as}'\n  schema: {format: json, document: {type: object}}\n`;
+    const bad = runTasks(doc, { ctx: { validateSchema } }, head('.n'));
+    expect(bad.execution.error).toEqual({
+      type: 'https://serverlessworkflow.io/spec/1.0.0/errors/validation',
+      status: 400,
+      title: 'Invalid workflow output',
+      detail: 'expected an object, got 1',
+      instance: '/',
+    });
+    const good = runTasks(doc, { ctx: { validateSchema } }, head('{m: .n}'));
+    expect(good.execution.output).toEqual({ m: 1 });
+  });
+
   it('evaluates the task if on the transformed input, after input.from (the spec table)', () => {
     const doc = `
       - a: {if: '.go and $input == .', input: {from: .inner}, set: {got: '\${ .n }'}}
