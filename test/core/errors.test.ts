@@ -225,4 +225,19 @@ describe('try.finally (weft)', () => {
     `);
     expect(run.execution.error?.instance).toBe('/do/0/t/finally/0/r');
   });
+
+  it('an error inside finally replaces the error in flight from the try', () => {
+    const run = runTasks(`
+      - t:
+          try:
+            - first: {raise: {error: {type: 'https://example.com/try', status: 400}}}
+          finally:
+            - second: {raise: {error: {type: 'https://example.com/finally', status: 500}}}
+    `);
+    expect(run.execution.error).toEqual({
+      type: 'https://example.com/finally',
+      status: 500,
+      instance: '/do/0/t/finally/0/second',
+    });
+  });
 });
