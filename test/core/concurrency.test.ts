@@ -98,6 +98,26 @@ describe('fork', () => {
     );
     expect(run.execution.output).toEqual(['good']);
   });
+
+  it('weft quorum faults with the first failure once N can no longer be reached, cancelling the rest', () => {
+    const run = runTasks(
+      `
+      - vote:
+          fork:
+            quorum: 2
+            branches:
+              - bad: {call: f, with: {fail: true}}
+              - worse: {call: f, with: {fail: true}}
+              - slow: {wait: PT1H}
+    `,
+      { respond: byArgs },
+    );
+    expect(run.execution.error).toMatchObject({
+      type: 'https://example.com/boom',
+      instance: '/do/0/vote/fork/branches/0/bad',
+    });
+    expect(types(commandsOf(run))).toContain('CancelEffect:2:');
+  });
 });
 
 describe('for.concurrency (weft)', () => {
