@@ -464,8 +464,8 @@ export function objectF(entries: { key: F; value: F }[]): F {
           return;
         }
         const e = entries[i] as { key: F; value: F };
+        // as jq: the key's type is checked when the pair is inserted, after the value
         e.key.gen(v, null, env, (key) => {
-          if (typeof key !== 'string') fail(`Object keys must be strings`);
           e.value.gen(v, null, env, (val) => {
             keys[i] = key;
             vals[i] = val;
