@@ -8,6 +8,7 @@ import { parseFlags, str } from '../client/args.js';
 import { DurableEngine } from '../runtime/durable/engine.js';
 import { DurableAdapter } from '../server/durable-adapter.js';
 import { ApprovalInbox } from '../server/approvals.js';
+import { Scheduler, withSchedules } from '../server/schedules.js';
 import { KeyRing, keysFile } from '../server/keys.js';
 import { serve } from '../server/serve.js';
 import { HookRegistry, hooksFile } from '../server/webhooks.js';
@@ -62,9 +63,14 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(
       `weft serve: resumed ${resumed.length} execution(s), parked ${parked.length}\n`,
     );
-  const engine = new DurableAdapter(durable);
-  const approvals = new ApprovalInbox(engine, store);
+  const adapter = new DurableAdapter(durable);
+  const approvals = new ApprovalInbox(adapter, store);
   await approvals.rebuild();
+  // schedule.every/cron/after/on of registered workflows (docs/api.md "Schedules")
+  const scheduler = new Scheduler(adapter, store, join(home, 'schedules.json'));
+  await scheduler.load();
+  scheduler.run(1000);
+  const engine = withSchedules(adapter, scheduler);
   const server = await serve({
     engine,
     keys,
@@ -79,8 +85,9 @@ export async function run(args: string[]): Promise<number> {
     process.once('SIGTERM', () => resolve());
   });
   await server.close();
+  scheduler.stop();
   approvals.close();
-  await engine.close();
+  await adapter.close();
   await store.close();
   return 0;
 }

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Scheduler, withSchedules } from '../../src/server/schedules.js';
+import { startServer, type TestServer } from './helpers.js';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startServer();
+});
+afterAll(() => s.stop());
+
+const doc = (name: string, schedule: string) => `document:
+  dsl: '1.0.0'
+  namespace: team-a
+  name: ${name}
+  version: '1.0.0'
+schedule:
+${schedule}
+do:
+  - x:
+      set:
+        ran: true
+`;
+
+async function register(text: string) {
+  const r = await s.adapter.registerWorkflow(text, 'yaml');
+  return r.workflows[0]!;
+}
+
+const count = async (name: string) =>
+  (await s.adapter.listExecutions({ namespace: 'team-a', name, limit: 1000 })).items.length;
+
+describe('schedules', () => {
+  it('starts each every-slot once, and after downtime only the latest missed slot', async () => {
+    const w = await register(doc('ticker', '  every: { minutes: 1 }'));
+    let now = w.createdAt + 30_000;
+    const sched = new Scheduler(s.adapter, s.store, undefined, () => now);
+    expect(sched.add(w)).toBe(true);
+    expect(await sched.tick()).toEqual([]); // the first slot is one interval after registration
+    now = w.createdAt + 61_000;
+    expect(await sched.tick()).toHaveLength(1);
+    expect(await sched.tick()).toEqual([]); // same slot again: nothing new
+    // a second scheduler (a restart) does not start the slot again
+    const again = new Scheduler(s.adapter, s.store, undefined, () => now);
+    again.add(w);
+    expect(await again.tick()).toEqual([]);
+    now = w.createdAt + 10 * 60_000 + 5; // 9 slots missed while down: one start
+    expect(await again.tick()).toHaveLength(1);
+    expect(await count('ticker')).toBe(2);
+  });
+
+  it('starts an after-schedule once and a cron schedule on its slots', async () => {
+    const once = await register(doc('later', '  after: { seconds: 5 }'));
+    const cron = await register(doc('hourly', "  cron: '0 * * * *'"));
+    let now = Math.max(once.createdAt, cron.createdAt) + 6_000;
+    const sched = new Scheduler(s.adapter, s.store, undefined, () => now);
+    sched.add(once);
+    sched.add(cron);
+    await sched.tick();
+    await sched.tick();
+    expect(await count('later')).toBe(1);
+    now = Math.ceil(now / 3_600_000) * 3_600_000 + 1; // just past the next hour
+    await sched.tick();
+    await sched.tick();
+    expect(await count('hourly')).toBe(1);
+  });
+
+  it('starts an on-schedule for each matching event once, with the event as input', async () => {
+    const w = await register(
+      doc('on-push', '  on:\n    one:\n      with:\n        type: com.example.push'),
+    );
+    const sched = new Scheduler(s.adapter, s.store);
+    const port = withSchedules(s.adapter, sched);
+    sched.add(w);
+    const ev = {
+      specversion: '1.0',
+      id: 'p-1',
+      source: '/git',
+      type: 'com.example.push',
+      data: { ref: 'main' },
+    };
+    await port.publishEvents([ev, { ...ev, id: 'p-2', type: 'com.example.other' }]);
+    await port.publishEvents([ev]); // delivered twice: one execution
+    const items = (await s.adapter.listExecutions({ namespace: 'team-a', name: 'on-push' })).items;
+    expect(items).toHaveLength(1);
+    expect(items[0]!.input).toEqual({ event: ev });
+  });
+
+  it('ignores a workflow without a schedule', async () => {
+    const plain = (
+      await s.adapter.registerWorkflow(
+        doc('plain', '  {}').replace('schedule:\n  {}\n', ''),
+        'yaml',
+      )
+    ).workflows[0]!;
+    expect(new Scheduler(s.adapter, s.store).add(plain)).toBe(false);
+  });
+});
