@@ -51,7 +51,7 @@ export const commands: Record<string, CommandEntry> = {
     load: async () => (await import('./approvals.js')).run,
   },
   executions: {
-    summary: 'list, inspect, follow and cancel executions on a weft server',
-    load: async () => (await import('../client/executions-cli.js')).run,
+    summary: 'list, show and cancel executions (in the store, or on a server with --server)',
+    load: async () => (await import('./executions.js')).run,
   },
 };
