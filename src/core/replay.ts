@@ -6,6 +6,7 @@
 
 import type { Command } from './commands.js';
 import type { HistoryEvent } from '../history/events.js';
+import { recordedEffects } from '../history/events.js';
 import type { WorkflowIR } from '../dsl/ir.js';
 import { Execution } from './execution.js';
 import type { ExecutionContext } from './state.js';
@@ -19,35 +20,7 @@ export function replay(
   execution.replaying = true;
   const all = execution.apply(history);
   execution.replaying = false;
-  const started = new Set<number>();
-  const settled = new Set<number>();
-  let terminal = false;
-  for (const e of history) {
-    switch (e.type) {
-      case 'TaskStarted':
-      case 'TimerStarted':
-      case 'ListenStarted':
-      case 'ChildStarted':
-        started.add(e.effectId);
-        break;
-      case 'TaskCompleted':
-      case 'TaskFaulted':
-      case 'TimerFired':
-      case 'ChildCompleted':
-      case 'ChildFaulted':
-      case 'EffectCancelled':
-      case 'ListenCompleted':
-        settled.add(e.effectId);
-        break;
-      case 'ExecutionCompleted':
-      case 'ExecutionFaulted':
-      case 'ExecutionCancelled':
-        terminal = true;
-        break;
-      default:
-        break;
-    }
-  }
+  const { started, settled, terminal } = recordedEffects(history);
   const cancelled = new Set(all.flatMap((c) => (c.type === 'CancelEffect' ? [c.effectId] : [])));
   const commands = all.filter((c) => {
     switch (c.type) {

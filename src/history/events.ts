@@ -195,3 +195,43 @@ export type HistoryEvent =
   | ExecutionCancelled;
 
 export type HistoryEventType = HistoryEvent['type'];
+
+/** What a history records about its effects: those started, those settled (an outcome
+ *  or a cancellation), and whether the execution's end is recorded. One place for this
+ *  reading of the event types, for replay (core) and recovery (runtime). */
+export interface RecordedEffects {
+  started: Set<number>;
+  settled: Set<number>;
+  terminal: boolean;
+}
+
+export function recordedEffects(history: readonly HistoryEvent[]): RecordedEffects {
+  const r: RecordedEffects = { started: new Set(), settled: new Set(), terminal: false };
+  for (const e of history) {
+    switch (e.type) {
+      case 'TaskStarted':
+      case 'TimerStarted':
+      case 'ListenStarted':
+      case 'ChildStarted':
+        r.started.add(e.effectId);
+        break;
+      case 'TaskCompleted':
+      case 'TaskFaulted':
+      case 'TimerFired':
+      case 'ChildCompleted':
+      case 'ChildFaulted':
+      case 'EffectCancelled':
+      case 'ListenCompleted':
+        r.settled.add(e.effectId);
+        break;
+      case 'ExecutionCompleted':
+      case 'ExecutionFaulted':
+      case 'ExecutionCancelled':
+        r.terminal = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return r;
+}
