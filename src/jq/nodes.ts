@@ -15,7 +15,7 @@ import {
   rt,
   step,
 } from './runtime.js';
-import { desc, dumpTrunc, fail, getKey, isObject, truthy, typeOf } from './values.js';
+import { desc, dumpTrunc, fail, isObject, truthy, typeOf } from './values.js';
 import { JqError } from './api.js';
 
 export const IDENTITY: F = {
@@ -351,7 +351,7 @@ export function tryF(body: F, handler: F | undefined): F {
     } catch (e) {
       if (downstream || !catchable(e)) throw e;
       rt.depth = depth;
-      if (handler && !isBreakOut(e)) handler.gen(e.value, null, env, (x) => emitValue(x, p, k));
+      if (handler) handler.gen(e.value, null, env, (x) => emitValue(x, p, k));
     }
   };
   const b = body.one;
@@ -366,17 +366,12 @@ export function tryF(body: F, handler: F | undefined): F {
         } catch (e) {
           if (!catchable(e)) throw e;
           rt.depth = depth;
-          return h && !isBreakOut(e) ? h(e.value, env) : NONE;
+          return h ? h(e.value, env) : NONE;
         }
       },
     };
   }
   return { gen };
-}
-
-// `error(null)` caught by try/catch gives null to the handler; jq 1.7.1 does too.
-function isBreakOut(_e: unknown): boolean {
-  return false;
 }
 
 export function arrayF(body: F | undefined): F {
@@ -477,5 +472,3 @@ export function objectF(entries: { key: F; value: F }[]): F {
     },
   };
 }
-
-export { getKey };

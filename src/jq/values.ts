@@ -86,10 +86,6 @@ function cmpStr(a: string, b: string): number {
   return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
-export function compareStrings(a: string, b: string): number {
-  return cmpStr(a, b);
-}
-
 export function sortedKeys(o: JsonObject): string[] {
   return Object.keys(o).sort(cmpStr);
 }

@@ -2,7 +2,7 @@
 // paths (path, getpath, setpath, delpaths, recurse), and the basic value builtins.
 import type { Json } from '../api.js';
 import { JqError } from '../api.js';
-import { iterate, mapF } from '../nodes.js';
+import { mapF } from '../nodes.js';
 import { delpaths, getpath, setpath } from '../paths.js';
 import type { Emit, Env, F, Path } from '../runtime.js';
 import {
@@ -448,6 +448,3 @@ fn0('ascii', (v) => {
   if (typeof v !== 'number') return fail('ascii requires a number');
   return String.fromCodePoint(v);
 });
-
-/** `.[]?`-style iteration used by `..` and friends, exported for natives. */
-export { iterate };
