@@ -236,7 +236,7 @@ export class Engine {
           problem('runtime', 'Execution cancelled', o.reason ?? `execution ${id} was cancelled`),
         );
       },
-      cancel: (reason?: string) => runner.cancel(reason),
+      cancel: (reason?: string) => void runner.cancel(reason),
     };
   }
 
@@ -258,7 +258,7 @@ export class Engine {
   /** Cancels every running execution (their try.finally blocks run) and waits for them. */
   async close(): Promise<void> {
     const runners = [...this.running.values()];
-    for (const r of runners) r.cancel('the engine closed');
+    for (const r of runners) void r.cancel('the engine closed');
     await Promise.all(runners.map((r) => r.outcome));
   }
 }

@@ -39,6 +39,8 @@ export interface RunnerDeps extends EffectDeps {
   /** A store failure that means another writer owns the execution (or the store closed):
    *  the runner stops without writing anything. */
   lost?(error: unknown): boolean;
+  /** Cancels a child execution by id (recovery: the parent cancels a child it started before). */
+  cancelChild?(childId: string, reason: string): void;
   /** Turns a failure of a step into the execution's error (default: runtime Internal error). */
   failure?(error: unknown): ReturnType<typeof problem>;
 }
@@ -53,6 +55,8 @@ export class ExecutionRunner implements EffectHost {
   private resumed: Command[] | undefined;
   /** While suspended, outcomes wait in `pending` and no step runs. */
   private suspended = false;
+  /** Resolved after the next step is recorded (cancel() waits for its request). */
+  private waiters: (() => void)[] = [];
   private draining = false;
   private finished = false;
   private settle!: (o: Outcome) => void;
@@ -119,7 +123,12 @@ export class ExecutionRunner implements EffectHost {
         else if (!started.has(c.effectId) && !cancelledNow.has(c.effectId)) rest.push(c);
       } else if (c.type === 'CancelEffect') {
         if (inFlight(c.effectId)) {
-          this.inflight.set(c.effectId, () => undefined); // so the step records EffectCancelled
+          // so the step records EffectCancelled; a child started before the crash is
+          // cancelled too (it is an execution of its own and may still be running)
+          const childId = childIds.get(c.effectId);
+          this.inflight.set(c.effectId, () => {
+            if (childId) this.deps.cancelChild?.(childId, 'the parent cancelled it');
+          });
           rest.push(c);
         }
       } else if (!terminal) rest.push(c);
@@ -152,6 +161,7 @@ export class ExecutionRunner implements EffectHost {
    *  nothing more is recorded, the outcome stays pending. Recovery picks it up later. */
   detach(): void {
     this.finished = true;
+    for (const w of this.waiters.splice(0)) w();
     for (const cancel of this.inflight.values()) cancel();
     this.inflight.clear();
     this.pending = [];
@@ -175,10 +185,13 @@ export class ExecutionRunner implements EffectHost {
     return this.finished;
   }
 
-  cancel(reason?: string): void {
+  /** Requests cancellation; resolves once the request is recorded (or the execution ended). */
+  cancel(reason?: string): Promise<void> {
+    const recorded = new Promise<void>((resolve) => this.waiters.push(resolve));
     this.enqueue([
       { v: 1, type: 'ExecutionCancelRequested', time: this.now(), ...(reason ? { reason } : {}) },
     ]);
+    return recorded;
   }
 
   isCancelled(effectId: number): boolean {
@@ -214,6 +227,15 @@ export class ExecutionRunner implements EffectHost {
 
   private async step(arrived: HistoryEvent[]): Promise<void> {
     // an outcome queued before its effect was cancelled is dropped, never applied
+    const waiters = this.waiters.splice(0);
+    try {
+      await this.stepEvents(arrived);
+    } finally {
+      for (const w of waiters) w();
+    }
+  }
+
+  private async stepEvents(arrived: HistoryEvent[]): Promise<void> {
     const events = arrived.filter((e) => !('effectId' in e) || !this.cancelled.has(e.effectId));
     const commands = this.resumed ?? [];
     this.resumed = undefined;
@@ -273,6 +295,7 @@ export class ExecutionRunner implements EffectHost {
         executionId,
         ...(outcome.reason ? { reason: outcome.reason } : {}),
       });
+    for (const w of this.waiters.splice(0)) w();
     this.settle(outcome);
   }
 
@@ -284,6 +307,7 @@ export class ExecutionRunner implements EffectHost {
       this.finished = true;
       for (const cancel of this.inflight.values()) cancel();
       this.inflight.clear();
+      for (const w of this.waiters.splice(0)) w();
       this.settle({ status: 'faulted', error: problem('runtime', 'Execution lost', String(e)) });
       return;
     }

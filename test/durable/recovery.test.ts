@@ -235,3 +235,49 @@ describe('recovery', () => {
     await store.close();
   });
 });
+
+describe('recovery of a cancellation', () => {
+  it('cancels, after a restart, the child of a parent whose cancel request was recorded before the crash', async () => {
+    home = tempHome();
+    let store = home.open();
+    let engine = engineOn(store);
+    await engine.register(doc('child', [{ w: { wait: { hours: 1 } } }]));
+    await engine.register(
+      doc('parent', [
+        { c: { run: { workflow: { namespace: 'test', name: 'child', version: '1.0.0' } } } },
+      ]),
+    );
+    const parent = await engine.start({ namespace: 'test', name: 'parent' }, {});
+    await until(
+      async () => (await events(engine, parent.id)).some((e) => e.type === 'ChildStarted'),
+      'ChildStarted',
+    );
+    const started = (await events(engine, parent.id)).find((e) => e.type === 'ChildStarted');
+    if (started?.type !== 'ChildStarted') throw new Error('no ChildStarted');
+    await crash(engine, store);
+    // the cancel request reached the history, then the process died before acting on it
+    store = home.open();
+    const head = await store.getExecution(parent.id);
+    await store.commit({
+      now: Date.now(),
+      writes: [
+        {
+          executionId: parent.id,
+          expectedNextSeq: head!.nextSeq,
+          events: [{ v: 1, type: 'ExecutionCancelRequested', time: Date.now(), reason: 'stop' }],
+        },
+      ],
+    });
+    engine = engineOn(store);
+    await engine.recover();
+    expect(await (await engine.handle(parent.id))!.outcome).toEqual({
+      status: 'cancelled',
+      reason: 'stop',
+    });
+    await until(
+      async () => (await engine.get(started.childExecutionId))?.status.state === 'cancelled',
+      'the child cancelled',
+    );
+    await store.close();
+  });
+});

@@ -240,8 +240,9 @@ export class Attacher {
     const l = await this.attach(id, false);
     if (!l) throw notFound(id);
     if (l.runner && !l.runner.isFinished) {
-      l.runner.cancel(reason);
+      const recorded = l.runner.cancel(reason);
       if (l.runner.isSuspended) await this.unsuspend(id);
+      await recorded; // durable: a crash from here on still cancels it
       return;
     }
     if (l.parked) {

@@ -292,6 +292,8 @@ export class DurableEngine {
       },
       startChild: (parent, _ref, _input, childId) => this.attacher.child(parent, childId),
       newId: () => randomUUID(),
+      cancelChild: (childId, reason) =>
+        void this.attacher.cancel(childId, reason).catch(() => undefined),
       lost,
       failure,
     });
