@@ -64,7 +64,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosCounts & { killsDo
       if (r.code !== null && r.code !== 0) throw new Error(`worker failed: ${r.out}`);
     }
     const last = await incarnation(args, ledger, undefined);
-    if (last.code !== 0) throw new Error(`last worker exited ${last.code}: ${last.out}`);
+    if (last.code !== 0) {
+      const store = openSqliteStore({ path });
+      const stuck = (await store.listExecutions({ states: ['running', 'suspended', 'parked'] }))
+        .items;
+      await store.close();
+      throw new Error(
+        `last worker exited ${last.code}: ${last.out}; not finished: ${JSON.stringify(stuck.map((r) => [r.id, r.status, r.recoveryAttempts]).slice(0, 5))}`,
+      );
+    }
     const store = openSqliteStore({ path });
     try {
       return { ...(await verify(store, o.executions, ledger.calls)), killsDone };
