@@ -14,6 +14,8 @@ export interface ChaosCounts {
   executions: number;
   completedRight: number;
   wrongOrUnfinished: number;
+  /** Parked executions (dead-letter after too many recoveries without progress). */
+  parked: number;
   ledgerCalls: number;
   effects: number;
   repeatedEffects: number;
@@ -37,6 +39,7 @@ export async function verify(
     executions: 0,
     completedRight: 0,
     wrongOrUnfinished: 0,
+    parked: 0,
     ledgerCalls: calls.length,
     effects: 0,
     repeatedEffects: 0,
@@ -69,6 +72,7 @@ export async function verify(
       if (record.status.state === 'completed' && JSON.stringify(record.status.output) === right)
         c.completedRight++;
       else c.wrongOrUnfinished++;
+      if (record.status.state === 'parked') c.parked++;
       const history = (await store.loadHistory(record.id)).map((r) => r.event);
       check(history, byKey, recordedKeys, c);
     }
