@@ -23,6 +23,16 @@ export function step(): void {
 }
 
 /**
+ * Charge `n` steps at once: a loop over n items charges them before it starts instead of
+ * one step() per item. The guarantee is the same (a run ends with a limit error once
+ * its steps pass maxSteps), only found before the loop rather than inside it.
+ */
+export function steps(n: number): void {
+  rt.steps += n;
+  if (rt.steps > rt.maxSteps) limitError(`more than ${rt.maxSteps} evaluation steps`);
+}
+
+/**
  * Charge for `n` elements copied, compared or searched: n/16 steps (a copy of 16 items
  * costs about as much as one step of the interpreter). Values are immutable, so
  * `reduce ... (.[$k] = $v)` copies its state each time: quadratic, as this charges.

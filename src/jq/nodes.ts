@@ -14,6 +14,7 @@ import {
   invalidPath,
   rt,
   step,
+  steps,
 } from './runtime.js';
 import { desc, dumpTrunc, fail, isObject, truthy, typeOf } from './values.js';
 import { JqError } from './api.js';
@@ -29,7 +30,46 @@ export const EMPTY: F = {
 };
 
 export function literal(value: Json): F {
-  return fromOne(() => value);
+  const f = fromOne(() => value);
+  f.constant = { value };
+  return f;
+}
+
+/**
+ * `.name` of x for a field chain: an own data property of an object, null on null,
+ * jq's error otherwise. Inherited names (functions on Object.prototype) read as missing.
+ */
+function chainStep(x: Json, name: string): Json {
+  if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
+    const r: Json | undefined = x[name];
+    return r === undefined || typeof r === 'function' ? null : r;
+  }
+  return x === null ? null : field(x, name);
+}
+
+/**
+ * A field chain `.a.b.c` from `.` as one closure: unrolled up to four names (the common
+ * shapes in workflows), a loop beyond. A chain always has exactly one output, so there
+ * is no NONE check between steps.
+ */
+function fieldChain(names: readonly string[]): (v: Json) => Json {
+  const [a = '', b = '', c = '', d = ''] = names;
+  switch (names.length) {
+    case 1:
+      return (v) => chainStep(v, a);
+    case 2:
+      return (v) => chainStep(chainStep(v, a), b);
+    case 3:
+      return (v) => chainStep(chainStep(chainStep(v, a), b), c);
+    case 4:
+      return (v) => chainStep(chainStep(chainStep(chainStep(v, a), b), c), d);
+    default:
+      return (v) => {
+        let x = v;
+        for (let i = 0; i < names.length; i++) x = chainStep(x, names[i] as string);
+        return x;
+      };
+  }
 }
 
 /** Runs an indexing step; with `opt` (`.a?`) its error means no output. */
@@ -58,35 +98,7 @@ export function fieldF(target: F, name: string, opt = false): F {
   if (name !== '__proto__' && !opt && (target === IDENTITY || target.fields)) {
     // `.a.b.c` from `.`: one closure walking the names (no call per step)
     const names = [...(target.fields ?? []), name];
-    if (names.length === 1) {
-      return {
-        gen,
-        fields: names,
-        one: (v) => {
-          if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-            const r = v[name];
-            return r === undefined || typeof r === 'function' ? null : r;
-          }
-          return field(v, name);
-        },
-      };
-    }
-    return {
-      gen,
-      fields: names,
-      one: (v) => {
-        let x = v;
-        for (let i = 0; i < names.length; i++) {
-          const n = names[i] as string;
-          if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
-            const r: Json | undefined = x[n];
-            x = r === undefined || typeof r === 'function' ? null : r;
-          } else if (x === null) return null;
-          else x = field(x, n);
-        }
-        return x;
-      },
-    };
+    return { gen, fields: names, one: fieldChain(names) };
   }
   const t = target.one;
   return t
@@ -219,11 +231,58 @@ export function comma(left: F, right: F): F {
   };
 }
 
+/**
+ * A comparison of a single-valued filter with a literal (`.qty > 2`, `.status == "paid"`,
+ * `2 < .qty`): the literal is not re-evaluated and numbers / primitives compare directly;
+ * anything else falls back to jq's total order in `fn`. Undefined when the shape differs.
+ */
+function compareWithConstant(
+  op: string,
+  fn: (a: Json, b: Json) => Json,
+  left: F,
+  right: F,
+): F | undefined {
+  const flipped = right.constant === undefined;
+  const lit = flipped ? left.constant : right.constant;
+  const other = flipped ? right.one : left.one;
+  if (lit === undefined || other === undefined) return undefined;
+  const c = lit.value;
+  if (op === '==' || op === '!=') {
+    // a primitive literal equals only the same primitive (jq numbers are JS numbers)
+    if (c !== null && typeof c === 'object') return undefined;
+    const eq = op === '==';
+    return fromOne((v, env) => {
+      const a = other(v, env);
+      return a === NONE ? NONE : (a === c) === eq;
+    });
+  }
+  if (typeof c !== 'number' || c !== c) return undefined;
+  const slow = flipped ? (a: Json) => fn(c, a) : (a: Json) => fn(a, c);
+  const num = NUMERIC[flipped ? (FLIP[op] ?? '') : op];
+  if (num === undefined) return undefined;
+  return fromOne((v, env) => {
+    const a = other(v, env);
+    if (a === NONE) return NONE;
+    return typeof a === 'number' && a === a ? num(a, c) : slow(a);
+  });
+}
+
+const NUMERIC: Record<string, (a: number, c: number) => boolean> = {
+  '<': (a, c) => a < c,
+  '<=': (a, c) => a <= c,
+  '>': (a, c) => a > c,
+  '>=': (a, c) => a >= c,
+};
+/** `c op a` as `a op' c`. */
+const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
 export function binop(op: string, left: F, right: F): F {
   const fn = BINOPS[op] as (a: Json, b: Json) => Json;
   const l = left.one;
   const r = right.one;
   if (l && r) {
+    const fast = compareWithConstant(op, fn, left, right);
+    if (fast) return fast;
     return fromOne((v, env) => {
       const b = r(v, env);
       if (b === NONE) return NONE;
@@ -393,24 +452,38 @@ export function arrayF(body: F | undefined): F {
   });
 }
 
-/** `[T[] | f]` with single-valued T and f: a plain loop. */
+/**
+ * `[T[] | f]` with single-valued T and f: a plain loop. The loop charges its items'
+ * steps once before it starts (steps(n)) rather than one step() per item. When f is
+ * `select(p)` with a single-valued p, the loop tests p and keeps the item directly.
+ */
 export function mapF(f: F, target: F = IDENTITY): F {
   const o = f.one;
   const t = target.one;
   if (!o || !t) return arrayF(pipe(iterateF(target), f));
+  const keep = f.keep;
   return fromOne((input, env) => {
     const v = target === IDENTITY ? input : t(input, env);
     if (v === NONE) return [];
     const out: Json[] = [];
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        step();
-        const r = o(v[i] as Json, env);
-        if (r !== NONE) out.push(r);
+      const n = v.length;
+      steps(n);
+      if (keep) {
+        for (let i = 0; i < n; i++) {
+          const x = v[i] as Json;
+          if (keep(x, env)) out.push(x);
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const r = o(v[i] as Json, env);
+          if (r !== NONE) out.push(r);
+        }
       }
     } else if (isObject(v)) {
-      for (const key of Object.keys(v)) {
-        step();
+      const keys = Object.keys(v);
+      steps(keys.length);
+      for (const key of keys) {
         const r = o(v[key] as Json, env);
         if (r !== NONE) out.push(r);
       }

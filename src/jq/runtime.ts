@@ -28,6 +28,10 @@ export interface F {
   one?: (v: Json, env: Env) => Json | None;
   /** Set when the filter is a plain field chain `.a.b.c` from `.` (a fast path). */
   fields?: readonly string[];
+  /** Set when the filter is a literal: comparisons against it take a fast path. */
+  constant?: { readonly value: Json };
+  /** Set when the filter is `select(p)` with a single-valued p: whether v is kept. */
+  keep?: (v: Json, env: Env) => boolean;
 }
 
 export interface Closure {
@@ -40,7 +44,7 @@ export class BreakSignal {
   constructor(readonly token: object) {}
 }
 
-export { charge, checkLength, limitError, rt, step } from './budget.js';
+export { charge, checkLength, limitError, rt, step, steps } from './budget.js';
 import { chargeMemory, checkLength, rt } from './budget.js';
 
 /** Errors that `try` and `?` may catch: jq errors, never limits or breaks. */

@@ -59,13 +59,12 @@ native('select', 1, ([f]) => {
       if (truthy(x)) k(v, p);
     });
   if (co) {
-    return {
-      gen,
-      one: (v, env) => {
-        const x = co(v, env);
-        return x !== NONE && truthy(x) ? v : NONE;
-      },
+    // `keep` lets map() test the predicate and keep the item in its own loop
+    const keep = (v: Json, env: Env): boolean => {
+      const x = co(v, env);
+      return x !== NONE && x !== null && x !== false;
     };
+    return { gen, keep, one: (v, env) => (keep(v, env) ? v : NONE) };
   }
   return { gen };
 });
