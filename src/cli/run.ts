@@ -66,6 +66,9 @@ function readInput(spec: string | undefined): Json {
         { cause: e },
       );
     }
+    // A parser's message quotes the text it choked on: for a binary file that is
+    // kilobytes of control characters, so say what the file is instead.
+    if (looksBinary(text)) throw new Error(`--input: ${path} is a binary file, not JSON or YAML`);
     try {
       return parseYaml(text) as Json;
     } catch (e) {
@@ -79,6 +82,16 @@ function readInput(spec: string | undefined): Json {
   } catch (e) {
     throw new Error(`--input: not valid JSON: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** NUL or other C0 controls (besides tab, newline, carriage return) in the first 8 KB. */
+function looksBinary(text: string): boolean {
+  const head = text.slice(0, 8192);
+  for (let i = 0; i < head.length; i++) {
+    const c = head.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return true;
+  }
+  return false;
 }
 
 function fail(message: string): number {
@@ -97,7 +110,16 @@ export async function run(args: string[]): Promise<number> {
   try {
     text = readFileSync(opts.file, 'utf8');
   } catch (e) {
-    return fail(`cannot read ${opts.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    // Same wording as `weft validate`: file:line:col: message.
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : `cannot read: ${code ?? String(e)}`;
+    process.stderr.write(`${opts.file}:1:1: ${why}\n`);
+    return 2;
   }
   let input: Json;
   let secrets: Record<string, Json> = {};

@@ -143,19 +143,14 @@ describe('weft run on bad input', () => {
     expect(r.stderr).toContain(`--input: cannot read ${missing}`);
   });
 
-  // Problem in src/cli/run.ts (runtime owner): a missing FILE is reported as
-  // "weft run: cannot read F: ENOENT", not "F:1:1: file not found" as weft validate does.
-  it.fails('reports a missing document as file:1:1 like weft validate', () => {
+  it('reports a missing document as file:1:1 like weft validate', () => {
     const missing = join(dir, 'missing.yaml');
     const r = weft(['run', missing], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`${missing}:1:1: file not found\n`);
   });
 
-  // Problem in src/cli/run.ts (runtime owner): `--input @binary-file` prints the YAML
-  // parser's error, which quotes the raw bytes (kilobytes of control characters), instead
-  // of saying the input file is binary.
-  it.fails('says a binary --input file is binary instead of echoing its bytes', () => {
+  it('says a binary --input file is binary instead of echoing its bytes', () => {
     const binary = file('input.bin', Buffer.alloc(4096, 0x01));
     const r = weft(['run', typed, '--input', `@${binary}`], { env });
     expect(r.code).toBe(2);
