@@ -2,6 +2,7 @@
 // a filter with a generator and, where the shape allows, a single-value fast path.
 import type { Json } from './api.js';
 import { BINOPS, field, index, negate, slice } from './ops.js';
+import { fieldChain } from './chains.js';
 import type { Emit, Env, F, None, Path } from './runtime.js';
 import {
   BAD,
@@ -33,43 +34,6 @@ export function literal(value: Json): F {
   const f = fromOne(() => value);
   f.constant = { value };
   return f;
-}
-
-/**
- * `.name` of x for a field chain: an own data property of an object, null on null,
- * jq's error otherwise. Inherited names (functions on Object.prototype) read as missing.
- */
-function chainStep(x: Json, name: string): Json {
-  if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
-    const r: Json | undefined = x[name];
-    return r === undefined || typeof r === 'function' ? null : r;
-  }
-  return x === null ? null : field(x, name);
-}
-
-/**
- * A field chain `.a.b.c` from `.` as one closure: unrolled up to four names (the common
- * shapes in workflows), a loop beyond. A chain always has exactly one output, so there
- * is no NONE check between steps.
- */
-function fieldChain(names: readonly string[]): (v: Json) => Json {
-  const [a = '', b = '', c = '', d = ''] = names;
-  switch (names.length) {
-    case 1:
-      return (v) => chainStep(v, a);
-    case 2:
-      return (v) => chainStep(chainStep(v, a), b);
-    case 3:
-      return (v) => chainStep(chainStep(chainStep(v, a), b), c);
-    case 4:
-      return (v) => chainStep(chainStep(chainStep(chainStep(v, a), b), c), d);
-    default:
-      return (v) => {
-        let x = v;
-        for (let i = 0; i < names.length; i++) x = chainStep(x, names[i] as string);
-        return x;
-      };
-  }
 }
 
 /** Runs an indexing step; with `opt` (`.a?`) its error means no output. */
@@ -234,7 +198,9 @@ export function comma(left: F, right: F): F {
 /**
  * A comparison of a single-valued filter with a literal (`.qty > 2`, `.status == "paid"`,
  * `2 < .qty`): the literal is not re-evaluated and numbers / primitives compare directly;
- * anything else falls back to jq's total order in `fn`. Undefined when the shape differs.
+ * anything else falls back to jq's total order in `fn`. A one-name field chain (`.qty`)
+ * is read in place. Undefined when the shape differs. The filter's `test` (used by
+ * select) answers the comparison as a boolean, false when the operand has no output.
  */
 function compareWithConstant(
   op: string,
@@ -244,27 +210,45 @@ function compareWithConstant(
 ): F | undefined {
   const flipped = right.constant === undefined;
   const lit = flipped ? left.constant : right.constant;
-  const other = flipped ? right.one : left.one;
+  const operand = flipped ? right : left;
+  const other = operand.one;
   if (lit === undefined || other === undefined) return undefined;
   const c = lit.value;
+  let cmp: ((a: Json) => boolean) | undefined;
   if (op === '==' || op === '!=') {
     // a primitive literal equals only the same primitive (jq numbers are JS numbers)
     if (c !== null && typeof c === 'object') return undefined;
-    const eq = op === '==';
-    return fromOne((v, env) => {
-      const a = other(v, env);
-      return a === NONE ? NONE : (a === c) === eq;
-    });
+    cmp = op === '==' ? (a) => a === c : (a) => a !== c;
+  } else {
+    const num = NUMERIC[flipped ? (FLIP[op] ?? '') : op];
+    if (typeof c !== 'number' || c !== c || num === undefined) return undefined;
+    const slow = flipped ? (a: Json) => truthy(fn(c, a)) : (a: Json) => truthy(fn(a, c));
+    cmp = (a) => (typeof a === 'number' && a === a ? num(a, c) : slow(a));
   }
-  if (typeof c !== 'number' || c !== c) return undefined;
-  const slow = flipped ? (a: Json) => fn(c, a) : (a: Json) => fn(a, c);
-  const num = NUMERIC[flipped ? (FLIP[op] ?? '') : op];
-  if (num === undefined) return undefined;
-  return fromOne((v, env) => {
+  const is = cmp;
+  const name = operand.fields?.length === 1 ? operand.fields[0] : undefined;
+  if (name !== undefined) {
+    // `.name op literal`: the read of the one-name chain, inline
+    const test = (v: Json): boolean => {
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        const r: Json | undefined = v[name];
+        return is(r === undefined || typeof r === 'function' ? null : r);
+      }
+      return is(other(v, null) as Json);
+    };
+    return { ...fromOne((v) => test(v)), test };
+  }
+  const test = (v: Json, env: Env): boolean => {
     const a = other(v, env);
-    if (a === NONE) return NONE;
-    return typeof a === 'number' && a === a ? num(a, c) : slow(a);
-  });
+    return a !== NONE && is(a);
+  };
+  return {
+    ...fromOne((v, env) => {
+      const a = other(v, env);
+      return a === NONE ? NONE : is(a);
+    }),
+    test,
+  };
 }
 
 const NUMERIC: Record<string, (a: number, c: number) => boolean> = {

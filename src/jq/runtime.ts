@@ -30,6 +30,8 @@ export interface F {
   fields?: readonly string[];
   /** Set when the filter is a literal: comparisons against it take a fast path. */
   constant?: { readonly value: Json };
+  /** Set on comparisons with a literal: the truthiness of the output, false when none. */
+  test?: (v: Json, env: Env) => boolean;
   /** Set when the filter is `select(p)` with a single-valued p: whether v is kept. */
   keep?: (v: Json, env: Env) => boolean;
 }

@@ -60,10 +60,12 @@ native('select', 1, ([f]) => {
     });
   if (co) {
     // `keep` lets map() test the predicate and keep the item in its own loop
-    const keep = (v: Json, env: Env): boolean => {
-      const x = co(v, env);
-      return x !== NONE && x !== null && x !== false;
-    };
+    const keep =
+      c.test ??
+      ((v: Json, env: Env): boolean => {
+        const x = co(v, env);
+        return x !== NONE && x !== null && x !== false;
+      });
     return { gen, keep, one: (v, env) => (keep(v, env) ? v : NONE) };
   }
   return { gen };
