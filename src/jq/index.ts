@@ -82,16 +82,17 @@ class Program implements JqProgram {
 
   // begin()/end() bracket a run: the budget lives in `rt`; runs may nest (a native
   // calling back into jq), so an outer run's budget is saved and restored.
+  // The common, outermost run allocates nothing here: it resets the shared counters in
+  // place; only a nested run saves the outer budget in an array.
   private begin(options: RunOptions | undefined): number[] | undefined {
-    const outer = running
-      ? [rt.steps, rt.depth, rt.maxSteps, rt.maxDepth, rt.maxLength, rt.now ?? NaN]
-      : undefined;
+    const outer = running ? saveBudget() : undefined;
     running = true;
+    const limits = this.limits;
     rt.steps = 0;
     rt.depth = 0;
-    rt.maxSteps = this.limits.maxSteps;
-    rt.maxDepth = this.limits.maxDepth;
-    rt.maxLength = this.limits.maxLength;
+    rt.maxSteps = limits.maxSteps;
+    rt.maxDepth = limits.maxDepth;
+    rt.maxLength = limits.maxLength;
     rt.now = options === undefined ? undefined : options.now;
     return outer;
   }
@@ -153,6 +154,10 @@ class Program implements JqProgram {
   }
 }
 
+function saveBudget(): number[] {
+  return [rt.steps, rt.depth, rt.maxSteps, rt.maxDepth, rt.maxLength, rt.now ?? NaN];
+}
+
 function end(outer: number[] | undefined): void {
   if (outer === undefined) {
     // the budget of the finished run stays in `rt`: nothing reads it outside a run
@@ -170,13 +175,32 @@ function end(outer: number[] | undefined): void {
   rt.now = now !== now ? undefined : now;
 }
 
+/**
+ * The declared variables the expression may reference: a run binds only these, so an
+ * engine that declares ten variables does not build ten bindings per evaluation of
+ * `.a.b`. Conservative: a name counts as used when any string in the syntax tree is that
+ * name (a `$name` reference always is); binding an unused one would only cost time.
+ */
+function usedVariables(ast: unknown, vars: readonly string[]): readonly string[] {
+  if (vars.length === 0) return vars;
+  const names = new Set<string>();
+  const walk = (n: unknown): void => {
+    if (typeof n === 'string') names.add(n);
+    else if (Array.isArray(n)) for (const x of n) walk(x);
+    else if (n !== null && typeof n === 'object') for (const x of Object.values(n)) walk(x);
+  };
+  walk(ast);
+  return vars.filter((v) => names.has(v) || names.has(`$${v}`));
+}
+
 export function compile(text: string, options: CompileOptions = {}): CompileResult {
   const vars = options.variables ?? [];
   const limits: JqLimits = { ...DEFAULT_LIMITS, ...options.limits };
   try {
     const ast = Parser.parse(text);
-    const f = new Compiler(vars).compile(ast);
-    return { ok: true, program: new Program(text, f, vars, limits) };
+    const used = usedVariables(ast, vars);
+    const f = new Compiler(used).compile(ast);
+    return { ok: true, program: new Program(text, f, used, limits) };
   } catch (e) {
     if (e instanceof SyntaxErr)
       return { ok: false, diagnostics: [diagnostic(text, e.at, e.message)] };

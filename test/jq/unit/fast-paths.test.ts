@@ -66,4 +66,12 @@ describe('jq fast paths', () => {
     expect(() => c.program.first(big)).toThrow(/sandbox limit exceeded: more than 1000/);
     expect(c.program.first(big.slice(0, 10))).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
   });
+
+  it('binds every declared variable the expression references, however it is written', () => {
+    const vars = { a: 1, b: 2, c: 3, unused: 4 };
+    expect(jq('[$a, {$b}, "\\($c)", (. as $z | $z)]', 9, vars)).toEqual([[1, { b: 2 }, '3', 9]]);
+    expect(jq('$c + $a', null, vars)).toEqual([4]);
+    const c = compile('$nope', { variables: ['a'] });
+    expect(c.ok ? 'compiled' : c.diagnostics[0]?.message).toBe('$nope is not defined');
+  });
 });
