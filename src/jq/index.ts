@@ -128,6 +128,27 @@ class Program implements JqProgram {
     variables?: Readonly<Record<string, Json>>,
     options?: RunOptions,
   ): Json | undefined {
+    const one = this.f.one;
+    if (one !== undefined && !running) {
+      // the engine's common call: an outermost run of a single-valued expression, with
+      // the budget reset in place and nothing allocated but the variable bindings
+      running = true;
+      const limits = this.limits;
+      rt.steps = 0;
+      rt.depth = 0;
+      rt.maxSteps = limits.maxSteps;
+      rt.maxDepth = limits.maxDepth;
+      rt.maxLength = limits.maxLength;
+      rt.now = options === undefined ? undefined : options.now;
+      try {
+        const r = one(input, this.varNames.length ? this.env(variables) : null);
+        return r === NONE ? undefined : r;
+      } catch (e) {
+        throw toJqError(e);
+      } finally {
+        running = false;
+      }
+    }
     const outer = this.begin(options);
     try {
       const env = this.varNames.length ? this.env(variables) : null;
