@@ -3,6 +3,7 @@
 // types, null, errors, flipped literals, and they must keep the step budget.
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../src/jq/index.js';
+import type { Json } from '../../../src/jq/api.js';
 import { jq, jqError } from './helpers.js';
 
 describe('jq fast paths', () => {
@@ -35,7 +36,15 @@ describe('jq fast paths', () => {
   });
 
   it('compares a field with a literal in jq order for every type', () => {
-    const items = [{ q: 3 }, { q: '1' }, { q: null }, { q: [0] }, { q: 2 }, {}, { q: true }];
+    const items: Json[] = [
+      { q: 3 },
+      { q: '1' },
+      { q: null },
+      { q: [0] },
+      { q: 2 },
+      {},
+      { q: true },
+    ];
     expect(jq('map(.q > 2)', items)).toEqual([[true, true, false, true, false, false, false]]);
     expect(jq('map(2 < .q)', items)).toEqual(jq('map(.q > 2)', items));
     expect(jq('map(.q >= 2), map(2 >= .q)', items)).toEqual([
@@ -49,7 +58,7 @@ describe('jq fast paths', () => {
   });
 
   it('keeps the items map(select(...)) selects, from arrays and objects', () => {
-    const items = [{ q: 3 }, { q: 1 }, { q: 5, t: 'x' }];
+    const items: Json[] = [{ q: 3 }, { q: 1 }, { q: 5, t: 'x' }];
     expect(jq('map(select(.q > 2))', items)).toEqual([[{ q: 3 }, { q: 5, t: 'x' }]]);
     expect(jq('map(select(.t == "x"))', items)).toEqual([[{ q: 5, t: 'x' }]]);
     expect(jq('map(select(.q > 2 and .q < 4))', items)).toEqual([[{ q: 3 }]]);
