@@ -6,7 +6,9 @@
 //   1. throughput: as many starts as 32 connections can push (each 201 means the
 //      execution and its first history event are committed);
 //   2. latency at a fixed offered rate of 500 starts/s (p50, p99).
-// Prints the figures (docs/api.md keeps the last ones).
+// Prints the figures (docs/api.md keeps the last ones). It measures the durable engine,
+// the server's only engine seam (src/server/durable-adapter.ts); the in-memory adapter
+// whose figures docs/api.md keeps as historical rows was removed.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';

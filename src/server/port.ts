@@ -1,7 +1,8 @@
 // The port: everything the HTTP server needs from the engine, and nothing more. The
-// routes, the WebSocket streams and the tests depend on this interface only; adapter.ts
-// implements it on the runtime's Engine and the Store. When the durable engine grows
-// a capability (suspend, durable events), only the adapter changes.
+// routes, the WebSocket streams and the tests depend on this interface only;
+// durable-adapter.ts implements it on the durable engine and its Store (the one engine
+// seam: the in-memory adapter was removed). When the engine grows a capability, only the
+// adapter changes.
 import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../history/events.js';
 import type { Diagnostic } from '../dsl/index.js';
 import type { ExecutionRecord, ExecutionState, WorkflowRecord } from '../store/types.js';

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore, type Store } from '../../src/store/index.js';
 import { DurableAdapter } from '../../src/server/durable-adapter.js';
-import { EngineAdapter } from '../../src/server/adapter.js';
 import type { EnginePort } from '../../src/server/port.js';
 import { DurableEngine } from '../../src/runtime/durable/engine.js';
 import { KeyRing } from '../../src/server/keys.js';
@@ -23,14 +22,10 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(
-  options: Partial<ServeOptions> & { memoryEngine?: boolean } = {},
-): Promise<TestServer> {
+export async function startServer(options: Partial<ServeOptions> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'weft-server-'));
   const store = openSqliteStore({ path: join(dir, 'weft.db'), integrityCheck: 'none' });
-  const adapter: EnginePort = options.memoryEngine
-    ? new EngineAdapter({ store })
-    : new DurableAdapter(new DurableEngine({ store }));
+  const adapter: EnginePort = new DurableAdapter(new DurableEngine({ store }));
   const keys = new KeyRing(join(dir, 'keys.json'));
   const hooks = new HookRegistry();
   const approvals = new ApprovalInbox(adapter, store);

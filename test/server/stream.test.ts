@@ -79,6 +79,7 @@ describe('execution streams', () => {
     await second.closed;
     const all = [...early, ...history(second.messages)].map((m) => [m.seq, m.event!.type]);
     expect(all).toEqual(await fullHistory(id));
+    expect(second.messages.at(-1)).toMatchObject({ kind: 'end', executionId: id });
   });
 
   it('closes a socket that falls behind its bound with 4001 and the seq to resume after', async () => {
