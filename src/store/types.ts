@@ -26,6 +26,20 @@ export interface WorkflowRecord extends WorkflowRef {
 /** What putWorkflow takes: the record itself (createdAt is the registration time). */
 export type NewWorkflow = WorkflowRecord;
 
+export interface WorkflowFilter {
+  namespace?: string;
+  /** An opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+  /** Default 50, at most 1000. */
+  limit?: number;
+}
+
+export interface WorkflowPage {
+  items: WorkflowRecord[];
+  /** Present when there may be more: pass it as `cursor` for the next page. */
+  nextCursor?: string;
+}
+
 // ---------------------------------------------------------------- executions
 
 /**
@@ -201,6 +215,12 @@ export interface Store {
   getWorkflow(ref: WorkflowRef): Promise<WorkflowRecord | undefined>;
   /** Every registered version of namespace/name, oldest first. */
   listWorkflowVersions(namespace: string, name: string): Promise<WorkflowRecord[]>;
+  /**
+   * Every registered version of every workflow (of one namespace when given), ordered by
+   * namespace, name, then registration order (createdAt, version), paged. Every version,
+   * not only the latest: the server's GET /workflows lists versions.
+   */
+  listWorkflows(filter?: WorkflowFilter): Promise<WorkflowPage>;
 
   /**
    * Creates an execution with its first history event. A known idempotency key returns

@@ -11,6 +11,7 @@ import { durabilityContract } from './contract/durability.js';
 import { executionContract } from './contract/executions.js';
 import { limitsContract } from './contract/limits.js';
 import { workContract } from './contract/work.js';
+import { workflowListContract } from './contract/workflow-list.js';
 import { workflowContract } from './contract/workflows.js';
 
 export interface StoreHarness {
@@ -51,6 +52,7 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
 
     const get: GetContext = () => ctx;
     workflowContract(get);
+    workflowListContract(get);
     executionContract(get);
     commitContract(get);
     limitsContract(get);

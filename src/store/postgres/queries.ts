@@ -3,12 +3,24 @@
 
 import type pg from 'pg';
 import { decodeEvent } from '../../history/codec.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import {
+  decodeCursor,
+  decodeWorkflowCursor,
+  encodeCursor,
+  encodeWorkflowCursor,
+} from '../cursor.js';
 import { NotFoundError } from '../errors.js';
-import type { ExecutionFilter, ExecutionPage, HistoryRecord } from '../types.js';
-import { toExecution, type ExecutionRow } from './rows.js';
+import type {
+  ExecutionFilter,
+  ExecutionPage,
+  HistoryRecord,
+  WorkflowFilter,
+  WorkflowPage,
+} from '../types.js';
+import { toExecution, toWorkflow, type ExecutionRow, type WorkflowRow } from './rows.js';
 import * as executions from './sql/executions.js';
 import * as history from './sql/history.js';
+import * as workflows from './sql/workflows.js';
 
 export type Read = <R extends pg.QueryResultRow>(sql: string, params: unknown[]) => Promise<R[]>;
 
@@ -33,6 +45,25 @@ export async function listExecutionsPage(
   const last = items[items.length - 1];
   const page: ExecutionPage = { items };
   if (rows.length > limit && last) page.nextCursor = encodeCursor(last);
+  return page;
+}
+
+export async function listWorkflowsPage(read: Read, filter: WorkflowFilter): Promise<WorkflowPage> {
+  const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 50), 1), 1000);
+  const cursor = filter.cursor === undefined ? undefined : decodeWorkflowCursor(filter.cursor);
+  const rows = await read<WorkflowRow>(workflows.listWorkflows, [
+    filter.namespace ?? null,
+    cursor?.namespace ?? null,
+    cursor?.name ?? null,
+    cursor?.createdAt ?? null,
+    cursor?.version ?? null,
+    // One more than asked: tells whether there is a next page without a count query.
+    limit + 1,
+  ]);
+  const items = rows.slice(0, limit).map(toWorkflow);
+  const last = items[items.length - 1];
+  const page: WorkflowPage = { items };
+  if (rows.length > limit && last) page.nextCursor = encodeWorkflowCursor(last);
   return page;
 }
 

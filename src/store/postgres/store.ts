@@ -25,6 +25,8 @@ import type {
   NewExecution,
   NewWorkflow,
   Store,
+  WorkflowFilter,
+  WorkflowPage,
   WorkflowRecord,
   WorkflowRef,
   WorkItem,
@@ -35,7 +37,7 @@ import { query, transaction, type Retry } from './connection.js';
 import { claim, claimProblem, release, renew, type Items } from './leases.js';
 import { WorkListener, type WorkCallback } from './listener.js';
 import { openPool, type Opened, type PostgresStoreOptions } from './open.js';
-import { listExecutionsPage, loadHistoryRecords, type Read } from './queries.js';
+import { listExecutionsPage, listWorkflowsPage, loadHistoryRecords, type Read } from './queries.js';
 import {
   toExecution,
   toWorkflow,
@@ -135,6 +137,10 @@ export class PostgresStore implements Store {
   async listWorkflowVersions(namespace: string, name: string): Promise<WorkflowRecord[]> {
     const rows = await this.read<WorkflowRow>(workflows.selectWorkflowVersions, [namespace, name]);
     return rows.map(toWorkflow);
+  }
+
+  listWorkflows(filter: WorkflowFilter = {}): Promise<WorkflowPage> {
+    return listWorkflowsPage(this.read, filter);
   }
 
   async createExecution(execution: NewExecution): Promise<CreatedExecution> {

@@ -1,10 +1,21 @@
 // The read queries that take more than one line: listing with a cursor, loading history.
 
 import { decodeEvent } from '../../history/codec.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import {
+  decodeCursor,
+  decodeWorkflowCursor,
+  encodeCursor,
+  encodeWorkflowCursor,
+} from '../cursor.js';
 import { NotFoundError } from '../errors.js';
-import type { ExecutionFilter, ExecutionPage, HistoryRecord } from '../types.js';
-import { toExecution, type ExecutionRow } from './rows.js';
+import type {
+  ExecutionFilter,
+  ExecutionPage,
+  HistoryRecord,
+  WorkflowFilter,
+  WorkflowPage,
+} from '../types.js';
+import { toExecution, toWorkflow, type ExecutionRow, type WorkflowRow } from './rows.js';
 import type { Statements } from './statements.js';
 
 export function listExecutionsPage(s: Statements, filter: ExecutionFilter): ExecutionPage {
@@ -25,6 +36,25 @@ export function listExecutionsPage(s: Statements, filter: ExecutionFilter): Exec
   const last = items[items.length - 1];
   const page: ExecutionPage = { items };
   if (rows.length > limit && last) page.nextCursor = encodeCursor(last);
+  return page;
+}
+
+export function listWorkflowsPage(s: Statements, filter: WorkflowFilter): WorkflowPage {
+  const limit = Math.min(Math.max(Math.trunc(filter.limit ?? 50), 1), 1000);
+  const cursor = filter.cursor === undefined ? undefined : decodeWorkflowCursor(filter.cursor);
+  const rows = s.listWorkflows.all({
+    namespace: filter.namespace ?? null,
+    cursorNamespace: cursor?.namespace ?? null,
+    cursorName: cursor?.name ?? null,
+    cursorCreated: cursor?.createdAt ?? null,
+    cursorVersion: cursor?.version ?? null,
+    // One more than asked: tells whether there is a next page without a count query.
+    limit: limit + 1,
+  }) as WorkflowRow[];
+  const items = rows.slice(0, limit).map(toWorkflow);
+  const last = items[items.length - 1];
+  const page: WorkflowPage = { items };
+  if (rows.length > limit && last) page.nextCursor = encodeWorkflowCursor(last);
   return page;
 }
 

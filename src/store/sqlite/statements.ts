@@ -18,6 +18,7 @@ const sources = {
   insertWorkflow: workflows.insertWorkflow,
   selectWorkflow: workflows.selectWorkflow,
   selectWorkflowVersions: workflows.selectWorkflowVersions,
+  listWorkflows: workflows.listWorkflows,
 
   insertExecution: executions.insertExecution,
   selectExecution: executions.selectExecution,

@@ -20,12 +20,14 @@ import type {
   NewExecution,
   NewWorkflow,
   Store,
+  WorkflowFilter,
+  WorkflowPage,
   WorkflowRecord,
   WorkflowRef,
   WorkItem,
 } from '../types.js';
 import { applyBatch, applyCreate, applyPutWorkflow } from './apply.js';
-import { listExecutionsPage, loadHistoryRecords } from './queries.js';
+import { listExecutionsPage, listWorkflowsPage, loadHistoryRecords } from './queries.js';
 import { openDatabase, type OpenOptions } from './open.js';
 import {
   toExecution,
@@ -111,6 +113,10 @@ export class SqliteStore implements Store {
     return this.read((s) =>
       (s.selectWorkflowVersions.all(namespace, name) as WorkflowRow[]).map(toWorkflow),
     );
+  }
+
+  listWorkflows(filter: WorkflowFilter = {}): Promise<WorkflowPage> {
+    return this.read((s) => listWorkflowsPage(s, filter));
   }
 
   async createExecution(execution: NewExecution): Promise<CreatedExecution> {

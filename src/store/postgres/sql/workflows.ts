@@ -10,3 +10,19 @@ WHERE namespace = $1 AND name = $2 AND version = $3`;
 
 export const selectWorkflowVersions = `SELECT * FROM workflows
 WHERE namespace = $1 AND name = $2 ORDER BY created_at, version`;
+
+/**
+ * One page of every workflow version: by namespace, name, then registration order
+ * (created_at, version), after the cursor's row when given. Text compares with
+ * COLLATE "C" (byte order) so the order, and so the pages, match SQLite's whatever the
+ * database's locale. $1 namespace filter; $2..$5 the cursor; $6 the limit.
+ */
+export const listWorkflows = `SELECT * FROM workflows
+WHERE ($1::text IS NULL OR namespace = $1)
+  AND ($2::text IS NULL
+       OR namespace COLLATE "C" > $2
+       OR (namespace = $2 AND name COLLATE "C" > $3)
+       OR (namespace = $2 AND name = $3 AND created_at > $4)
+       OR (namespace = $2 AND name = $3 AND created_at = $4 AND version COLLATE "C" > $5))
+ORDER BY namespace COLLATE "C", name COLLATE "C", created_at, version COLLATE "C"
+LIMIT $6`;

@@ -8,3 +8,19 @@ WHERE namespace = ? AND name = ? AND version = ?`;
 
 export const selectWorkflowVersions = `SELECT * FROM workflows
 WHERE namespace = ? AND name = ? ORDER BY created_at, version`;
+
+/**
+ * One page of every workflow version: by namespace, name, then registration order
+ * (created_at, version), after the cursor's row when given. The primary key
+ * (namespace, name, version) serves the order, so no extra index.
+ */
+export const listWorkflows = `SELECT * FROM workflows
+WHERE (@namespace IS NULL OR namespace = @namespace)
+  AND (@cursorNamespace IS NULL
+       OR namespace > @cursorNamespace
+       OR (namespace = @cursorNamespace AND name > @cursorName)
+       OR (namespace = @cursorNamespace AND name = @cursorName AND created_at > @cursorCreated)
+       OR (namespace = @cursorNamespace AND name = @cursorName AND created_at = @cursorCreated
+           AND version > @cursorVersion))
+ORDER BY namespace, name, created_at, version
+LIMIT @limit`;
