@@ -24,6 +24,7 @@ import {
   type StartRequest,
   type StartResult,
   type StreamFilter,
+  type WorkflowQuery,
 } from './port.js';
 
 const key = (r: WorkflowRef) => `${r.namespace}/${r.name}@${r.version}`;
@@ -38,7 +39,6 @@ export class DurableAdapter implements EnginePort {
     string,
     { fingerprint: string; result: Promise<StartResult> }
   >();
-  private readonly catalog = new Map<string, WorkflowRecord>();
   private readonly offs: (() => void)[] = [];
 
   constructor(private readonly engine: DurableEngine) {
@@ -115,10 +115,7 @@ export class DurableAdapter implements EnginePort {
     const out: WorkflowRecord[] = [];
     for (const ref of refs) {
       const w = await this.store.getWorkflow(ref);
-      if (w) {
-        this.catalog.set(key(w), w);
-        out.push(w);
-      }
+      if (w) out.push(w);
     }
     return { workflows: out, created: before.some((b) => b === undefined) };
   }
@@ -127,17 +124,33 @@ export class DurableAdapter implements EnginePort {
     return this.store.getWorkflow(ref);
   }
 
-  listWorkflows(namespace?: string): Promise<WorkflowRecord[]> {
-    const all = [...this.catalog.values()].filter(
-      (w) => namespace === undefined || w.namespace === namespace,
-    );
-    return Promise.resolve(all.sort((a, b) => key(a).localeCompare(key(b))));
+  // Read from the store (not a process-local catalog) so the list survives a restart.
+  // One page when the caller pages (cursor or limit); otherwise every page, for the
+  // callers that expect the whole list.
+  async listWorkflows(q: WorkflowQuery = {}) {
+    const filter = q.namespace === undefined ? {} : { namespace: q.namespace };
+    if (q.cursor !== undefined || q.limit !== undefined)
+      return this.store.listWorkflows({
+        ...filter,
+        ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+        ...(q.limit === undefined ? {} : { limit: q.limit }),
+      });
+    const items: WorkflowRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.listWorkflows({
+        ...filter,
+        limit: 1000,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return { items };
   }
 
-  async listVersions(namespace: string, name: string) {
-    const versions = await this.store.listWorkflowVersions(namespace, name);
-    for (const w of versions) this.catalog.set(key(w), w);
-    return versions;
+  listVersions(namespace: string, name: string) {
+    return this.store.listWorkflowVersions(namespace, name);
   }
 
   async startExecution(request: StartRequest): Promise<StartResult> {

@@ -59,6 +59,14 @@ export interface ExecutionQuery {
   limit?: number;
 }
 
+export interface WorkflowQuery {
+  namespace?: string;
+  /** From a previous page's nextCursor. */
+  cursor?: string;
+  /** Page size; without it (and without a cursor) every registered version is listed. */
+  limit?: number;
+}
+
 export interface StreamFilter {
   executionId?: string;
   namespace?: string;
@@ -70,7 +78,8 @@ export type Unsubscribe = () => void;
 export interface EnginePort {
   registerWorkflow(source: string, format: 'yaml' | 'json'): Promise<RegisterResult>;
   getWorkflow(ref: WorkflowRef): Promise<WorkflowRecord | undefined>;
-  listWorkflows(namespace?: string): Promise<WorkflowRecord[]>;
+  /** Every registered version, by namespace, name, then registration order (from the store). */
+  listWorkflows(query?: WorkflowQuery): Promise<{ items: WorkflowRecord[]; nextCursor?: string }>;
   listVersions(namespace: string, name: string): Promise<WorkflowRecord[]>;
 
   startExecution(request: StartRequest): Promise<StartResult>;

@@ -28,7 +28,9 @@ export const Workflow = z
   })
   .openapi('Workflow');
 
-export const WorkflowList = z.object({ items: z.array(Workflow) }).openapi('WorkflowList');
+export const WorkflowList = z
+  .object({ items: z.array(Workflow), nextCursor: z.string().optional() })
+  .openapi('WorkflowList');
 
 export const ExecutionStatus = z
   .object({

@@ -22,8 +22,15 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(options: Partial<ServeOptions> = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'weft-server-'));
+/**
+ * `at.dir` runs the server on the store already in that folder (a restart); stop() then
+ * leaves the folder for the next start, and the caller removes it.
+ */
+export async function startServer(
+  options: Partial<ServeOptions> = {},
+  at?: { dir: string },
+): Promise<TestServer> {
+  const dir = at?.dir ?? mkdtempSync(join(tmpdir(), 'weft-server-'));
   const store = openSqliteStore({ path: join(dir, 'weft.db'), integrityCheck: 'none' });
   const adapter: EnginePort = new DurableAdapter(new DurableEngine({ store }));
   const keys = new KeyRing(join(dir, 'keys.json'));
@@ -52,7 +59,7 @@ export async function startServer(options: Partial<ServeOptions> = {}): Promise<
       approvals.close();
       await adapter.close();
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!at) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -42,11 +42,18 @@ const register = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/workflows',
-  summary: 'List registered workflows (those the key may read)',
-  request: { query: z.object({ namespace: z.string().optional() }) },
+  summary:
+    'List registered workflow versions (those the key may read) by namespace, name, then registration order; cursor-paginated when limit or cursor is given',
+  request: {
+    query: z.object({
+      namespace: z.string().optional(),
+      cursor: z.string().optional(),
+      limit: z.coerce.number().int().min(1).max(1000).optional(),
+    }),
+  },
   responses: {
     200: { description: 'workflows', content: json(WorkflowList) },
-    ...problems(401, 403),
+    ...problems(400, 401, 403),
   },
 });
 
@@ -91,11 +98,17 @@ export function workflowRoutes(app: ApiApp, { port }: RouteDeps): void {
   });
 
   app.openapi(list, async (c) => {
-    const { namespace } = c.req.valid('query');
+    const { namespace, cursor, limit } = c.req.valid('query');
     const p = c.get('principal');
     if (namespace !== undefined) authorize(p, 'reader', namespace);
-    const items = (await port.listWorkflows(namespace)).filter((w) => inNamespace(p, w.namespace));
-    return c.json({ items: items.map((w) => view(w)) }, 200);
+    const page = await port.listWorkflows({
+      ...(namespace === undefined ? {} : { namespace }),
+      ...(cursor === undefined ? {} : { cursor }),
+      ...(limit === undefined ? {} : { limit }),
+    });
+    // a key limited to some namespaces sees only theirs (a page may then be shorter)
+    const items = page.items.filter((w) => inNamespace(p, w.namespace)).map((w) => view(w));
+    return c.json(page.nextCursor ? { items, nextCursor: page.nextCursor } : { items }, 200);
   });
 
   app.openapi(versions, async (c) => {
