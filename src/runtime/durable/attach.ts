@@ -138,7 +138,7 @@ export class Attacher {
   claimed(id: string): Promise<Live | undefined> {
     const known = this.live.get(id);
     // on an exclusive store nobody else takes claims: a re-claim (after resetClaims) is ours
-    if (known && this.deps.claims.exclusive) return Promise.resolve(known);
+    if (known?.runner && this.deps.claims.exclusive) return Promise.resolve(known);
     if (known) this.drop(id);
     return this.attach(id, true);
   }
