@@ -41,6 +41,8 @@ export interface RunnerDeps extends EffectDeps {
   lost?(error: unknown): boolean;
   /** Cancels a child execution by id (recovery: the parent cancels a child it started before). */
   cancelChild?(childId: string, reason: string): void;
+  /** Called when the runner has recorded what it could and waits (see idleUntil). */
+  stepped?(runner: ExecutionRunner): void;
   /** Turns a failure of a step into the execution's error (default: runtime Internal error). */
   failure?(error: unknown): ReturnType<typeof problem>;
 }
@@ -54,6 +56,8 @@ export class ExecutionRunner implements EffectHost {
   private readonly execution: Execution;
   readonly definition: Json;
   readonly inflight = new Map<number, () => void>();
+  /** fireAt of the timers in flight (effect id -> ms): idleUntil() reads it. */
+  private readonly timers = new Map<number, number>();
   private readonly cancelled = new Set<number>();
   private pending: HistoryEvent[] = [];
   /** Commands of a resume (recovery) not yet recorded: the next step carries them out. */
@@ -145,8 +149,10 @@ export class ExecutionRunner implements EffectHost {
     this.suspended = options.suspended ?? false;
     this.resumed = rest;
     const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);
-    for (const c of relaunch.sort((a, b) => order(a) - order(b)))
+    for (const c of relaunch.sort((a, b) => order(a) - order(b))) {
+      if (c.type === 'ScheduleTimer') this.timers.set(c.effectId, c.fireAt);
       launch(this, c, childIds.get(c.effectId) ?? '');
+    }
     if (!this.draining) void this.drain();
     return { relaunchedCalls: relaunch.filter((c) => c.type === 'ScheduleCall').length };
   }
@@ -209,7 +215,10 @@ export class ExecutionRunner implements EffectHost {
 
   deliver(effectId: number, event: HistoryEvent, keepInFlight = false): void {
     if (this.cancelled.has(effectId) || this.finished) return;
-    if (!keepInFlight) this.inflight.delete(effectId);
+    if (!keepInFlight) {
+      this.inflight.delete(effectId);
+      this.timers.delete(effectId);
+    }
     this.enqueue([event]);
   }
 
@@ -232,6 +241,23 @@ export class ExecutionRunner implements EffectHost {
     } finally {
       this.draining = false;
     }
+    if (!this.finished) this.deps.stepped?.(this);
+  }
+
+  /**
+   * When the execution only waits for timers (nothing else in flight, nothing to record):
+   * the earliest fireAt. The durable engine may then unload it until that time.
+   */
+  idleUntil(): number | undefined {
+    if (this.finished || this.suspended || this.draining) return undefined;
+    if (this.pending.length > 0 || this.resumed || this.inflight.size === 0) return undefined;
+    let earliest = Infinity;
+    for (const id of this.inflight.keys()) {
+      const at = this.timers.get(id);
+      if (at === undefined) return undefined;
+      earliest = Math.min(earliest, at);
+    }
+    return earliest;
   }
 
   private async step(arrived: HistoryEvent[]): Promise<void> {
@@ -263,6 +289,7 @@ export class ExecutionRunner implements EffectHost {
       } else if (c.type === 'CancelEffect') {
         const cancel = this.inflight.get(c.effectId);
         this.cancelled.add(c.effectId);
+        this.timers.delete(c.effectId);
         if (cancel) {
           this.inflight.delete(c.effectId);
           cancel();
@@ -276,8 +303,10 @@ export class ExecutionRunner implements EffectHost {
     if (end) return this.finish(end.outcome);
     // listens subscribe before anything else starts (an emit in the same step must reach them)
     const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);
-    for (const [c, childId] of toLaunch.sort((a, b) => order(a[0]) - order(b[0])))
+    for (const [c, childId] of toLaunch.sort((a, b) => order(a[0]) - order(b[0]))) {
+      if (c.type === 'ScheduleTimer') this.timers.set(c.effectId, c.fireAt);
       launch(this, c, childId);
+    }
   }
 
   private async record(events: HistoryEvent[]): Promise<void> {
