@@ -43,6 +43,12 @@ export interface RunnerDeps extends EffectDeps {
   cancelChild?(childId: string, reason: string): void;
   /** Called when the runner has recorded what it could and waits (see idleUntil). */
   stepped?(runner: ExecutionRunner): void;
+  /**
+   * Asked before a step is recorded that leaves the execution waiting for timers only
+   * (the earliest at `until`): the run item's due time to unload it in the same commit,
+   * or undefined to keep it in memory.
+   */
+  unloadAt?(runner: ExecutionRunner, until: number): number | undefined;
   /** Turns a failure of a step into the execution's error (default: runtime Internal error). */
   failure?(error: unknown): ReturnType<typeof problem>;
 }
@@ -56,6 +62,8 @@ export class ExecutionRunner implements EffectHost {
   private readonly execution: Execution;
   readonly definition: Json;
   readonly inflight = new Map<number, () => void>();
+  /** The last step's commit also unloaded the execution (its run item waits in the store). */
+  unloadRecorded = false;
   /** fireAt of the timers in flight (effect id -> ms): idleUntil() reads it. */
   private readonly timers = new Map<number, number>();
   private readonly cancelled = new Set<number>();
@@ -299,7 +307,12 @@ export class ExecutionRunner implements EffectHost {
         end = conclusion(c, time);
       }
     }
-    await this.record([...events, ...started, ...cancelledEvents, ...(end ? [end.event] : [])]);
+    const runDueAt = end ? undefined : this.unloadHint(toLaunch);
+    await this.record(
+      [...events, ...started, ...cancelledEvents, ...(end ? [end.event] : [])],
+      runDueAt,
+    );
+    this.unloadRecorded = runDueAt !== undefined;
     if (end) return this.finish(end.outcome);
     // listens subscribe before anything else starts (an emit in the same step must reach them)
     const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);
@@ -309,8 +322,28 @@ export class ExecutionRunner implements EffectHost {
     }
   }
 
-  private async record(events: HistoryEvent[]): Promise<void> {
-    const firstSeq = await this.deps.store.append(this.executionId, events);
+  /** After this step only timers wait: the run item's due time when the engine unloads. */
+  private unloadHint(toLaunch: readonly [ScheduleCommand, string][]): number | undefined {
+    if (!this.deps.unloadAt || this.suspended || this.pending.length > 0) return undefined;
+    let earliest = Infinity;
+    for (const [c] of toLaunch) {
+      if (c.type !== 'ScheduleTimer') return undefined;
+      earliest = Math.min(earliest, c.fireAt);
+    }
+    for (const id of this.inflight.keys()) {
+      const at = this.timers.get(id);
+      if (at === undefined) return undefined;
+      earliest = Math.min(earliest, at);
+    }
+    return earliest === Infinity ? undefined : this.deps.unloadAt(this, earliest);
+  }
+
+  private async record(events: HistoryEvent[], runDueAt?: number): Promise<void> {
+    const firstSeq = await this.deps.store.append(
+      this.executionId,
+      events,
+      runDueAt === undefined ? undefined : { runDueAt },
+    );
     this.deps.hooks.emit('history:appended', {
       executionId: this.executionId,
       events,

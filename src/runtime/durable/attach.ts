@@ -158,6 +158,18 @@ export class Attacher {
     this.dueAt = dueAt;
   }
 
+  /**
+   * RunnerDeps.unloadAt: on an exclusive store (nobody else claims) a step that leaves the
+   * execution waiting for a far timer unloads it in its own commit: one write instead of
+   * two. Elsewhere the run item stays claimed until the separate unload commit, so that a
+   * request arriving meanwhile is not refused by our own lease check.
+   */
+  unloadAt(_runner: ExecutionRunner, until: number): number | undefined {
+    if (this.unloadAfterMs === undefined || !this.deps.claims.exclusive) return undefined;
+    if (until - this.deps.clock.now() < this.unloadAfterMs) return undefined;
+    return until - this.deps.claims.options.reloadAheadMs;
+  }
+
   /** A runner recorded its step and waits (RunnerDeps.stepped). */
   stepped(runner: ExecutionRunner): void {
     const live = this.live.get(runner.executionId);
@@ -170,7 +182,8 @@ export class Attacher {
     const runner = live?.runner;
     if (!live || !runner || this.unloadAfterMs === undefined) return;
     const until = runner.idleUntil();
-    if (until === undefined || until - this.deps.clock.now() < this.unloadAfterMs) return;
+    if (until === undefined) return;
+    if (!runner.unloadRecorded && until - this.deps.clock.now() < this.unloadAfterMs) return;
     runner.detach();
     live.runner = undefined;
     live.unloaded = true;
@@ -178,6 +191,13 @@ export class Attacher {
     const id = live.id;
     // due a little before the timer, so that claim and replay are done when it fires
     const dueAt = until - this.deps.claims.options.reloadAheadMs;
+    if (runner.unloadRecorded) {
+      // the step's own commit put the run item back (unloadAt): nothing more to write
+      this.deps.claims.forget(id);
+      this.deps.lanes.forget(id);
+      this.dueAt?.(dueAt);
+      return;
+    }
     this.deps.lanes.unload(id, dueAt).then(
       () => {
         this.deps.claims.forget(id);

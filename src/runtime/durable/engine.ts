@@ -335,6 +335,7 @@ export class DurableEngine {
       lost,
       failure,
       stepped: (runner) => this.attacher.stepped(runner),
+      unloadAt: (runner, until) => this.attacher.unloadAt(runner, until),
     });
   }
 }

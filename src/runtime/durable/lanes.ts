@@ -20,7 +20,7 @@ import type {
   NewWorkItem,
   Store,
 } from '../../store/types.js';
-import type { HistoryStore } from '../history-store.js';
+import type { AppendOptions, HistoryStore } from '../history-store.js';
 import type { HeldLease } from './claims.js';
 import { lost } from './failures.js';
 
@@ -54,6 +54,11 @@ interface Lane {
   queue: Pending[];
 }
 
+/** The run item of an unloaded execution: unclaimed, due at `dueAt`, not a recovery. */
+function unloadItem(dueAt: number): NewWorkItem {
+  return { key: 'run', kind: 'ready', dueAt, payload: { unloaded: true } };
+}
+
 export class StoreLanes implements HistoryStore {
   private readonly lanes = new Map<string, Lane>();
 
@@ -62,8 +67,13 @@ export class StoreLanes implements HistoryStore {
     private readonly options: LaneOptions,
   ) {}
 
-  append(executionId: string, events: readonly HistoryEvent[]): Promise<number> {
-    return this.enqueue(executionId, events, {});
+  append(
+    executionId: string,
+    events: readonly HistoryEvent[],
+    options?: AppendOptions,
+  ): Promise<number> {
+    const at = options?.runDueAt;
+    return this.enqueue(executionId, events, at === undefined ? {} : { addWork: unloadItem(at) });
   }
 
   /** Writes a status without events (suspend, resume, park). */

@@ -104,6 +104,11 @@ export class WorkLoop {
     }
     this.running = true;
     this.recover()
+      .then(async () => {
+        // the next item due (an unloaded execution's timer, a released claim) wakes us then
+        const next = await this.store.nextDueAt();
+        if (next !== undefined && next > this.claims.now()) this.wakeAt(next);
+      })
       .catch((e: unknown) =>
         process.stderr.write(`weft worker: claiming work failed: ${String(e)}\n`),
       )
