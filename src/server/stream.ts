@@ -101,10 +101,10 @@ export async function streamExecution(
     emit(sender, lifecycle, e);
     if (terminal.has(e.event.type)) finish(e.seq);
   };
-  let tail: NodeJS.Timeout | undefined;
+  const tail: { timer?: NodeJS.Timeout } = {};
   const finish = (seq: number) => {
     unsubscribe();
-    if (tail) clearInterval(tail);
+    clearInterval(tail.timer);
     if (!sender.closed) {
       sender.send({ kind: 'end', seq, executionId }, seq);
       ws.close(1000, 'the execution ended');
@@ -113,7 +113,7 @@ export async function streamExecution(
   const unsubscribe = port.subscribe({ executionId }, (e) => (live ? deliver(e) : buffer.push(e)));
   ws.on('close', () => {
     unsubscribe();
-    if (tail) clearInterval(tail);
+    clearInterval(tail.timer);
   });
   const past = await port.history(executionId, 0);
   for (const e of past) {
@@ -129,7 +129,7 @@ export async function streamExecution(
   if (last && terminal.has(last.event.type)) return;
   // the store is the source of truth: what another process records arrives this way
   let reading = false;
-  tail = setInterval(() => {
+  tail.timer = setInterval(() => {
     if (reading || sender.closed) return;
     reading = true;
     port
