@@ -21,6 +21,9 @@ export class WorkLoop {
   private reset: Promise<void> | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeTimerAt: number | undefined;
+  /** Due times of run items not yet claimed (store.nextDueAt also counts timer items,
+   *  which are overdue while their runner fires them, so it cannot time the next round). */
+  private readonly due = new MinHeap();
 
   constructor(
     private readonly store: Store,
@@ -64,6 +67,7 @@ export class WorkLoop {
   /** Wakes the loop when work comes due at `at`, if that is sooner than planned. */
   wakeAt(at: number): void {
     if (this.stopped) return;
+    if (at > this.claims.now()) this.due.push(at);
     const when = at;
     if (this.wakeTimerAt !== undefined && this.wakeTimerAt <= when) return;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
@@ -104,10 +108,11 @@ export class WorkLoop {
     }
     this.running = true;
     this.recover()
-      .then(async () => {
-        // the next item due (an unloaded execution's timer, a released claim) wakes us then
-        const next = await this.store.nextDueAt();
-        if (next !== undefined && next > this.claims.now()) this.wakeAt(next);
+      .then(() => {
+        // the next run item we know of (unloaded here, or announced by NOTIFY) wakes us then
+        const now = this.claims.now();
+        while (this.due.size > 0 && this.due.peek()! <= now) this.due.pop();
+        if (this.due.size > 0) this.wakeAt(this.due.peek()!);
       })
       .catch((e: unknown) =>
         process.stderr.write(`weft worker: claiming work failed: ${String(e)}\n`),
@@ -142,5 +147,50 @@ export class WorkLoop {
       this.claims.forget(id);
       result.parked.push(id);
     }
+  }
+}
+
+/** A binary min-heap of numbers. */
+class MinHeap {
+  private readonly a: number[] = [];
+
+  get size(): number {
+    return this.a.length;
+  }
+
+  peek(): number | undefined {
+    return this.a[0];
+  }
+
+  push(v: number): void {
+    const a = this.a;
+    a.push(v);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= v) break;
+      a[i] = a[p]!;
+      i = p;
+    }
+    a[i] = v;
+  }
+
+  pop(): number | undefined {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length === 0 || last === undefined) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= a.length) break;
+      const r = l + 1;
+      const c = r < a.length && a[r]! < a[l]! ? r : l;
+      if (a[c]! >= last) break;
+      a[i] = a[c]!;
+      i = c;
+    }
+    a[i] = last;
+    return top;
   }
 }
