@@ -39,6 +39,7 @@ import type { StartTarget } from '../engine.js';
 import { failure, lost, startError } from './failures.js';
 import { DurableHandle } from './handle.js';
 import { Attacher, type Live } from './attach.js';
+import { timeOrderedId } from './ids.js';
 import { StoreLanes } from './lanes.js';
 import { type DurableEngineOptions, type DurableLimits, defaultDurableLimits } from './options.js';
 
@@ -141,7 +142,7 @@ export class DurableEngine {
   ): Promise<DurableHandle> {
     const w = await this.resolveTarget(target);
     this.validateInput(w, input);
-    const id = options.executionId ?? randomUUID();
+    const id = options.executionId ?? timeOrderedId();
     const started: HistoryEvent = {
       v: 1,
       type: 'ExecutionStarted',
@@ -291,7 +292,7 @@ export class DurableEngine {
         validateSchema: this.validateSchema,
       },
       startChild: (parent, _ref, _input, childId) => this.attacher.child(parent, childId),
-      newId: () => randomUUID(),
+      newId: () => timeOrderedId(),
       cancelChild: (childId, reason) =>
         void this.attacher.cancel(childId, reason).catch(() => undefined),
       lost,
