@@ -75,9 +75,10 @@ export class ExecutionRunner implements EffectHost {
       executionId: id,
       trace: (t: { phase: string; taskId: string; name: string; replaying?: boolean }) => {
         if (t.replaying) return;
-        if (t.phase === 'started')
-          deps.hooks.emit('task:started', { executionId: id, taskId: t.taskId, name: t.name });
-        else
+        if (t.phase === 'started') {
+          if (deps.hooks.has('task:started'))
+            deps.hooks.emit('task:started', { executionId: id, taskId: t.taskId, name: t.name });
+        } else if (deps.hooks.has('task:ended'))
           deps.hooks.emit('task:ended', {
             executionId: id,
             taskId: t.taskId,
@@ -273,6 +274,7 @@ export class ExecutionRunner implements EffectHost {
 
   private async record(events: HistoryEvent[]): Promise<void> {
     const firstSeq = await this.deps.store.append(this.executionId, events);
+    if (!this.deps.hooks.has('history:appended')) return;
     this.deps.hooks.emit('history:appended', {
       executionId: this.executionId,
       events,

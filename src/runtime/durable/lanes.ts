@@ -70,7 +70,15 @@ export class StoreLanes implements HistoryStore {
   }
 
   async load(executionId: string): Promise<HistoryEvent[]> {
-    return (await this.store.loadHistory(executionId)).map((r) => r.event);
+    const records = await this.store.loadHistory(executionId);
+    // The history's end is where the next commit goes: the lane's first write then skips
+    // a getExecution (one read and two JSON.parse per execution started). A wrong guess
+    // (another writer appended meanwhile) fails that commit's expectedNextSeq check, as a
+    // stale read would.
+    let lane = this.lanes.get(executionId);
+    if (!lane) this.lanes.set(executionId, (lane = { busy: false, queue: [] }));
+    if (!lane.busy && lane.next === undefined) lane.next = (records.at(-1)?.seq ?? 0) + 1;
+    return records.map((r) => r.event);
   }
 
   /** Forgets what the lane knows (the execution left this process). */

@@ -25,6 +25,7 @@ const sources = {
   selectExecutionByKey: executions.selectExecutionByKey,
   selectWriteHead: executions.selectWriteHead,
   updateExecutionHead: executions.updateExecutionHead,
+  advanceExecution: executions.advanceExecution,
   incrementRecoveryAttempts: executions.incrementRecoveryAttempts,
   listExecutions: executions.listExecutions,
   selectUnfinished: executions.selectUnfinished,
