@@ -24,17 +24,19 @@ export async function performCall(
   env: CallEnvironment,
   signal: AbortSignal,
 ): Promise<Json> {
-  const ctx = {
-    input: cmd.input ?? null,
-    hostMap: env.hostMap,
-    secrets: env.secrets,
-    ...(env.authentications ? { authentications: env.authentications } : {}),
-    signal,
-    idempotencyKey: cmd.key,
-    ...(env.idempotencyHeader ? { idempotencyHeader: env.idempotencyHeader } : {}),
-  };
-  if (cmd.call === 'http') return callHttp(cmd.args, ctx);
-  if (cmd.call === 'openapi') return callOpenApi(cmd.args, { ...ctx, loader: env.loader });
+  if (cmd.call === 'http' || cmd.call === 'openapi') {
+    const ctx = {
+      input: cmd.input ?? null,
+      hostMap: env.hostMap,
+      secrets: env.secrets,
+      ...(env.authentications ? { authentications: env.authentications } : {}),
+      signal,
+      idempotencyKey: cmd.key,
+      ...(env.idempotencyHeader ? { idempotencyHeader: env.idempotencyHeader } : {}),
+    };
+    if (cmd.call === 'http') return callHttp(cmd.args, ctx);
+    return callOpenApi(cmd.args, { ...ctx, loader: env.loader });
+  }
   const fn = env.functions.get(cmd.call);
   if (!fn)
     throw new ProblemError(

@@ -78,14 +78,7 @@ function launchCall(host: EffectHost, c: ScheduleCall): void {
     return;
   const controller = new AbortController();
   host.inflight.set(c.effectId, () => controller.abort());
-  const header =
-    taskIdempotencyHeader(host.definition, c.taskId) ?? host.deps.calls.idempotencyHeader;
-  const env = {
-    ...host.deps.calls,
-    executionId: host.executionId,
-    ...(header ? { idempotencyHeader: header } : {}),
-  };
-  performCall(c, env, controller.signal).then(
+  performCall(c, callEnvironment(host, c.taskId), controller.signal).then(
     (result) => {
       if (cacheKey !== undefined) host.deps.cache.set(cacheKey, result, now(host), c.cache!.ttlMs);
       host.deliver(effectId, { v: 1, type: 'TaskCompleted', time: now(host), effectId, result });
@@ -97,6 +90,30 @@ function launchCall(host: EffectHost, c: ScheduleCall): void {
       host.deliver(effectId, { v: 1, type: 'TaskFaulted', time: now(host), effectId, error });
     },
   );
+}
+
+// The idempotency header of each task, read once per (document, task) instead of walking
+// the document's JSON pointer (split, unescape) at every call.
+const taskHeaders = new WeakMap<object, Map<string, string | undefined>>();
+
+function callEnvironment(host: EffectHost, taskId: string): CallEnvironment {
+  const definition = host.definition;
+  let header: string | undefined;
+  if (definition !== null && typeof definition === 'object') {
+    let headers = taskHeaders.get(definition);
+    if (!headers) taskHeaders.set(definition, (headers = new Map()));
+    header = headers.get(taskId);
+    if (header === undefined && !headers.has(taskId)) {
+      header = taskIdempotencyHeader(definition, taskId);
+      headers.set(taskId, header);
+    }
+  }
+  header ??= host.deps.calls.idempotencyHeader;
+  return {
+    ...host.deps.calls,
+    executionId: host.executionId,
+    ...(header ? { idempotencyHeader: header } : {}),
+  };
 }
 
 /** Delivers a fresh cached result instead of performing the effect; false on a miss. */

@@ -5,7 +5,7 @@
 import { encodeEvent, type EncodedEvent } from '../history/codec.js';
 import { canonicalJson } from './canonical.js';
 import { InvalidRequestError } from './errors.js';
-import { checkPayload, type StoreLimits } from './limits.js';
+import { byteLength, checkPayload, type StoreLimits } from './limits.js';
 import type {
   CacheEntry,
   CommitBatch,
@@ -46,14 +46,20 @@ export interface PreparedWrite {
 
 const states = new Set(['running', 'suspended', 'completed', 'faulted', 'cancelled', 'parked']);
 
-function encode(limits: StoreLimits, where: string, event: NewExecution['startedEvent']) {
+/** Encodes one event and checks its size; `where` is built only for an error message. */
+function encode(
+  limits: StoreLimits,
+  where: () => string,
+  event: NewExecution['startedEvent'],
+): { encoded: EncodedEvent; bytes: number } {
   let encoded: EncodedEvent;
   try {
     encoded = encodeEvent(event);
   } catch (error) {
-    throw new InvalidRequestError(`${where}: ${(error as Error).message}`);
+    throw new InvalidRequestError(`${where()}: ${(error as Error).message}`);
   }
-  const bytes = checkPayload(limits, encoded.body, where);
+  const bytes = byteLength(encoded.body);
+  if (bytes > limits.maxPayloadBytes) checkPayload(limits, encoded.body, where());
   return { encoded, bytes };
 }
 
@@ -103,7 +109,7 @@ export function prepareCreate(limits: StoreLimits, execution: NewExecution): Pre
   checkPayload(limits, input, `${where}: input`);
   const { encoded, bytes } = encode(
     limits,
-    `${where}: event 1 (ExecutionStarted)`,
+    () => `${where}: event 1 (ExecutionStarted)`,
     execution.startedEvent,
   );
   return {
@@ -121,20 +127,25 @@ export function prepareWrite(limits: StoreLimits, write: ExecutionWrite): Prepar
   if (!Number.isSafeInteger(write.expectedNextSeq) || write.expectedNextSeq < 1) {
     throw new InvalidRequestError(`${where}: expectedNextSeq must be a positive integer`);
   }
-  const events: EncodedEvent[] = [];
+  const input = write.events ?? [];
+  const events: EncodedEvent[] = new Array<EncodedEvent>(input.length);
   let eventBytes = 0;
-  (write.events ?? []).forEach((event, i) => {
-    const seq = write.expectedNextSeq + i;
-    const { encoded, bytes } = encode(limits, `${where}: event ${seq} (${event?.type})`, event);
-    events.push(encoded);
+  for (let i = 0; i < input.length; i++) {
+    const event = input[i]!;
+    const at = () => `${where}: event ${write.expectedNextSeq + i} (${event?.type})`;
+    const { encoded, bytes } = encode(limits, at, event);
+    events[i] = encoded;
     eventBytes += bytes;
-  });
+  }
   return {
     write,
     events,
     eventBytes,
     status: write.status === undefined ? undefined : prepareStatus(limits, where, write.status),
-    addWork: (write.addWork ?? []).map((item) => prepareWork(limits, where, item)),
+    addWork:
+      write.addWork === undefined || write.addWork.length === 0
+        ? []
+        : write.addWork.map((item) => prepareWork(limits, where, item)),
   };
 }
 

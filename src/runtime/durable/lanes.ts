@@ -125,7 +125,7 @@ export class StoreLanes implements HistoryStore {
   private async write(id: string, lane: Lane, group: Pending[]): Promise<number> {
     lane.next ??= (await this.store.getExecution(id))?.nextSeq ?? 1;
     const first = lane.next;
-    const events = group.flatMap((p) => p.events);
+    const events = group.length === 1 ? group[0]!.events : group.flatMap((p) => p.events);
     let status = statusOf(events);
     let recoveryAttempts: number | undefined = events.length > 0 ? 0 : undefined;
     for (const p of group) {
