@@ -11,7 +11,7 @@ import type {
 } from '../core/commands.js';
 import type { HistoryEvent, Json, WorkflowRef } from '../history/events.js';
 import type { EventBus } from './bus.js';
-import { type CallEnvironment, performCall } from './calls.js';
+import { CallCancel, type CallEnvironment, performCall } from './calls.js';
 import { EffectCache } from './cache.js';
 import type { Clock } from './clock.js';
 import { type JqCompiler, compileFilter, strategyFilters } from './filters.js';
@@ -76,15 +76,15 @@ function launchCall(host: EffectHost, c: ScheduleCall): void {
     fromCache(host, effectId, cacheKey, (result) => ({ type: 'TaskCompleted', result }))
   )
     return;
-  const controller = new AbortController();
+  const controller = new CallCancel();
   host.inflight.set(c.effectId, () => controller.abort());
-  performCall(c, callEnvironment(host, c.taskId), controller.signal).then(
+  performCall(c, callEnvironment(host, c.taskId), controller).then(
     (result) => {
       if (cacheKey !== undefined) host.deps.cache.set(cacheKey, result, now(host), c.cache!.ttlMs);
       host.deliver(effectId, { v: 1, type: 'TaskCompleted', time: now(host), effectId, result });
     },
     (e: unknown) => {
-      if (controller.signal.aborted) return;
+      if (controller.aborted) return;
       const error = { ...toProblem(e) };
       error.instance ??= c.taskId;
       host.deliver(effectId, { v: 1, type: 'TaskFaulted', time: now(host), effectId, error });

@@ -179,19 +179,22 @@ export function prepareBatch(limits: StoreLimits, batch: CommitBatch): PreparedB
     throw new InvalidRequestError('commit: `now` must be an integer (ms since the epoch)');
   }
   const writes = (batch.writes ?? []).map((w) => prepareWrite(limits, w));
-  const ids = new Set<string>();
-  for (const w of writes) {
-    if (ids.has(w.write.executionId)) {
-      throw new InvalidRequestError(
-        `commit: execution ${w.write.executionId} appears twice in one batch; merge its writes`,
-      );
+  if (writes.length > 1) {
+    const ids = new Set<string>();
+    for (const w of writes) {
+      if (ids.has(w.write.executionId)) {
+        throw new InvalidRequestError(
+          `commit: execution ${w.write.executionId} appears twice in one batch; merge its writes`,
+        );
+      }
+      ids.add(w.write.executionId);
     }
-    ids.add(w.write.executionId);
   }
+  const { create, cache } = batch;
   return {
     now: batch.now,
-    creates: (batch.create ?? []).map((e) => prepareCreate(limits, e)),
+    creates: create && create.length > 0 ? create.map((e) => prepareCreate(limits, e)) : [],
     writes,
-    cache: (batch.cache ?? []).map((entry) => prepareCacheEntry(limits, entry)),
+    cache: cache && cache.length > 0 ? cache.map((entry) => prepareCacheEntry(limits, entry)) : [],
   };
 }

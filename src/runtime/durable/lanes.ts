@@ -14,6 +14,7 @@
 import type { ChildStarted, HistoryEvent } from '../../history/events.js';
 import { statusOf } from '../../store/history-adapter.js';
 import type {
+  CommitBatch,
   ExecutionStatus,
   ExecutionWrite,
   NewExecution,
@@ -132,33 +133,29 @@ export class StoreLanes implements HistoryStore {
       if (p.extra.status && !status) status = p.extra.status;
       if (p.extra.recoveryAttempts !== undefined) recoveryAttempts = p.extra.recoveryAttempts;
     }
-    const addWork: NewWorkItem[] = [];
-    const removeWork: string[] = [];
-    const create: NewExecution[] = [];
+    // built field by field (no spreads, no empty arrays): this runs once per step
+    const write: ExecutionWrite = { executionId: id, expectedNextSeq: first };
+    if (events.length > 0) write.events = events;
+    if (status) write.status = status;
+    if (recoveryAttempts !== undefined) write.recoveryAttempts = recoveryAttempts;
+    let create: NewExecution[] | undefined;
+    let addWork: NewWorkItem[] | undefined;
+    let removeWork: string[] | undefined;
     for (const e of events) {
       if (e.type === 'TimerStarted')
-        addWork.push({ key: `timer:${e.effectId}`, kind: 'timer', dueAt: e.fireAt });
+        (addWork ??= []).push({ key: `timer:${e.effectId}`, kind: 'timer', dueAt: e.fireAt });
       else if (e.type === 'TimerFired' || e.type === 'EffectCancelled')
-        removeWork.push(`timer:${e.effectId}`);
+        (removeWork ??= []).push(`timer:${e.effectId}`);
       else if (e.type === 'ChildStarted') {
         const child = this.options.child?.(id, e);
-        if (child) create.push(child);
+        if (child) (create ??= []).push(child);
       }
     }
-    const write: ExecutionWrite = {
-      executionId: id,
-      expectedNextSeq: first,
-      ...(events.length ? { events } : {}),
-      ...(status ? { status } : {}),
-      ...(recoveryAttempts !== undefined ? { recoveryAttempts } : {}),
-      ...(addWork.length ? { addWork } : {}),
-      ...(removeWork.length ? { removeWork } : {}),
-    };
-    const result = await this.store.commit({
-      now: this.options.now(),
-      writes: [write],
-      ...(create.length ? { create } : {}),
-    });
+    if (addWork) write.addWork = addWork;
+    if (removeWork) write.removeWork = removeWork;
+    const batch: CommitBatch = { now: this.options.now(), writes: [write] };
+    if (create) batch.create = create;
+    const result = await this.store.commit(batch);
     const terminal =
       status?.state === 'completed' || status?.state === 'faulted' || status?.state === 'cancelled';
     lane.next = terminal ? -1 : result.nextSeqs[0]!;
