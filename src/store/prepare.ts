@@ -132,8 +132,12 @@ export function prepareWrite(limits: StoreLimits, write: ExecutionWrite): Prepar
   let eventBytes = 0;
   for (let i = 0; i < input.length; i++) {
     const event = input[i]!;
-    const at = () => `${where}: event ${write.expectedNextSeq + i} (${event?.type})`;
-    const { encoded, bytes } = encode(limits, at, event);
+    // an inline arrow: a named one costs a __name call per event under tsx (keepNames)
+    const { encoded, bytes } = encode(
+      limits,
+      () => `${where}: event ${write.expectedNextSeq + i} (${event?.type})`,
+      event,
+    );
     events[i] = encoded;
     eventBytes += bytes;
   }
