@@ -165,6 +165,8 @@ export class DurableEngine {
     } catch (e) {
       throw startError(e);
     }
+    // its history is the event just written (input: the store's copy, not the caller's)
+    if (created.created) this.lanes.created(id, { ...started, input: created.execution.input });
     const live = await this.attacher.attach(created.execution.id, false);
     if (!live) throw new Error(`execution ${created.execution.id} vanished from the store`);
     return new DurableHandle(created.execution.id, w.ref, created.created, live, this.attacher);

@@ -50,6 +50,7 @@ interface Lane {
 
 export class StoreLanes implements HistoryStore {
   private readonly lanes = new Map<string, Lane>();
+  private readonly fresh = new Map<string, HistoryEvent>();
 
   constructor(
     private readonly store: Store,
@@ -70,7 +71,24 @@ export class StoreLanes implements HistoryStore {
     return this.enqueue(executionId, [], { recoveryAttempts: 0 });
   }
 
+  /**
+   * The history of an execution this process just created: its ExecutionStarted, so the
+   * load that follows (attach) need not read it back. Taken by that load, or dropped by
+   * forget().
+   */
+  created(executionId: string, started: HistoryEvent): void {
+    this.fresh.set(executionId, started);
+  }
+
   async load(executionId: string): Promise<HistoryEvent[]> {
+    const started = this.fresh.get(executionId);
+    if (started) {
+      this.fresh.delete(executionId);
+      const lane = this.lanes.get(executionId);
+      if (!lane) this.lanes.set(executionId, { busy: false, queue: [], next: 2 });
+      else if (!lane.busy && lane.next === undefined) lane.next = 2;
+      return [started];
+    }
     const records = await this.store.loadHistory(executionId);
     // The history's end is where the next commit goes: the lane's first write then skips
     // a getExecution (one read and two JSON.parse per execution started). A wrong guess
@@ -84,6 +102,7 @@ export class StoreLanes implements HistoryStore {
 
   /** Forgets what the lane knows (the execution left this process). */
   forget(executionId: string): void {
+    this.fresh.delete(executionId);
     const lane = this.lanes.get(executionId);
     if (lane && !lane.busy) this.lanes.delete(executionId);
   }
