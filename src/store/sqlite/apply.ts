@@ -117,6 +117,7 @@ export function applyCreate(
 }
 
 interface Head {
+  rowid: number;
   next_seq: number;
   history_bytes: number;
   state: ExecutionState;
@@ -160,9 +161,17 @@ export function applyWrite(
   }
   const attempts = write.recoveryAttempts ?? null;
   if (status) {
-    s.updateExecutionHead.run(nextSeq, historyBytes, status.state, status.json, attempts, now, id);
+    s.updateExecutionHead.run(
+      nextSeq,
+      historyBytes,
+      status.state,
+      status.json,
+      attempts,
+      now,
+      head.rowid,
+    );
   } else {
-    s.advanceExecution.run(nextSeq, historyBytes, attempts, now, id);
+    s.advanceExecution.run(nextSeq, historyBytes, attempts, now, head.rowid);
   }
   for (const key of write.removeWork ?? []) s.deleteWork.run(id, key);
   if (status && terminalStates.includes(status.state)) {

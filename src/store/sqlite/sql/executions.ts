@@ -9,12 +9,13 @@ export const selectExecution = `SELECT * FROM executions WHERE id = ?`;
 
 export const selectExecutionByKey = `SELECT * FROM executions WHERE idempotency_key = ?`;
 
-/** The row a commit checks: sequence, size, state (and priority for new work). */
-export const selectWriteHead = `SELECT next_seq, history_bytes, state, priority FROM executions WHERE id = ?`;
+/** The row a commit checks: sequence, size, state (and priority for new work), and its
+ *  rowid, so the update that follows finds the row without the id index again. */
+export const selectWriteHead = `SELECT rowid, next_seq, history_bytes, state, priority FROM executions WHERE id = ?`;
 
 /**
  * Advances one execution after a commit that sets its status. Positional parameters:
- * nextSeq, historyBytes, state, status, recoveryAttempts (null: unchanged), now, id.
+ * nextSeq, historyBytes, state, status, recoveryAttempts (null: unchanged), now, rowid.
  */
 export const updateExecutionHead = `UPDATE executions SET
   next_seq = ?,
@@ -23,20 +24,20 @@ export const updateExecutionHead = `UPDATE executions SET
   status = ?,
   recovery_attempts = coalesce(?, recovery_attempts),
   updated_at = ?
-WHERE id = ?`;
+WHERE rowid = ?`;
 
 /**
  * Advances one execution after a commit that leaves its status alone (most steps): it
  * does not touch `state`, so the executions_by_state index is not rewritten. Positional
  * (named parameters cost ~2 µs more per step in better-sqlite3): nextSeq, historyBytes,
- * recoveryAttempts (null: unchanged), now, id.
+ * recoveryAttempts (null: unchanged), now, rowid.
  */
 export const advanceExecution = `UPDATE executions SET
   next_seq = ?,
   history_bytes = ?,
   recovery_attempts = coalesce(?, recovery_attempts),
   updated_at = ?
-WHERE id = ?`;
+WHERE rowid = ?`;
 
 export const incrementRecoveryAttempts = `UPDATE executions
 SET recovery_attempts = recovery_attempts + 1, updated_at = ?
