@@ -30,6 +30,7 @@ export interface PreparedStatus {
 export interface PreparedCreate {
   execution: NewExecution;
   input: string;
+  /** The input in canonical JSON, when there is an idempotency key ('' otherwise). */
   canonicalInput: string;
   started: EncodedEvent;
   startedBytes: number;
@@ -115,7 +116,9 @@ export function prepareCreate(limits: StoreLimits, execution: NewExecution): Pre
   return {
     execution,
     input,
-    canonicalInput: canonicalJson(execution.input ?? null),
+    // compared only with the execution an idempotency key finds
+    canonicalInput:
+      execution.idempotencyKey === undefined ? '' : canonicalJson(execution.input ?? null),
     started: encoded,
     startedBytes: bytes,
     work: (execution.work ?? []).map((item) => prepareWork(limits, where, item)),

@@ -59,7 +59,8 @@ export function applyCreate(
     }
   }
 
-  const workflow = s.selectWorkflow.get(namespace, name, version) as WorkflowRow | undefined;
+  const workflow = s.selectWorkflowHash.get(namespace, name, version) as
+    { hash: string } | undefined;
   if (!workflow) throw new NotFoundError(`workflow ${ref} is not registered`);
   if (workflow.hash !== hash) {
     throw new ConflictError(
@@ -78,22 +79,23 @@ export function applyCreate(
 
   const createdAt = prepared.started.time;
   const priority = execution.priority ?? 0;
-  s.insertExecution.run({
-    id: execution.id,
+  s.insertExecution.run(
+    execution.id,
     namespace,
     name,
     version,
     hash,
-    input: prepared.input,
-    state: 'running',
-    status: '{"state":"running"}',
-    idempotencyKey: execution.idempotencyKey ?? null,
-    parentId: execution.parentId ?? null,
+    prepared.input,
+    'running',
+    '{"state":"running"}',
+    execution.idempotencyKey ?? null,
+    execution.parentId ?? null,
     priority,
-    nextSeq: 2,
-    historyBytes: prepared.startedBytes,
+    2, // next_seq
+    prepared.startedBytes,
     createdAt,
-  });
+    createdAt,
+  );
   const e = prepared.started;
   s.insertEvent.run(execution.id, 1, e.type, e.v, e.time, e.body);
   addWork(s, execution.id, priority, prepared.work);

@@ -17,6 +17,7 @@ const sources = {
 
   insertWorkflow: workflows.insertWorkflow,
   selectWorkflow: workflows.selectWorkflow,
+  selectWorkflowHash: workflows.selectWorkflowHash,
   selectWorkflowVersions: workflows.selectWorkflowVersions,
   listWorkflows: workflows.listWorkflows,
 

@@ -1,9 +1,9 @@
 // SQL for the executions table: one statement per constant, values always bound.
 
+/** Positional, in column order; created_at is also the first updated_at. */
 export const insertExecution = `INSERT INTO executions (id, namespace, name, version, hash, input,
   state, status, idempotency_key, parent_id, priority, next_seq, history_bytes, created_at, updated_at)
-VALUES (@id, @namespace, @name, @version, @hash, @input, @state, @status, @idempotencyKey,
-  @parentId, @priority, @nextSeq, @historyBytes, @createdAt, @createdAt)`;
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 export const selectExecution = `SELECT * FROM executions WHERE id = ?`;
 
