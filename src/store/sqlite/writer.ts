@@ -124,7 +124,8 @@ export class Writer {
         try {
           outcomes[i] = { ok: true, value: op.run() };
         } catch {
-          s.rollback.run();
+          // (an I/O error may have rolled the transaction back already)
+          if (this.db.inTransaction) s.rollback.run();
           return undefined;
         }
         continue;
