@@ -226,14 +226,13 @@ export class ExecutionRunner implements EffectHost {
     }
   }
 
-  private async step(arrived: HistoryEvent[]): Promise<void> {
+  private step(arrived: HistoryEvent[]): Promise<void> {
     // an outcome queued before its effect was cancelled is dropped, never applied
-    const waiters = this.waiters.length > 0 ? this.waiters.splice(0) : undefined;
-    try {
-      await this.stepEvents(arrived);
-    } finally {
-      if (waiters) for (const w of waiters) w();
-    }
+    if (this.waiters.length === 0) return this.stepEvents(arrived);
+    const waiters = this.waiters.splice(0);
+    return this.stepEvents(arrived).finally(() => {
+      for (const w of waiters) w();
+    });
   }
 
   // The hot path of every durable step (bench/engine/run.ts): one list of events to
