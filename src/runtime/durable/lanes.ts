@@ -77,6 +77,9 @@ export class StoreLanes implements HistoryStore {
    * forget().
    */
   created(executionId: string, started: HistoryEvent): void {
+    // a hint only (a missing entry means one read): bounded, in case an attach failed
+    // before its load and left its entry behind
+    if (this.fresh.size >= 10_000) this.fresh.clear();
     this.fresh.set(executionId, started);
   }
 
