@@ -11,7 +11,7 @@ import type {
 } from '../core/commands.js';
 import type { HistoryEvent, Json, WorkflowRef } from '../history/events.js';
 import type { EventBus } from './bus.js';
-import { type CallEnvironment, performCall } from './calls.js';
+import { CallCancel, type CallEnvironment, performCall } from './calls.js';
 import { EffectCache } from './cache.js';
 import type { Clock } from './clock.js';
 import { type JqCompiler, compileFilter, strategyFilters } from './filters.js';
@@ -76,27 +76,44 @@ function launchCall(host: EffectHost, c: ScheduleCall): void {
     fromCache(host, effectId, cacheKey, (result) => ({ type: 'TaskCompleted', result }))
   )
     return;
-  const controller = new AbortController();
+  const controller = new CallCancel();
   host.inflight.set(c.effectId, () => controller.abort());
-  const header =
-    taskIdempotencyHeader(host.definition, c.taskId) ?? host.deps.calls.idempotencyHeader;
-  const env = {
-    ...host.deps.calls,
-    executionId: host.executionId,
-    ...(header ? { idempotencyHeader: header } : {}),
-  };
-  performCall(c, env, controller.signal).then(
+  performCall(c, callEnvironment(host, c.taskId), controller).then(
     (result) => {
       if (cacheKey !== undefined) host.deps.cache.set(cacheKey, result, now(host), c.cache!.ttlMs);
       host.deliver(effectId, { v: 1, type: 'TaskCompleted', time: now(host), effectId, result });
     },
     (e: unknown) => {
-      if (controller.signal.aborted) return;
+      if (controller.aborted) return;
       const error = { ...toProblem(e) };
       error.instance ??= c.taskId;
       host.deliver(effectId, { v: 1, type: 'TaskFaulted', time: now(host), effectId, error });
     },
   );
+}
+
+// The idempotency header of each task, read once per (document, task) instead of walking
+// the document's JSON pointer (split, unescape) at every call.
+const taskHeaders = new WeakMap<object, Map<string, string | undefined>>();
+
+function callEnvironment(host: EffectHost, taskId: string): CallEnvironment {
+  const definition = host.definition;
+  let header: string | undefined;
+  if (definition !== null && typeof definition === 'object') {
+    let headers = taskHeaders.get(definition);
+    if (!headers) taskHeaders.set(definition, (headers = new Map()));
+    header = headers.get(taskId);
+    if (header === undefined && !headers.has(taskId)) {
+      header = taskIdempotencyHeader(definition, taskId);
+      headers.set(taskId, header);
+    }
+  }
+  header ??= host.deps.calls.idempotencyHeader;
+  return {
+    ...host.deps.calls,
+    executionId: host.executionId,
+    ...(header ? { idempotencyHeader: header } : {}),
+  };
 }
 
 /** Delivers a fresh cached result instead of performing the effect; false on a miss. */

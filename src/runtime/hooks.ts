@@ -40,8 +40,16 @@ export class Hooks {
     return () => set.delete(fn);
   }
 
+  /** Whether anyone listens: callers skip building a payload nobody reads (hot paths). */
+  has(name: EngineEventName): boolean {
+    const set = this.listeners.get(name);
+    return set !== undefined && set.size > 0;
+  }
+
   emit<K extends EngineEventName>(name: K, payload: EngineEvents[K]): void {
-    for (const fn of this.listeners.get(name) ?? []) {
+    const set = this.listeners.get(name);
+    if (set === undefined || set.size === 0) return;
+    for (const fn of set) {
       try {
         fn(payload);
       } catch (e) {

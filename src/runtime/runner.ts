@@ -92,9 +92,10 @@ export class ExecutionRunner implements EffectHost {
       executionId: id,
       trace: (t: { phase: string; taskId: string; name: string; replaying?: boolean }) => {
         if (t.replaying) return;
-        if (t.phase === 'started')
-          deps.hooks.emit('task:started', { executionId: id, taskId: t.taskId, name: t.name });
-        else
+        if (t.phase === 'started') {
+          if (deps.hooks.has('task:started'))
+            deps.hooks.emit('task:started', { executionId: id, taskId: t.taskId, name: t.name });
+        } else if (deps.hooks.has('task:ended'))
           deps.hooks.emit('task:ended', {
             executionId: id,
             taskId: t.taskId,
@@ -268,32 +269,44 @@ export class ExecutionRunner implements EffectHost {
     return earliest;
   }
 
-  private async step(arrived: HistoryEvent[]): Promise<void> {
+  private step(arrived: HistoryEvent[]): Promise<void> {
     // an outcome queued before its effect was cancelled is dropped, never applied
+    if (this.waiters.length === 0) return this.stepEvents(arrived);
     const waiters = this.waiters.splice(0);
-    try {
-      await this.stepEvents(arrived);
-    } finally {
+    return this.stepEvents(arrived).finally(() => {
       for (const w of waiters) w();
-    }
+    });
   }
 
+  // The hot path of every durable step (bench/engine/run.ts): one list of events to
+  // record, built in place, and launches sorted only when a listen is among them.
   private async stepEvents(arrived: HistoryEvent[]): Promise<void> {
-    const events = arrived.filter((e) => !('effectId' in e) || !this.cancelled.has(e.effectId));
-    const commands = this.resumed ?? [];
+    const events =
+      this.cancelled.size === 0
+        ? arrived
+        : arrived.filter((e) => !('effectId' in e) || !this.cancelled.has(e.effectId));
+    const resumed = this.resumed;
     this.resumed = undefined;
-    if (events.length > 0) commands.push(...this.execution.apply(events));
+    let commands: Command[];
+    if (events.length === 0) commands = resumed ?? [];
+    else {
+      const applied = this.execution.apply(events);
+      commands = resumed ? resumed.concat(applied) : applied;
+    }
     if (events.length === 0 && commands.length === 0) return;
     const time = this.now();
-    const started: HistoryEvent[] = [];
+    // outcomes, then ...Started of new effects, then EffectCancelled, then the end
+    const record: HistoryEvent[] = events.slice();
     const toLaunch: [ScheduleCommand, string][] = [];
-    const cancelledEvents: HistoryEvent[] = [];
+    let cancelledEvents: HistoryEvent[] | undefined;
+    let listens = false;
     let end: ReturnType<typeof conclusion> | undefined;
     for (const c of commands) {
       if (isSchedule(c)) {
         const childId = c.type === 'ScheduleChild' ? this.deps.newId() : '';
-        started.push(startedEvent(c, time, childId));
+        record.push(startedEvent(c, time, childId));
         toLaunch.push([c, childId]);
+        if (c.type === 'ScheduleListen') listens = true;
       } else if (c.type === 'CancelEffect') {
         const cancel = this.inflight.get(c.effectId);
         this.cancelled.add(c.effectId);
@@ -301,22 +314,34 @@ export class ExecutionRunner implements EffectHost {
         if (cancel) {
           this.inflight.delete(c.effectId);
           cancel();
-          cancelledEvents.push({ v: 1, type: 'EffectCancelled', time, effectId: c.effectId });
+          (cancelledEvents ??= []).push({
+            v: 1,
+            type: 'EffectCancelled',
+            time,
+            effectId: c.effectId,
+          });
         }
       } else {
         end = conclusion(c, time);
       }
     }
+    if (cancelledEvents) for (const e of cancelledEvents) record.push(e);
+    if (end) record.push(end.event);
     const runDueAt = end ? undefined : this.unloadHint(toLaunch);
-    await this.record(
-      [...events, ...started, ...cancelledEvents, ...(end ? [end.event] : [])],
-      runDueAt,
+    const firstSeq = await this.deps.store.append(
+      this.executionId,
+      record,
+      runDueAt === undefined ? undefined : { runDueAt },
     );
     this.unloadRecorded = runDueAt !== undefined;
+    this.appended(record, firstSeq);
     if (end) return this.finish(end.outcome);
     // listens subscribe before anything else starts (an emit in the same step must reach them)
-    const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);
-    for (const [c, childId] of toLaunch.sort((a, b) => order(a[0]) - order(b[0]))) {
+    if (listens) {
+      const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);
+      toLaunch.sort((a, b) => order(a[0]) - order(b[0]));
+    }
+    for (const [c, childId] of toLaunch) {
       if (c.type === 'ScheduleTimer') this.timers.set(c.effectId, c.fireAt);
       launch(this, c, childId);
     }
@@ -338,12 +363,8 @@ export class ExecutionRunner implements EffectHost {
     return earliest === Infinity ? undefined : this.deps.unloadAt(this, earliest);
   }
 
-  private async record(events: HistoryEvent[], runDueAt?: number): Promise<void> {
-    const firstSeq = await this.deps.store.append(
-      this.executionId,
-      events,
-      runDueAt === undefined ? undefined : { runDueAt },
-    );
+  private appended(events: HistoryEvent[], firstSeq: number | void): void {
+    if (!this.deps.hooks.has('history:appended')) return;
     this.deps.hooks.emit('history:appended', {
       executionId: this.executionId,
       events,

@@ -25,19 +25,58 @@ export function startedEvent(
   time: number,
   childExecutionId: string,
 ): HistoryEvent {
-  const base = { v: 1 as const, time, effectId: c.effectId, taskId: c.taskId };
+  // object literals, not a spread of a shared base: a spread cost ~6 µs per step in the
+  // engine benchmark's profile (bench/engine, throughput)
+  const { effectId, taskId } = c;
   switch (c.type) {
     case 'ScheduleCall':
-      return { ...base, type: 'TaskStarted', kind: 'call', key: c.key, request: c.args };
+      return {
+        v: 1,
+        time,
+        effectId,
+        taskId,
+        type: 'TaskStarted',
+        kind: 'call',
+        key: c.key,
+        request: c.args,
+      };
     case 'ScheduleEmit':
-      return { ...base, type: 'TaskStarted', kind: 'emit', key: c.key, request: c.event as Json };
+      return {
+        v: 1,
+        time,
+        effectId,
+        taskId,
+        type: 'TaskStarted',
+        kind: 'emit',
+        key: c.key,
+        request: c.event as Json,
+      };
     case 'ScheduleTimer':
-      return { ...base, type: 'TimerStarted', purpose: c.purpose, fireAt: c.fireAt };
+      return {
+        v: 1,
+        time,
+        effectId,
+        taskId,
+        type: 'TimerStarted',
+        purpose: c.purpose,
+        fireAt: c.fireAt,
+      };
     case 'ScheduleListen':
-      return { ...base, type: 'ListenStarted', key: c.key, request: c.strategy };
+      return {
+        v: 1,
+        time,
+        effectId,
+        taskId,
+        type: 'ListenStarted',
+        key: c.key,
+        request: c.strategy,
+      };
     case 'ScheduleChild':
       return {
-        ...base,
+        v: 1,
+        time,
+        effectId,
+        taskId,
         type: 'ChildStarted',
         key: c.key,
         childExecutionId,

@@ -5,10 +5,11 @@
 // ExecutionStarted event (seq 1) is written by createExecution and has no hook, so for
 // executions started here the adapter reads it back and publishes it first; publication
 // is chained per execution so every subscriber sees seq order.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../history/events.js';
 import { loadWorkflows } from '../dsl/index.js';
 import type { DurableEngine } from '../runtime/durable/engine.js';
+import { timeOrderedId } from '../runtime/durable/ids.js';
 import { ProblemError } from '../runtime/problems.js';
 import { WorkflowDefinitionError } from '../runtime/registry.js';
 import { canonicalJson } from '../store/canonical.js';
@@ -174,7 +175,7 @@ export class DurableAdapter implements EnginePort {
   }
 
   private async start(request: StartRequest, input: Json): Promise<StartResult> {
-    const id = randomUUID();
+    const id = timeOrderedId(); // UUIDv7: the store's B-trees append (ids.ts)
     this.startedHere.add(id);
     try {
       const handle = await this.engine.start(request.workflow, input, {

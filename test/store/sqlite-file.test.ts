@@ -14,7 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StoreBusyError, StoreCorruptError, openSqliteStore } from '../../src/store/index.js';
+import {
+  SequenceMismatchError,
+  StoreBusyError,
+  StoreCorruptError,
+  openSqliteStore,
+} from '../../src/store/index.js';
 import { migrate } from '../../src/store/sqlite/migrate.js';
 import { migrations } from '../../src/store/sqlite/migrations/index.js';
 import { T0, seed, taskStarted } from './fixtures.js';
@@ -146,6 +151,51 @@ describe('SQLite group commit', () => {
     expect(store.stats.operations - before.operations).toBe(50);
     expect(store.stats.transactions - before.transactions).toBe(1);
     expect(store.stats.largestGroup).toBe(50);
+    await store.close();
+  });
+
+  it('fails only the operation that fails, keeping its neighbours in the same transaction', async () => {
+    // The group runs first without savepoints; the failure rolls it back and it runs
+    // again with one savepoint per operation (writer.ts).
+    const store = openSqliteStore({ path });
+    await seed(store, ['a', 'b', 'c']);
+    const before = { ...store.stats };
+    const outcomes = await Promise.allSettled([
+      store.commit({
+        now: T0,
+        writes: [{ executionId: 'a', expectedNextSeq: 2, events: [taskStarted(0)] }],
+        cache: [{ key: 'k', result: 'a', expiresAt: T0 + 10 }],
+      }),
+      store.commit({
+        now: T0,
+        writes: [{ executionId: 'b', expectedNextSeq: 7, events: [taskStarted(0)] }],
+        cache: [{ key: 'k', result: 'b', expiresAt: T0 + 10 }],
+      }),
+      store.commit({
+        now: T0,
+        writes: [{ executionId: 'c', expectedNextSeq: 2, events: [taskStarted(0)] }],
+      }),
+      store.commit({
+        now: T0,
+        writes: [{ executionId: 'ghost', expectedNextSeq: 2, events: [taskStarted(0)] }],
+      }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(SequenceMismatchError);
+    expect((outcomes[3] as PromiseRejectedResult).reason).toMatchObject({
+      message: 'execution ghost does not exist',
+    });
+    expect(store.stats.transactions - before.transactions).toBe(1);
+    expect((await store.loadHistory('a')).map((r) => r.seq)).toEqual([1, 2]);
+    expect(await store.loadHistory('b')).toHaveLength(1);
+    expect((await store.loadHistory('c')).map((r) => r.seq)).toEqual([1, 2]);
+    // b's cache entry was rolled back with b: a's stays
+    expect((await store.getCached('k', T0))?.result).toBe('a');
     await store.close();
   });
 

@@ -39,6 +39,7 @@ import type { StartTarget } from '../engine.js';
 import { failure, lost, startError } from './failures.js';
 import { DurableHandle } from './handle.js';
 import { Attacher, type Live } from './attach.js';
+import { timeOrderedId } from './ids.js';
 import { StoreLanes } from './lanes.js';
 import { Claims } from './claims.js';
 import { WorkLoop } from './work-loop.js';
@@ -157,7 +158,7 @@ export class DurableEngine {
   ): Promise<DurableHandle> {
     const w = await this.resolveTarget(target);
     this.validateInput(w, input);
-    const id = options.executionId ?? randomUUID();
+    const id = options.executionId ?? timeOrderedId();
     const started: HistoryEvent = {
       v: 1,
       type: 'ExecutionStarted',
@@ -186,6 +187,8 @@ export class DurableEngine {
     if (created.created) {
       if (this.claims.options.runStarts) this.claims.hold(id);
       else this.claims.await(id);
+      // its history is the event just written (input: the store's copy, not the caller's)
+      this.lanes.created(id, { ...started, input: created.execution.input });
     }
     const live = await this.attacher.attach(created.execution.id, false);
     if (!live) throw new Error(`execution ${created.execution.id} vanished from the store`);
@@ -329,7 +332,7 @@ export class DurableEngine {
         validateSchema: this.validateSchema,
       },
       startChild: (parent, _ref, _input, childId) => this.attacher.child(parent, childId),
-      newId: () => randomUUID(),
+      newId: () => timeOrderedId(),
       cancelChild: (childId, reason) =>
         void this.attacher.cancel(childId, reason).catch(() => undefined),
       lost,

@@ -14,6 +14,7 @@
 import type { ChildStarted, HistoryEvent } from '../../history/events.js';
 import { statusOf } from '../../store/history-adapter.js';
 import type {
+  CommitBatch,
   ExecutionStatus,
   ExecutionWrite,
   NewExecution,
@@ -61,6 +62,7 @@ function unloadItem(dueAt: number): NewWorkItem {
 
 export class StoreLanes implements HistoryStore {
   private readonly lanes = new Map<string, Lane>();
+  private readonly fresh = new Map<string, HistoryEvent>();
 
   constructor(
     private readonly store: Store,
@@ -97,12 +99,41 @@ export class StoreLanes implements HistoryStore {
     return this.enqueue(executionId, [], { recoveryAttempts: 0 });
   }
 
+  /**
+   * The history of an execution this process just created: its ExecutionStarted, so the
+   * load that follows (attach) need not read it back. Taken by that load, or dropped by
+   * forget().
+   */
+  created(executionId: string, started: HistoryEvent): void {
+    // a hint only (a missing entry means one read): bounded, in case an attach failed
+    // before its load and left its entry behind
+    if (this.fresh.size >= 10_000) this.fresh.clear();
+    this.fresh.set(executionId, started);
+  }
+
   async load(executionId: string): Promise<HistoryEvent[]> {
-    return (await this.store.loadHistory(executionId)).map((r) => r.event);
+    const started = this.fresh.get(executionId);
+    if (started) {
+      this.fresh.delete(executionId);
+      const lane = this.lanes.get(executionId);
+      if (!lane) this.lanes.set(executionId, { busy: false, queue: [], next: 2 });
+      else if (!lane.busy && lane.next === undefined) lane.next = 2;
+      return [started];
+    }
+    const records = await this.store.loadHistory(executionId);
+    // The history's end is where the next commit goes: the lane's first write then skips
+    // a getExecution (one read and two JSON.parse per execution started). A wrong guess
+    // (another writer appended meanwhile) fails that commit's expectedNextSeq check, as a
+    // stale read would.
+    let lane = this.lanes.get(executionId);
+    if (!lane) this.lanes.set(executionId, (lane = { busy: false, queue: [] }));
+    if (!lane.busy && lane.next === undefined) lane.next = (records.at(-1)?.seq ?? 0) + 1;
+    return records.map((r) => r.event);
   }
 
   /** Forgets what the lane knows (the execution left this process). */
   forget(executionId: string): void {
+    this.fresh.delete(executionId);
     const lane = this.lanes.get(executionId);
     if (lane && !lane.busy) this.lanes.delete(executionId);
   }
@@ -146,45 +177,41 @@ export class StoreLanes implements HistoryStore {
   private async write(id: string, lane: Lane, group: Pending[]): Promise<number> {
     lane.next ??= (await this.store.getExecution(id))?.nextSeq ?? 1;
     const first = lane.next;
-    const events = group.flatMap((p) => p.events);
+    const events = group.length === 1 ? group[0]!.events : group.flatMap((p) => p.events);
     let status = statusOf(events);
     let recoveryAttempts: number | undefined = events.length > 0 ? 0 : undefined;
-    const addWork: NewWorkItem[] = [];
+    let addWork: NewWorkItem[] | undefined;
     for (const p of group) {
       if (p.extra.status && !status) status = p.extra.status;
       if (p.extra.recoveryAttempts !== undefined) recoveryAttempts = p.extra.recoveryAttempts;
-      if (p.extra.addWork) addWork.push(p.extra.addWork);
+      if (p.extra.addWork) (addWork ??= []).push(p.extra.addWork);
     }
-    const removeWork: string[] = [];
-    const create: NewExecution[] = [];
+    // built field by field (no spreads, no empty arrays): this runs once per step
+    const write: ExecutionWrite = { executionId: id, expectedNextSeq: first };
+    const lease = this.options.lease?.(id);
+    if (lease) write.lease = lease;
+    if (events.length > 0) write.events = events;
+    if (status) write.status = status;
+    if (recoveryAttempts !== undefined) write.recoveryAttempts = recoveryAttempts;
+    let create: NewExecution[] | undefined;
+    let removeWork: string[] | undefined;
     // a parked execution waits for a human, not a worker: it gives its run item up
-    if (status?.state === 'parked') removeWork.push('run');
+    if (status?.state === 'parked') removeWork = ['run'];
     for (const e of events) {
       if (e.type === 'TimerStarted')
-        addWork.push({ key: `timer:${e.effectId}`, kind: 'timer', dueAt: e.fireAt });
+        (addWork ??= []).push({ key: `timer:${e.effectId}`, kind: 'timer', dueAt: e.fireAt });
       else if (e.type === 'TimerFired' || e.type === 'EffectCancelled')
-        removeWork.push(`timer:${e.effectId}`);
+        (removeWork ??= []).push(`timer:${e.effectId}`);
       else if (e.type === 'ChildStarted') {
         const child = this.options.child?.(id, e);
-        if (child) create.push(child);
+        if (child) (create ??= []).push(child);
       }
     }
-    const lease = this.options.lease?.(id);
-    const write: ExecutionWrite = {
-      executionId: id,
-      expectedNextSeq: first,
-      ...(lease ? { lease } : {}),
-      ...(events.length ? { events } : {}),
-      ...(status ? { status } : {}),
-      ...(recoveryAttempts !== undefined ? { recoveryAttempts } : {}),
-      ...(addWork.length ? { addWork } : {}),
-      ...(removeWork.length ? { removeWork } : {}),
-    };
-    const result = await this.store.commit({
-      now: this.options.now(),
-      writes: [write],
-      ...(create.length ? { create } : {}),
-    });
+    if (addWork) write.addWork = addWork;
+    if (removeWork) write.removeWork = removeWork;
+    const batch: CommitBatch = { now: this.options.now(), writes: [write] };
+    if (create) batch.create = create;
+    const result = await this.store.commit(batch);
     const terminal =
       status?.state === 'completed' || status?.state === 'faulted' || status?.state === 'cancelled';
     lane.next = terminal ? -1 : result.nextSeqs[0]!;

@@ -10,6 +10,7 @@ import {
   NotFoundError,
   SequenceMismatchError,
 } from '../errors.js';
+import type { Json } from '../../history/events.js';
 import { checkHistory, type StoreLimits } from '../limits.js';
 import { canonicalJson } from '../canonical.js';
 import type { PreparedBatch, PreparedCreate, PreparedWork, PreparedWrite } from '../prepare.js';
@@ -17,6 +18,7 @@ import {
   terminalStates,
   type CommitResult,
   type CreatedExecution,
+  type ExecutionRecord,
   type ExecutionState,
   type NewWorkflow,
   type WorkflowRecord,
@@ -57,7 +59,8 @@ export function applyCreate(
     }
   }
 
-  const workflow = s.selectWorkflow.get(namespace, name, version) as WorkflowRow | undefined;
+  const workflow = s.selectWorkflowHash.get(namespace, name, version) as
+    { hash: string } | undefined;
   if (!workflow) throw new NotFoundError(`workflow ${ref} is not registered`);
   if (workflow.hash !== hash) {
     throw new ConflictError(
@@ -76,30 +79,47 @@ export function applyCreate(
 
   const createdAt = prepared.started.time;
   const priority = execution.priority ?? 0;
-  s.insertExecution.run({
-    id: execution.id,
+  s.insertExecution.run(
+    execution.id,
     namespace,
     name,
     version,
     hash,
-    input: prepared.input,
-    state: 'running',
-    status: '{"state":"running"}',
-    idempotencyKey: execution.idempotencyKey ?? null,
-    parentId: execution.parentId ?? null,
+    prepared.input,
+    'running',
+    '{"state":"running"}',
+    execution.idempotencyKey ?? null,
+    execution.parentId ?? null,
     priority,
-    nextSeq: 2,
-    historyBytes: prepared.startedBytes,
+    2, // next_seq
+    prepared.startedBytes,
     createdAt,
-  });
+    createdAt,
+  );
   const e = prepared.started;
   s.insertEvent.run(execution.id, 1, e.type, e.v, e.time, e.body);
   addWork(s, execution.id, priority, prepared.work);
-  const row = s.selectExecution.get(execution.id) as ExecutionRow;
-  return { execution: toExecution(row), created: true };
+  // The record from what was just inserted, not read back (a read and two JSON.parse
+  // per start); `input` parsed from its stored text so the caller gets its own copy.
+  const record: ExecutionRecord = {
+    id: execution.id,
+    workflow: { namespace, name, version, hash },
+    input: JSON.parse(prepared.input) as Json,
+    status: { state: 'running' },
+    priority,
+    nextSeq: 2,
+    historyBytes: prepared.startedBytes,
+    recoveryAttempts: 0,
+    createdAt,
+    updatedAt: createdAt,
+  };
+  if (execution.idempotencyKey !== undefined) record.idempotencyKey = execution.idempotencyKey;
+  if (execution.parentId !== undefined) record.parentId = execution.parentId;
+  return { execution: record, created: true };
 }
 
 interface Head {
+  rowid: number;
   next_seq: number;
   history_bytes: number;
   state: ExecutionState;
@@ -137,16 +157,24 @@ export function applyWrite(
   const historyBytes = head.history_bytes + prepared.eventBytes;
   checkHistory(limits, id, nextSeq - 1, historyBytes);
 
-  events.forEach((e, i) => s.insertEvent.run(id, head.next_seq + i, e.type, e.v, e.time, e.body));
-  s.updateExecutionHead.run({
-    id,
-    nextSeq,
-    historyBytes,
-    state: status?.state ?? null,
-    status: status?.json ?? null,
-    recoveryAttempts: write.recoveryAttempts ?? null,
-    now,
-  });
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    s.insertEvent.run(id, head.next_seq + i, e.type, e.v, e.time, e.body);
+  }
+  const attempts = write.recoveryAttempts ?? null;
+  if (status) {
+    s.updateExecutionHead.run(
+      nextSeq,
+      historyBytes,
+      status.state,
+      status.json,
+      attempts,
+      now,
+      head.rowid,
+    );
+  } else {
+    s.advanceExecution.run(nextSeq, historyBytes, attempts, now, head.rowid);
+  }
   for (const key of write.removeWork ?? []) s.deleteWork.run(id, key);
   if (status && terminalStates.includes(status.state)) {
     // A finished execution has nothing left to do: its timers and ready work go.

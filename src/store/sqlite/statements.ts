@@ -17,6 +17,7 @@ const sources = {
 
   insertWorkflow: workflows.insertWorkflow,
   selectWorkflow: workflows.selectWorkflow,
+  selectWorkflowHash: workflows.selectWorkflowHash,
   selectWorkflowVersions: workflows.selectWorkflowVersions,
   listWorkflows: workflows.listWorkflows,
 
@@ -25,6 +26,7 @@ const sources = {
   selectExecutionByKey: executions.selectExecutionByKey,
   selectWriteHead: executions.selectWriteHead,
   updateExecutionHead: executions.updateExecutionHead,
+  advanceExecution: executions.advanceExecution,
   incrementRecoveryAttempts: executions.incrementRecoveryAttempts,
   listExecutions: executions.listExecutions,
   selectUnfinished: executions.selectUnfinished,

@@ -1,26 +1,43 @@
 // SQL for the executions table: one statement per constant, values always bound.
 
+/** Positional, in column order; created_at is also the first updated_at. */
 export const insertExecution = `INSERT INTO executions (id, namespace, name, version, hash, input,
   state, status, idempotency_key, parent_id, priority, next_seq, history_bytes, created_at, updated_at)
-VALUES (@id, @namespace, @name, @version, @hash, @input, @state, @status, @idempotencyKey,
-  @parentId, @priority, @nextSeq, @historyBytes, @createdAt, @createdAt)`;
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 export const selectExecution = `SELECT * FROM executions WHERE id = ?`;
 
 export const selectExecutionByKey = `SELECT * FROM executions WHERE idempotency_key = ?`;
 
-/** The row a commit checks: sequence, size, state (and priority for new work). */
-export const selectWriteHead = `SELECT next_seq, history_bytes, state, priority FROM executions WHERE id = ?`;
+/** The row a commit checks: sequence, size, state (and priority for new work), and its
+ *  rowid, so the update that follows finds the row without the id index again. */
+export const selectWriteHead = `SELECT rowid, next_seq, history_bytes, state, priority FROM executions WHERE id = ?`;
 
-/** Advances one execution after a commit; status/recovery left alone when null. */
+/**
+ * Advances one execution after a commit that sets its status. Positional parameters:
+ * nextSeq, historyBytes, state, status, recoveryAttempts (null: unchanged), now, rowid.
+ */
 export const updateExecutionHead = `UPDATE executions SET
-  next_seq = @nextSeq,
-  history_bytes = @historyBytes,
-  state = coalesce(@state, state),
-  status = coalesce(@status, status),
-  recovery_attempts = coalesce(@recoveryAttempts, recovery_attempts),
-  updated_at = @now
-WHERE id = @id`;
+  next_seq = ?,
+  history_bytes = ?,
+  state = ?,
+  status = ?,
+  recovery_attempts = coalesce(?, recovery_attempts),
+  updated_at = ?
+WHERE rowid = ?`;
+
+/**
+ * Advances one execution after a commit that leaves its status alone (most steps): it
+ * does not touch `state`, so the executions_by_state index is not rewritten. Positional
+ * (named parameters cost ~2 µs more per step in better-sqlite3): nextSeq, historyBytes,
+ * recoveryAttempts (null: unchanged), now, rowid.
+ */
+export const advanceExecution = `UPDATE executions SET
+  next_seq = ?,
+  history_bytes = ?,
+  recovery_attempts = coalesce(?, recovery_attempts),
+  updated_at = ?
+WHERE rowid = ?`;
 
 export const incrementRecoveryAttempts = `UPDATE executions
 SET recovery_attempts = recovery_attempts + 1, updated_at = ?

@@ -6,6 +6,10 @@ VALUES (@namespace, @name, @version, @hash, @source, @createdAt)`;
 export const selectWorkflow = `SELECT * FROM workflows
 WHERE namespace = ? AND name = ? AND version = ?`;
 
+/** What createExecution checks: the hash alone, not the document's source text. */
+export const selectWorkflowHash = `SELECT hash FROM workflows
+WHERE namespace = ? AND name = ? AND version = ?`;
+
 export const selectWorkflowVersions = `SELECT * FROM workflows
 WHERE namespace = ? AND name = ? ORDER BY created_at, version`;
 
