@@ -15,7 +15,10 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 
-const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 10);
+const at = process.argv.indexOf('--seconds');
+// (indexOf -1 once made this read argv[0], the node path: NaN seconds, a 1 s run)
+const seconds = at < 0 ? 10 : Number(process.argv[at + 1]);
+if (!Number.isFinite(seconds) || seconds <= 0) throw new Error('--seconds takes a positive number');
 const home = mkdtempSync(join(tmpdir(), 'weft-bench-http-'));
 
 const workflow = `document:
