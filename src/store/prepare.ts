@@ -3,6 +3,7 @@
 // single writer spends its time on SQL only. Shared by every Store implementation.
 
 import { encodeEvent, type EncodedEvent } from '../history/codec.js';
+import { prepareSlots, type NewSlot } from './admission.js';
 import { canonicalJson } from './canonical.js';
 import { InvalidRequestError } from './errors.js';
 import { checkPayload, type StoreLimits } from './limits.js';
@@ -34,6 +35,8 @@ export interface PreparedCreate {
   started: EncodedEvent;
   startedBytes: number;
   work: PreparedWork[];
+  /** Its concurrency and rate slots (NewExecution.concurrency/rate), not admitted. */
+  slots: NewSlot[];
 }
 
 export interface PreparedWrite {
@@ -113,6 +116,7 @@ export function prepareCreate(limits: StoreLimits, execution: NewExecution): Pre
     started: encoded,
     startedBytes: bytes,
     work: (execution.work ?? []).map((item) => prepareWork(limits, where, item)),
+    slots: prepareSlots(execution),
   };
 }
 
