@@ -59,8 +59,6 @@ export function claimSqlite(s: Statements, request: ClaimRequest): WorkItem[] {
   for (const id of admitted) s.admitExecution.run({ id, now: request.now });
   const leaseUntil = request.now + request.leaseMs;
   return picked.map((c) =>
-    toWorkItem(
-      s.claimOne.get({ worker: request.worker, leaseUntil, rowid: c.rowid }) as WorkRow,
-    ),
+    toWorkItem(s.claimOne.get({ worker: request.worker, leaseUntil, rowid: c.rowid }) as WorkRow),
   );
 }

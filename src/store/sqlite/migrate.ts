@@ -35,8 +35,8 @@ export function migrate(
       );
       const newest = Math.max(0, ...done);
       // The highest id, not the count: ids may have a gap while branches merge.
-    const known = Math.max(0, ...all.map((m) => m.id));
-    if (newest > known) {
+      const known = Math.max(0, ...all.map((m) => m.id));
+      if (newest > known) {
         throw new StoreCorruptError(
           `${path}: the database has migration ${newest}, newer than this weft knows ` +
             `(${known}): it was written by a newer weft`,
