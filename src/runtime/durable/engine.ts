@@ -36,6 +36,7 @@ import { ExecutionRunner } from '../runner.js';
 import { createSchemaValidator } from '../schema.js';
 import { secretsFor, secretsFromEnv } from '../secrets.js';
 import type { StartTarget } from '../engine.js';
+import { admissionOf, checkNamespaceLimits } from './admission.js';
 import { failure, lost, startError } from './failures.js';
 import { DurableHandle } from './handle.js';
 import { Attacher, type Live } from './attach.js';
@@ -46,7 +47,7 @@ export interface DurableStartOptions {
   executionId?: string;
   /** The same key again returns the first execution (409 problem with other input). */
   idempotencyKey?: string;
-  /** Higher is claimed first by workers. Default 0. */
+  /** Higher is claimed first by workers. Default: the workflow's `limits.priority`, else 0. */
   priority?: number;
 }
 
@@ -66,10 +67,12 @@ export class DurableEngine {
   private readonly idempotencyHeader?: string;
   private readonly lanes: StoreLanes;
   private readonly attacher: Attacher;
+  private readonly namespaceLimits: Readonly<Record<string, number>>;
 
   constructor(options: DurableEngineOptions) {
     const env = options.env ?? process.env;
     this.store = options.store;
+    this.namespaceLimits = checkNamespaceLimits(options.namespaceLimits);
     this.limits = { ...defaultDurableLimits, ...options.limits };
     this.clock = options.clock ?? systemClock;
     this.hostMap = resolveHostMap(options.hostMap, env.WEFT_HOST_MAP);
@@ -142,6 +145,10 @@ export class DurableEngine {
     const w = await this.resolveTarget(target);
     this.validateInput(w, input);
     const id = options.executionId ?? randomUUID();
+    const { priority, concurrency, rate } = admissionOf(w.ir, w.ref, input, {
+      ...(options.priority !== undefined ? { priority: options.priority } : {}),
+      namespaceLimits: this.namespaceLimits,
+    });
     const started: HistoryEvent = {
       v: 1,
       type: 'ExecutionStarted',
@@ -158,7 +165,9 @@ export class DurableEngine {
         workflow: { ...w.ref, hash: w.hash },
         input,
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-        ...(options.priority !== undefined ? { priority: options.priority } : {}),
+        priority,
+        ...(concurrency.length > 0 ? { concurrency } : {}),
+        ...(rate.length > 0 ? { rate } : {}),
         startedEvent: started,
       });
     } catch (e) {
