@@ -31,7 +31,11 @@ export function compileLimits(cx: TaskContext, value: unknown): LimitsIR | undef
     if (!e || !isObj(item)) return;
     const period = compileDuration(cx, item.period, [], `${path}/period`);
     if (period && 'ms' in period && period.ms > 0) ir.rate.push({ ...e, periodMs: period.ms });
-    else cx.diagnostics.push({ path: `${path}/period`, message: 'expected a literal duration above 0' });
+    else
+      cx.diagnostics.push({
+        path: `${path}/period`,
+        message: 'expected a literal duration above 0',
+      });
   });
   return ir;
 }

@@ -21,6 +21,8 @@ export interface PreparedWork {
   kind: 'ready' | 'timer';
   dueAt: number;
   payload: string | null;
+  claimedBy: string | null;
+  leaseUntil: number | null;
 }
 
 export interface PreparedStatus {
@@ -75,7 +77,25 @@ function prepareWork(limits: StoreLimits, where: string, item: NewWorkItem): Pre
     payload = JSON.stringify(item.payload);
     checkPayload(limits, payload, `${where}: work item ${item.key} payload`);
   }
-  return { key: item.key, kind: item.kind, dueAt: item.dueAt, payload };
+  const claim = item.claim;
+  if (
+    claim !== undefined &&
+    (typeof claim.worker !== 'string' ||
+      claim.worker === '' ||
+      !Number.isSafeInteger(claim.leaseUntil))
+  ) {
+    throw new InvalidRequestError(
+      `${where}: work item ${item.key} claim needs a worker and an integer leaseUntil`,
+    );
+  }
+  return {
+    key: item.key,
+    kind: item.kind,
+    dueAt: item.dueAt,
+    payload,
+    claimedBy: claim?.worker ?? null,
+    leaseUntil: claim?.leaseUntil ?? null,
+  };
 }
 
 export function prepareStatus(
@@ -104,6 +124,13 @@ export function prepareCreate(limits: StoreLimits, execution: NewExecution): Pre
   }
   const input = JSON.stringify(execution.input ?? null);
   checkPayload(limits, input, `${where}: input`);
+  const slots = prepareSlots(execution);
+  if (slots.length > 0 && execution.work?.some((item) => item?.claim !== undefined)) {
+    throw new InvalidRequestError(
+      `${where}: an execution under concurrency or rate limits is admitted by claimWork; ` +
+        'add its work unclaimed',
+    );
+  }
   const { encoded, bytes } = encode(
     limits,
     `${where}: event 1 (ExecutionStarted)`,
@@ -116,7 +143,7 @@ export function prepareCreate(limits: StoreLimits, execution: NewExecution): Pre
     started: encoded,
     startedBytes: bytes,
     work: (execution.work ?? []).map((item) => prepareWork(limits, where, item)),
-    slots: prepareSlots(execution),
+    slots,
   };
 }
 

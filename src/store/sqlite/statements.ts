@@ -40,6 +40,8 @@ const sources = {
   claimOne: work.claimOne,
   releaseWork: work.releaseWork,
   renewLease: work.renewLease,
+  resetClaims: work.resetClaims,
+  addMissingRunItems: work.addMissingRunItems,
   selectWorkHolder: work.selectWorkHolder,
   selectDueTimers: work.selectDueTimers,
   selectNextDue: work.selectNextDue,

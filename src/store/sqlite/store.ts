@@ -65,6 +65,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 }
 
 export class SqliteStore implements Store {
+  /** One process per file: a starting worker voids the claims of the one before. */
+  readonly exclusive = true;
   private readonly s: Statements;
   private readonly writer: Writer;
   private closed = false;
@@ -168,6 +170,12 @@ export class SqliteStore implements Store {
     const problem = claimProblem(request);
     if (problem) return Promise.reject(new InvalidRequestError(`claimWork: ${problem}`));
     return this.writer.submit(() => claimSqlite(this.s, request));
+  }
+
+  resetClaims(now: number): Promise<number> {
+    return this.writer.submit(
+      () => this.s.resetClaims.run().changes + this.s.addMissingRunItems.run({ now }).changes,
+    );
   }
 
   renewLease(
