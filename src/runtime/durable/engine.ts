@@ -188,7 +188,10 @@ export class DurableEngine {
     } catch (e) {
       throw startError(e);
     }
-    if (created.created && !limited) this.claims.hold(id);
+    if (created.created) {
+      if (limited) this.claims.await(id);
+      else this.claims.hold(id);
+    }
     const live = await this.attacher.attach(created.execution.id, false);
     if (!live) throw new Error(`execution ${created.execution.id} vanished from the store`);
     return new DurableHandle(created.execution.id, w.ref, created.created, live, this.attacher);

@@ -223,12 +223,16 @@ export async function executePlans(
   // ... and so do their concurrency slots (docs/operations.md "Limits"), in the same
   // transaction as the status that ends them; parked executions give theirs back.
   const now = Math.min(...heads.map((h) => h.now));
-  if (finished.length > 0) await client.query(slotSql.deleteFinishedSlots, [finished, now]);
+  let freed = 0;
+  if (finished.length > 0) {
+    freed += (await client.query(slotSql.deleteFinishedSlots, [finished, now])).rowCount ?? 0;
+  }
   const parked = plans.flatMap((p) => p.parked);
-  if (parked.length > 0) await client.query(slotSql.freeSlots, [parked]);
+  if (parked.length > 0) freed += (await client.query(slotSql.freeSlots, [parked])).rowCount ?? 0;
   const adds = plans.flatMap((p) => p.adds);
   await upsertWork(ctx, adds);
-  let earliest: number | undefined;
+  // A freed slot may admit waiting work now: wake the workers as added work does.
+  let earliest: number | undefined = freed > 0 ? now : undefined;
   for (const a of adds) earliest = Math.min(earliest ?? a.item.dueAt, a.item.dueAt);
   return earliest;
 }
