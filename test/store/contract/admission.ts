@@ -20,7 +20,9 @@ async function start(
   id: string,
   extra: Partial<NewExecution> & { time?: number } = {},
 ): Promise<void> {
-  await store.createExecution(newExecution(id, wf, { work: [run], ...extra }));
+  // the run item is due when the execution starts, as the engine adds it
+  const work = [{ ...run, dueAt: extra.time ?? T0 }];
+  await store.createExecution(newExecution(id, wf, { work, ...extra }));
 }
 
 async function claimIds(store: Store, worker: string, now = T0, limit = 10, leaseMs = 60_000) {
@@ -176,7 +178,7 @@ export function admissionContract(ctx: GetContext): void {
       await start(store, wf, 'low2', { concurrency: k, time: T0 + 2 });
       const order: string[] = [];
       for (let i = 0; i < 3; i++) {
-        const [id] = await claimIds(store, 'w1', T0 + 10, 10);
+        const [id] = await claimIds(store, 'w1', T0 + 10, 1);
         order.push(id!);
         await finish(store, id!, 'w1', { state: 'completed', output: null }, T0 + 10);
       }
