@@ -84,6 +84,12 @@ async function admitGated(
   return picked;
 }
 
+/**
+ * Candidates, admission, then the claim: two statements where the single claim
+ * statement was one, three more when some candidate must be admitted. Measured on the
+ * dev VM (20K ready items, half with a concurrency key, 100 candidates): the candidate
+ * statement costs 1.7-2.0x the old select in its transaction (2.4-3.0 ms vs 1.5 ms).
+ */
 export async function claim(
   client: pg.ClientBase,
   request: ClaimRequest,
