@@ -196,6 +196,22 @@ export function admissionContract(ctx: GetContext): void {
       expect(await claimIds(store, 'w1', T0, 1)).toEqual(['low']);
     });
 
+    it('ages waiting work: 60 s of waiting is worth one priority level', async () => {
+      const { store, wf } = await setup();
+      const k = [{ key: 'k', limit: 1 }];
+      await start(store, wf, 'low', { concurrency: k, time: T0 });
+      // two levels higher, due 2 minutes later, less 1 ms: still first; plus 1 ms: after
+      await start(store, wf, 'high-late', { concurrency: k, priority: 2, time: T0 + 120_001 });
+      await start(store, wf, 'high-early', { concurrency: k, priority: 2, time: T0 + 119_999 });
+      const order: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const [id] = await claimIds(store, 'w1', T0 + 200_000, 1);
+        order.push(id!);
+        await finish(store, id!, 'w1', { state: 'completed', output: null }, T0 + 200_000);
+      }
+      expect(order).toEqual(['high-early', 'low', 'high-late']);
+    });
+
     it('rejects malformed limits, naming the execution and the entry', async () => {
       const { store, wf } = await setup();
       const bad: [Partial<NewExecution>, RegExp][] = [

@@ -1,6 +1,17 @@
 // SQL for concurrency and rate limits (table limit_slots, migration 14; the decision is
 // admission.ts, the claim leases.ts). Arrays through unnest, values always bound.
 
+/**
+ * How long a rate admission is kept: twice its period plus a minute, not just its
+ * period. A claim decides with its own `now`; one whose `now` is older than another
+ * claimer's (clocks a little apart, or a claim that read the clock before waiting for
+ * the key's lock) still counts every admission of its window, since what one claim
+ * prunes is older than any other claim's window unless their clocks are more than
+ * period + 60 s apart. (Pruning at exactly the period let a stale claim admit a fifth
+ * in a window of four: the PostgreSQL stress test caught it.)
+ */
+const keptFor = '(2 * period_ms + 60000)';
+
 export const insertSlots = `INSERT INTO limit_slots (execution_id, kind, key, lim, period_ms)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`;
 
@@ -29,7 +40,7 @@ FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(kind, key, period_ms)`;
 
 /** Rate admissions of these keys that no longer count. */
 export const pruneRate = `DELETE FROM limit_slots
-WHERE kind = 'rate' AND key = ANY($1::text[]) AND NOT held AND admitted_at <= $2 - period_ms`;
+WHERE kind = 'rate' AND key = ANY($1::text[]) AND NOT held AND admitted_at <= $2 - ${keptFor}`;
 
 /** Admits executions: takes their concurrency slots, counts their first rate admission. */
 export const admitExecutions = `UPDATE limit_slots
@@ -42,9 +53,9 @@ export const freeSlots = `UPDATE limit_slots SET held = false
 WHERE execution_id = ANY($1::text[]) AND kind = 'concurrency' AND held`;
 
 /**
- * Terminal: their slots go; rate admissions stay until their window passed, since they
+ * Terminal: their slots go; rate admissions stay until keptFor passed, since they
  * still count (pruneRate deletes them later).
  */
 export const deleteFinishedSlots = `DELETE FROM limit_slots
 WHERE execution_id = ANY($1::text[]) AND (kind = 'concurrency' OR admitted_at IS NULL
-  OR admitted_at <= $2 - period_ms)`;
+  OR admitted_at <= $2 - ${keptFor})`;

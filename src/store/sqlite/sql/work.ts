@@ -26,9 +26,9 @@ export const deleteWork = `DELETE FROM work WHERE execution_id = ? AND key = ?`;
 export const deleteAllWork = `DELETE FROM work WHERE execution_id = ?`;
 
 /**
- * Candidates for a claim, in claim order (priority first, then availability), by a range
- * scan of work_by_claim_order. With 100K waiting timers, claiming 50 due ones takes
- * ~0.3 ms (no sort of the waiting ones; EXPLAIN QUERY PLAN checked). Passes over the
+ * Candidates for a claim, in claim order: priority with aging (60 s per level, the
+ * expression of index work_by_rank, migration 15; the same order as PostgreSQL's rank
+ * with its default agingSeconds), by a scan of that index (EXPLAIN QUERY PLAN checked). Passes over the
  * work of executions waiting for a full concurrency or rate key (limit_slots), so they
  * do not hold up other keys' work; the claim then admits in order (admission.ts).
  */
@@ -41,7 +41,7 @@ WHERE available_at <= @now
         WHERE c.kind = 'concurrency' AND c.key = l.key AND c.held = 1))
       OR (l.kind = 'rate' AND l.admitted_at IS NULL AND l.lim <= (SELECT count(*) FROM limit_slots r
         WHERE r.kind = 'rate' AND r.key = l.key AND r.held = 0 AND r.admitted_at > @now - l.period_ms))))
-ORDER BY priority DESC, available_at
+ORDER BY available_at - priority * 60000
 LIMIT @limit`;
 
 /** Claims one candidate. */
