@@ -40,6 +40,12 @@ export interface WorkerOptions {
   pollMs?: number;
   /** Most items one claim takes (default 200). */
   batch?: number;
+  /**
+   * Whether start() drives the new execution in this process (default true). False: its
+   * run item is added unclaimed and the workers serving the store claim it (a server that
+   * only accepts requests, or a client spreading work over workers).
+   */
+  runStarts?: boolean;
 }
 
 export interface ResolvedWorkerOptions {
@@ -48,6 +54,7 @@ export interface ResolvedWorkerOptions {
   capacity: number;
   pollMs: number;
   batch: number;
+  runStarts: boolean;
 }
 
 export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorkerOptions {
@@ -66,6 +73,7 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorke
     capacity: positive('capacity', options.capacity, 10_000),
     pollMs: positive('pollMs', options.pollMs, 1000),
     batch: positive('batch', options.batch, 200),
+    runStarts: options.runStarts ?? true,
   };
 }
 
@@ -184,12 +192,17 @@ export class Claims {
 
   /** The run item of a new execution, claimed by this worker. */
   claimedRunItem(): NewWorkItem {
+    return this.runItem(true);
+  }
+
+  /** The run item of a new execution: claimed by this worker, or left to any worker. */
+  runItem(claimed: boolean): NewWorkItem {
     const now = this.clock.now();
     return {
       key: runKey,
       kind: 'ready',
       dueAt: now,
-      claim: { worker: this.options.name, leaseUntil: now + this.leaseMs },
+      ...(claimed ? { claim: { worker: this.options.name, leaseUntil: now + this.leaseMs } } : {}),
     };
   }
 

@@ -41,7 +41,7 @@ import { failure, lost, startError } from './failures.js';
 import { DurableHandle } from './handle.js';
 import { Attacher, type Live } from './attach.js';
 import { StoreLanes } from './lanes.js';
-import { Claims, runKey } from './claims.js';
+import { Claims } from './claims.js';
 import { WorkLoop } from './work-loop.js';
 import { type DurableEngineOptions, type DurableLimits, defaultDurableLimits } from './options.js';
 
@@ -90,7 +90,13 @@ export class DurableEngine {
       now: () => this.clock.now(),
       child: (parentId, e) => this.attacher.childRecord(parentId, e),
       lease: (id) => this.claims.lease(id),
-      lost: (id) => this.attacher.drop(id),
+      lost: (id, error) => {
+        this.attacher.drop(id);
+        this.hooks.emit('execution:lost', {
+          executionId: id,
+          reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+      },
     });
     this.attacher = new Attacher({
       store: this.store,
@@ -159,7 +165,7 @@ export class DurableEngine {
       ...(options.priority !== undefined ? { priority: options.priority } : {}),
       namespaceLimits: this.namespaceLimits,
     });
-    const limited = concurrency.length > 0 || rate.length > 0;
+    const runHere = this.claims.options.runStarts && concurrency.length + rate.length === 0;
     const now = this.clock.now();
     const started: HistoryEvent = {
       v: 1,
@@ -181,16 +187,17 @@ export class DurableEngine {
         ...(concurrency.length > 0 ? { concurrency } : {}),
         ...(rate.length > 0 ? { rate } : {}),
         startedEvent: started,
-        // this process drives what it starts: the run item comes claimed; unless limits
-        // apply, then a claim admits it when its keys have room (docs/operations.md "Limits")
-        work: [limited ? { key: runKey, kind: 'ready', dueAt: now } : this.claims.claimedRunItem()],
+        // this process drives what it starts (the run item comes claimed), unless it
+        // leaves starts to the workers (worker.runStarts false) or limits apply: then a
+        // claim admits it when its keys have room (docs/operations.md "Limits")
+        work: [this.claims.runItem(runHere)],
       });
     } catch (e) {
       throw startError(e);
     }
     if (created.created) {
-      if (limited) this.claims.await(id);
-      else this.claims.hold(id);
+      if (runHere) this.claims.hold(id);
+      else this.claims.await(id);
     }
     const live = await this.attacher.attach(created.execution.id, false);
     if (!live) throw new Error(`execution ${created.execution.id} vanished from the store`);
