@@ -47,6 +47,17 @@ async function finish(store: Store, id: string, worker: string, status: Executio
   });
 }
 
+/** Claims and completes one execution at a time; returns them in claim order. */
+async function oneByOne(store: Store, now: number, count: number): Promise<string[]> {
+  const order: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const [id] = await claimIds(store, 'w1', now, 1);
+    order.push(id!);
+    await finish(store, id!, 'w1', { state: 'completed', output: null }, now);
+  }
+  return order;
+}
+
 const endings: [string, ExecutionStatus][] = [
   ['completed', { state: 'completed', output: null }],
   ['faulted', { state: 'faulted', error: { type: 'x', title: 'x', status: 500 } }],
@@ -176,13 +187,7 @@ export function admissionContract(ctx: GetContext): void {
       await start(store, wf, 'low', { concurrency: k, time: T0 });
       await start(store, wf, 'high', { concurrency: k, priority: 5, time: T0 + 1 });
       await start(store, wf, 'low2', { concurrency: k, time: T0 + 2 });
-      const order: string[] = [];
-      for (let i = 0; i < 3; i++) {
-        const [id] = await claimIds(store, 'w1', T0 + 10, 1);
-        order.push(id!);
-        await finish(store, id!, 'w1', { state: 'completed', output: null }, T0 + 10);
-      }
-      expect(order).toEqual(['high', 'low', 'low2']);
+      expect(await oneByOne(store, T0 + 10, 3)).toEqual(['high', 'low', 'low2']);
     });
 
     it('lets low priority progress while high priority waits for its full key', async () => {
@@ -203,13 +208,7 @@ export function admissionContract(ctx: GetContext): void {
       // two levels higher, due 2 minutes later, less 1 ms: still first; plus 1 ms: after
       await start(store, wf, 'high-late', { concurrency: k, priority: 2, time: T0 + 120_001 });
       await start(store, wf, 'high-early', { concurrency: k, priority: 2, time: T0 + 119_999 });
-      const order: string[] = [];
-      for (let i = 0; i < 3; i++) {
-        const [id] = await claimIds(store, 'w1', T0 + 200_000, 1);
-        order.push(id!);
-        await finish(store, id!, 'w1', { state: 'completed', output: null }, T0 + 200_000);
-      }
-      expect(order).toEqual(['high-early', 'low', 'high-late']);
+      expect(await oneByOne(store, T0 + 200_000, 3)).toEqual(['high-early', 'low', 'high-late']);
     });
 
     it('rejects malformed limits, naming the execution and the entry', async () => {
