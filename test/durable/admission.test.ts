@@ -49,6 +49,37 @@ describe('limits through the engine', () => {
     await store.close();
   }, 30_000);
 
+  it('holds a namespace to namespaceLimits across its workflows', async () => {
+    home = tempHome();
+    const store = home.open();
+    const engine = engineOn(store, { worker: { pollMs: 20 }, namespaceLimits: { test: 2 } });
+    let running = 0;
+    let most = 0;
+    engine.registerFunction('step', async () => {
+      most = Math.max(most, ++running);
+      await tick(5);
+      running--;
+      return {};
+    });
+    const flow = (name: string) =>
+      JSON.stringify({
+        document: { dsl: '1.0.0', namespace: 'test', name, version: '1.0.0' },
+        do: [{ s: { call: 'step' } }],
+      });
+    await engine.register(flow('one'));
+    await engine.register(flow('two'));
+    const handles = [];
+    for (let n = 0; n < 8; n++) {
+      handles.push(await engine.start({ namespace: 'test', name: n % 2 ? 'one' : 'two' }, {}));
+    }
+    await engine.serve();
+    const outcomes = await Promise.all(handles.map((h) => h.outcome));
+    expect(outcomes.map((o) => o.status)).toEqual(Array(8).fill('completed'));
+    expect(most).toBe(2);
+    await engine.close();
+    await store.close();
+  }, 30_000);
+
   it('refuses a start whose key does not evaluate, 422 naming the field; overrides the priority', async () => {
     home = tempHome();
     const store = home.open();
