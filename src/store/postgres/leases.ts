@@ -105,6 +105,7 @@ export async function claim(
     ...c,
   }));
   const picked = await admitGated(client, candidates, request);
+  if (picked.length === 0) return [];
   const leaseUntil = request.now + request.leaseMs;
   const { rows } = await client.query<PgWorkRow>(work.claimPicked, [
     request.worker,
