@@ -10,6 +10,7 @@ import type { JqCompile } from './compile-expr.js';
 import { compileTransform } from './compile-expr.js';
 import type { TaskContext } from './compile-context.js';
 import { BASE_VARIABLES, compileTimeout, isObj } from './compile-context.js';
+import { compileLimits } from './compile-limits.js';
 import { compileTask, compileTaskList } from './compile-task.js';
 
 export type { JqCompile };
@@ -56,5 +57,7 @@ export function compileWorkflow(
   if (output.schema !== undefined) ir.outputSchema = output.schema as Json;
   const timeout = compileTimeout(cx, doc.timeout, vars, '/timeout');
   if (timeout) ir.timeout = timeout;
+  const limits = compileLimits(cx, doc.limits);
+  if (limits) ir.limits = limits;
   return ir;
 }

@@ -31,6 +31,18 @@ export interface WorkflowDocument {
   timeout?: Timeout | string;
   output?: Output;
   schedule?: Schedule;
+  /** @weft default priority, concurrency and rate limits of the executions. */
+  limits?: Limits;
+}
+
+/** @weft `limits` (docs/extensions.md): how executions are admitted by workers. */
+export interface Limits {
+  /** Default priority (higher first); a start request's priority overrides it. */
+  priority?: number;
+  /** Running executions at most, per workflow (no key) or per value of `key`. */
+  concurrency?: { key?: Expression; limit: number }[];
+  /** Admissions (starts of running) at most per `period`, per workflow or key. */
+  rate?: { key?: Expression; limit: number; period: Duration }[];
 }
 
 export interface DocumentHeader {

@@ -250,6 +250,23 @@ export interface CompileDiagnostic {
   message: string;
 }
 
+/** One concurrency or rate limit; without `key`, one limit for the whole workflow. */
+export interface LimitIR {
+  /** JSON pointer of the entry, to name it in errors. */
+  path: string;
+  /** jq on the start input (`.` and `$input`). */
+  key?: Expr;
+  limit: number;
+}
+
+/** weft extension `limits`: default priority, concurrency and rate limits. */
+export interface LimitsIR {
+  priority?: number;
+  concurrency: LimitIR[];
+  /** Admissions (starts) per `periodMs`. */
+  rate: (LimitIR & { periodMs: number })[];
+}
+
 export interface WorkflowIR {
   document: { dsl: string; namespace: string; name: string; version: string };
   /** The document as written (for $workflow.definition). */
@@ -259,6 +276,8 @@ export interface WorkflowIR {
   outputAs?: Template;
   outputSchema?: Json;
   timeout?: DurationIR;
+  /** weft extension `limits` (docs/extensions.md). */
+  limits?: LimitsIR;
   do: TaskList;
   /** Problems compile met (an expression that does not compile...). Empty when valid. */
   diagnostics: CompileDiagnostic[];

@@ -15,6 +15,7 @@ import type { Positions } from './parse.js';
 import { Context, isObject, sub } from './validate-context.js';
 import type { Check, ValidateOptions } from './validate-context.js';
 import { checkDataFlow } from './validate-dataflow.js';
+import { checkLimits } from './validate-limits.js';
 import {
   checkErrorDefinition,
   checkRetryPolicy,
@@ -90,6 +91,7 @@ function checkWorkflow(val: Validation, doc: Record<string, unknown>): void {
           },
         }),
     },
+    extensions: { limits: checkLimits(val) },
   });
 }
 

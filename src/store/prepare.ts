@@ -3,6 +3,7 @@
 // single writer spends its time on SQL only. Shared by every Store implementation.
 
 import { encodeEvent, type EncodedEvent } from '../history/codec.js';
+import { prepareSlots, type NewSlot } from './admission.js';
 import { canonicalJson } from './canonical.js';
 import { InvalidRequestError } from './errors.js';
 import { byteLength, checkPayload, type StoreLimits } from './limits.js';
@@ -37,6 +38,8 @@ export interface PreparedCreate {
   started: EncodedEvent;
   startedBytes: number;
   work: PreparedWork[];
+  /** Its concurrency and rate slots (NewExecution.concurrency/rate), not admitted. */
+  slots: NewSlot[];
 }
 
 export interface PreparedWrite {
@@ -128,6 +131,13 @@ export function prepareCreate(limits: StoreLimits, execution: NewExecution): Pre
   }
   const input = JSON.stringify(execution.input ?? null);
   checkPayload(limits, input, `${where}: input`);
+  const slots = prepareSlots(execution);
+  if (slots.length > 0 && execution.work?.some((item) => item?.claim !== undefined)) {
+    throw new InvalidRequestError(
+      `${where}: an execution under concurrency or rate limits is admitted by claimWork; ` +
+        'add its work unclaimed',
+    );
+  }
   const { encoded, bytes } = encode(
     limits,
     () => `${where}: event 1 (ExecutionStarted)`,
@@ -142,6 +152,7 @@ export function prepareCreate(limits: StoreLimits, execution: NewExecution): Pre
     started: encoded,
     startedBytes: bytes,
     work: (execution.work ?? []).map((item) => prepareWork(limits, where, item)),
+    slots,
   };
 }
 

@@ -91,6 +91,15 @@ export interface NewExecution {
   startedEvent: HistoryEvent;
   /** Work to enqueue with it (typically one `ready` item so a worker picks it up). */
   work?: NewWorkItem[];
+  /**
+   * Concurrency limits (docs/operations.md "Limits"): from its admission (the first
+   * claim of one of its work items) until it is terminal or parked, the execution holds
+   * one slot of each key; claimWork admits no execution whose key is full. Keys are
+   * scoped by the caller (e.g. `wf:ns/name`, `ns:ns`); each key once.
+   */
+  concurrency?: readonly { key: string; limit: number }[];
+  /** Rate limits: at most `limit` admissions per key in any `periodMs` window. */
+  rate?: readonly { key: string; limit: number; periodMs: number }[];
 }
 
 /** What createExecution returns: `created: false` when the idempotency key existed. */
@@ -251,7 +260,11 @@ export interface Store {
   dueTimers(now: number, limit: number): Promise<WorkItem[]>;
   /** The earliest dueAt of any unclaimed work, to sleep until then. */
   nextDueAt(): Promise<number | undefined>;
-  /** Claims due work whose lease is free: priority first, then dueAt. */
+  /**
+   * Claims due work whose lease is free: priority first (with aging on PostgreSQL),
+   * then dueAt. Work of an execution not yet admitted is claimed only when its
+   * concurrency and rate keys have room (NewExecution.concurrency/rate), which admits it.
+   */
   claimWork(request: ClaimRequest): Promise<WorkItem[]>;
   /** Gives claimed work back (worker shutting down); only the holder's items move. */
   /** Extends the leases `worker` holds on these items to `leaseUntil`; returns how many. */

@@ -40,6 +40,8 @@ do:
       call: http
       with: {method: get, endpoint: 'http://127.0.0.1/x'}
       cache: {key: .id, ttl: PT1H}
+limits:
+  concurrency: [{key: .customer, limit: 2}]
 `,
 );
 
@@ -50,7 +52,7 @@ describe('weft validate --strict', () => {
     expect(r.code).toBe(0);
   });
 
-  it('rejects each of the seven extensions at its own position', () => {
+  it('rejects each of the eight extensions at its own position', () => {
     const r = weft(['validate', '--strict', file]);
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
@@ -62,6 +64,7 @@ describe('weft validate --strict', () => {
       [':22:', "'guarded.finally' is a weft extension"],
       [':25:', "'later.wait.until' is a weft extension"],
       [':29:7:', "'cached.cache' is a weft extension"],
+      [':30:1:', "'limits' is a weft extension"],
     ];
     expect(lines).toHaveLength(expected.length);
     expected.forEach(([where, what], i) => {

@@ -5,6 +5,7 @@
 
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store, StoreLimits } from '../../src/store/index.js';
+import { admissionContract } from './contract/admission.js';
 import { cacheContract } from './contract/cache.js';
 import { commitContract } from './contract/commit.js';
 import { durabilityContract } from './contract/durability.js';
@@ -57,6 +58,7 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
     commitContract(get);
     limitsContract(get);
     workContract(get);
+    admissionContract(get);
     cacheContract(get);
     durabilityContract(get);
   });

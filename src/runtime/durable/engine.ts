@@ -36,6 +36,7 @@ import { ExecutionRunner } from '../runner.js';
 import { createSchemaValidator } from '../schema.js';
 import { secretsFor, secretsFromEnv } from '../secrets.js';
 import type { StartTarget } from '../engine.js';
+import { admissionOf, checkNamespaceLimits } from './admission.js';
 import { failure, lost, startError } from './failures.js';
 import { DurableHandle } from './handle.js';
 import { Attacher, type Live } from './attach.js';
@@ -49,7 +50,7 @@ export interface DurableStartOptions {
   executionId?: string;
   /** The same key again returns the first execution (409 problem with other input). */
   idempotencyKey?: string;
-  /** Higher is claimed first by workers. Default 0. */
+  /** Higher is claimed first by workers. Default: the workflow's `limits.priority`, else 0. */
   priority?: number;
 }
 
@@ -69,6 +70,7 @@ export class DurableEngine {
   private readonly idempotencyHeader?: string;
   private readonly lanes: StoreLanes;
   private readonly attacher: Attacher;
+  private readonly namespaceLimits: Readonly<Record<string, number>>;
   /** The run items (executions) this process holds (claims.ts). */
   readonly claims: Claims;
   private readonly loop: WorkLoop;
@@ -76,6 +78,7 @@ export class DurableEngine {
   constructor(options: DurableEngineOptions) {
     const env = options.env ?? process.env;
     this.store = options.store;
+    this.namespaceLimits = checkNamespaceLimits(options.namespaceLimits);
     this.limits = { ...defaultDurableLimits, ...options.limits };
     this.clock = options.clock ?? systemClock;
     this.hostMap = resolveHostMap(options.hostMap, env.WEFT_HOST_MAP);
@@ -159,10 +162,16 @@ export class DurableEngine {
     const w = await this.resolveTarget(target);
     this.validateInput(w, input);
     const id = options.executionId ?? timeOrderedId();
+    const { priority, concurrency, rate } = admissionOf(w.ir, w.ref, input, {
+      ...(options.priority !== undefined ? { priority: options.priority } : {}),
+      namespaceLimits: this.namespaceLimits,
+    });
+    const runHere = this.claims.options.runStarts && concurrency.length + rate.length === 0;
+    const now = this.clock.now();
     const started: HistoryEvent = {
       v: 1,
       type: 'ExecutionStarted',
-      time: this.clock.now(),
+      time: now,
       workflow: { ...w.ref, hash: w.hash },
       input,
       seed: randomUUID(),
@@ -175,20 +184,25 @@ export class DurableEngine {
         workflow: { ...w.ref, hash: w.hash },
         input,
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-        ...(options.priority !== undefined ? { priority: options.priority } : {}),
+        priority,
+        ...(concurrency.length > 0 ? { concurrency } : {}),
+        ...(rate.length > 0 ? { rate } : {}),
         startedEvent: started,
         // this process drives what it starts (the run item comes claimed), unless it
-        // leaves starts to the workers (worker.runStarts false)
-        work: [this.claims.runItem(this.claims.options.runStarts)],
+        // leaves starts to the workers (worker.runStarts false) or limits apply: then a
+        // claim admits it when its keys have room (docs/operations.md "Limits")
+        work: [this.claims.runItem(runHere)],
       });
     } catch (e) {
       throw startError(e);
     }
     if (created.created) {
-      if (this.claims.options.runStarts) this.claims.hold(id);
+      if (runHere) this.claims.hold(id);
       else this.claims.await(id);
-      // its history is the event just written (input: the store's copy, not the caller's)
-      this.lanes.created(id, { ...started, input: created.execution.input });
+      // its history is the event just written (input: the store's copy, not the caller's),
+      // when this process is the one to load it
+      if (runHere || this.claims.exclusive)
+        this.lanes.created(id, { ...started, input: created.execution.input });
     }
     const live = await this.attacher.attach(created.execution.id, false);
     if (!live) throw new Error(`execution ${created.execution.id} vanished from the store`);

@@ -23,6 +23,12 @@ export interface DurableEngineOptions extends Omit<EngineOptions, 'store'> {
   /** Where workflows, executions and histories live (SQLite: openSqliteStore). */
   store: Store;
   limits?: Partial<DurableLimits>;
+  /**
+   * Running executions at most per namespace, across every worker on the store
+   * (docs/operations.md "Limits"), e.g. `{ billing: 20 }`. Applies to executions started
+   * through this engine; keep the same value on every process that starts executions.
+   */
+  namespaceLimits?: Readonly<Record<string, number>>;
   /** This process as a worker: name, lease, capacity, polling (claims.ts). */
   worker?: WorkerOptions;
 }

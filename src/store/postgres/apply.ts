@@ -10,6 +10,7 @@ import type { CreatedExecution, NewWorkflow, WorkflowRecord } from '../types.js'
 import { toExecution, toWorkflow, type ExecutionRow, type WorkflowRow } from './rows.js';
 import * as executions from './sql/executions.js';
 import * as history from './sql/history.js';
+import * as slotSql from './sql/limits.js';
 import * as work from './sql/work.js';
 import * as workflows from './sql/workflows.js';
 
@@ -132,6 +133,16 @@ export async function applyCreate(
     ctx,
     prepared.work.map((item) => ({ executionId: execution.id, priority, item })),
   );
+  const { slots } = prepared;
+  if (slots.length > 0) {
+    await client.query(slotSql.insertSlots, [
+      slots.map(() => execution.id),
+      slots.map((slot) => slot.kind),
+      slots.map((slot) => slot.key),
+      slots.map((slot) => slot.lim),
+      slots.map((slot) => slot.periodMs),
+    ]);
+  }
   return { execution: toExecution(row), created: true };
 }
 

@@ -44,10 +44,12 @@ export async function migrate(
       (await client.query<{ id: number }>(selectApplied)).rows.map((r) => Number(r.id)),
     );
     const newest = Math.max(0, ...done);
-    if (newest > all.length) {
+    // The highest id, not the count: ids may have a gap while branches merge.
+    const known = Math.max(0, ...all.map((m) => m.id));
+    if (newest > known) {
       throw new StoreCorruptError(
         `PostgreSQL schema ${schema}: the database has migration ${newest}, newer than this ` +
-          `weft knows (${all.length}): it was written by a newer weft`,
+          `weft knows (${known}): it was written by a newer weft`,
       );
     }
     const applied: number[] = [];

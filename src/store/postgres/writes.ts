@@ -17,6 +17,7 @@ import { terminalStates, type ExecutionState } from '../types.js';
 import { upsertWork, type ApplyContext } from './apply.js';
 import * as executions from './sql/executions.js';
 import * as history from './sql/history.js';
+import * as slotSql from './sql/limits.js';
 import * as work from './sql/work.js';
 
 interface Head {
@@ -117,6 +118,8 @@ export interface WritePlan {
   heads: HeadUpdate[];
   remove: { id: string; key: string }[];
   finished: string[];
+  /** Executions parked by this commit: their concurrency slots go back. */
+  parked: string[];
   adds: { executionId: string; priority: number; item: PreparedWork }[];
   nextSeqs: number[];
 }
@@ -132,6 +135,7 @@ export function planWrites(
     heads: [],
     remove: [],
     finished: [],
+    parked: [],
     adds: [],
     nextSeqs: [],
   };
@@ -166,6 +170,7 @@ export function planWrites(
     for (const key of write.removeWork ?? []) plan.remove.push({ id, key });
     if (status && terminalStates.includes(status.state)) plan.finished.push(id);
     else {
+      if (status?.state === 'parked') plan.parked.push(id);
       for (const item of prepared.addWork) {
         plan.adds.push({ executionId: id, priority: head.priority, item });
       }
@@ -215,9 +220,19 @@ export async function executePlans(
   // A finished execution has nothing left to do: its timers and ready work go.
   const finished = plans.flatMap((p) => p.finished);
   if (finished.length > 0) await client.query(work.deleteAllWork, [finished]);
+  // ... and so do their concurrency slots (docs/operations.md "Limits"), in the same
+  // transaction as the status that ends them; parked executions give theirs back.
+  const now = Math.min(...heads.map((h) => h.now));
+  let freed = 0;
+  if (finished.length > 0) {
+    freed += (await client.query(slotSql.deleteFinishedSlots, [finished, now])).rowCount ?? 0;
+  }
+  const parked = plans.flatMap((p) => p.parked);
+  if (parked.length > 0) freed += (await client.query(slotSql.freeSlots, [parked])).rowCount ?? 0;
   const adds = plans.flatMap((p) => p.adds);
   await upsertWork(ctx, adds);
-  let earliest: number | undefined;
+  // A freed slot may admit waiting work now: wake the workers as added work does.
+  let earliest: number | undefined = freed > 0 ? now : undefined;
   for (const a of adds) earliest = Math.min(earliest ?? a.item.dueAt, a.item.dueAt);
   return earliest;
 }

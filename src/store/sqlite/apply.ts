@@ -99,6 +99,9 @@ export function applyCreate(
   const e = prepared.started;
   s.insertEvent.run(execution.id, 1, e.type, e.v, e.time, e.body);
   addWork(s, execution.id, priority, prepared.work);
+  for (const slot of prepared.slots) {
+    s.insertSlot.run(execution.id, slot.kind, slot.key, slot.lim, slot.periodMs);
+  }
   // The record from what was just inserted, not read back (a read and two JSON.parse
   // per start); `input` parsed from its stored text so the caller gets its own copy.
   const record: ExecutionRecord = {
@@ -177,10 +180,13 @@ export function applyWrite(
   }
   for (const key of write.removeWork ?? []) s.deleteWork.run(id, key);
   if (status && terminalStates.includes(status.state)) {
-    // A finished execution has nothing left to do: its timers and ready work go.
+    // A finished execution has nothing left to do: its timers and ready work go, and
+    // its concurrency slots with them (docs/operations.md "Limits").
     s.deleteAllWork.run(id);
-  } else if (prepared.addWork.length > 0) {
-    addWork(s, id, head.priority, prepared.addWork);
+    s.deleteFinishedSlots.run({ id, now });
+  } else {
+    if (status?.state === 'parked') s.freeSlots.run(id);
+    if (prepared.addWork.length > 0) addWork(s, id, head.priority, prepared.addWork);
   }
   return nextSeq;
 }

@@ -34,10 +34,12 @@ export function migrate(
           .map((id) => Number(id)),
       );
       const newest = Math.max(0, ...done);
-      if (newest > all.length) {
+      // The highest id, not the count: ids may have a gap while branches merge.
+      const known = Math.max(0, ...all.map((m) => m.id));
+      if (newest > known) {
         throw new StoreCorruptError(
           `${path}: the database has migration ${newest}, newer than this weft knows ` +
-            `(${all.length}): it was written by a newer weft`,
+            `(${known}): it was written by a newer weft`,
         );
       }
       if (!done.has(migration.id)) {

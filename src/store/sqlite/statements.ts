@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import * as cache from './sql/cache.js';
 import * as executions from './sql/executions.js';
 import * as history from './sql/history.js';
+import * as limits from './sql/limits.js';
 import * as work from './sql/work.js';
 import * as workflows from './sql/workflows.js';
 
@@ -37,7 +38,8 @@ const sources = {
   upsertWork: work.upsertWork,
   deleteWork: work.deleteWork,
   deleteAllWork: work.deleteAllWork,
-  claimWork: work.claimWork,
+  selectClaimable: work.selectClaimable,
+  claimOne: work.claimOne,
   releaseWork: work.releaseWork,
   renewLease: work.renewLease,
   resetClaims: work.resetClaims,
@@ -45,6 +47,15 @@ const sources = {
   selectWorkHolder: work.selectWorkHolder,
   selectDueTimers: work.selectDueTimers,
   selectNextDue: work.selectNextDue,
+
+  insertSlot: limits.insertSlot,
+  selectSlots: limits.selectSlots,
+  countHeld: limits.countHeld,
+  countAdmitted: limits.countAdmitted,
+  admitExecution: limits.admitExecution,
+  freeSlots: limits.freeSlots,
+  deleteFinishedSlots: limits.deleteFinishedSlots,
+  pruneRate: limits.pruneRate,
 
   upsertCache: cache.upsertCache,
   selectCache: cache.selectCache,

@@ -26,6 +26,7 @@ import type {
   WorkflowRef,
   WorkItem,
 } from '../types.js';
+import { claimSqlite } from './claim.js';
 import { applyBatch, applyCreate, applyPutWorkflow } from './apply.js';
 import { listExecutionsPage, listWorkflowsPage, loadHistoryRecords } from './queries.js';
 import { openDatabase, type OpenOptions } from './open.js';
@@ -174,19 +175,7 @@ export class SqliteStore implements Store {
   claimWork(request: ClaimRequest): Promise<WorkItem[]> {
     const problem = claimProblem(request);
     if (problem) return Promise.reject(new InvalidRequestError(`claimWork: ${problem}`));
-    return this.writer.submit(() =>
-      (
-        this.s.claimWork.all({
-          worker: request.worker,
-          now: request.now,
-          leaseUntil: request.now + request.leaseMs,
-          kinds: request.kinds ? JSON.stringify(request.kinds) : null,
-          limit: request.limit,
-        }) as WorkRow[]
-      )
-        .map(toWorkItem)
-        .sort((a, b) => b.priority - a.priority || a.dueAt - b.dueAt),
-    );
+    return this.writer.submit(() => claimSqlite(this.s, request));
   }
 
   resetClaims(now: number): Promise<number> {

@@ -45,23 +45,38 @@ ORDER BY w.execution_id, w.key
 FOR UPDATE OF w`;
 
 /**
- * Claims available work in claim order. SKIP LOCKED: rows another transaction is
- * claiming or committing are passed over, never waited on, so concurrent workers take
- * disjoint items (claim_rank is the rank they were picked by); a row changed since our snapshot is re-checked against the WHERE
- * before it is locked. Every claim gets a new fencing token from work_fence.
+ * Candidates of a claim, in claim order, locked. SKIP LOCKED: rows another transaction
+ * is claiming or committing are passed over, never waited on, so concurrent workers
+ * take disjoint items; a row changed since our snapshot is re-checked against the WHERE
+ * before it is locked. Passes over the work of executions waiting for a full
+ * concurrency or rate key (limit_slots) so they do not hold up other keys' work behind
+ * them; this reading is only a filter (a snapshot, other claimers admit meanwhile): the
+ * decision is made under the keys' locks (leases.ts). `gated`: the execution has a
+ * limit slot to take, so the claim must admit it (a scalar subquery with LIMIT: as an
+ * EXISTS the planner hashed it, a scan of all of limit_slots per claim, 1 ms at 10K rows).
  */
-export const claimWork = `WITH picked AS (
-  SELECT execution_id, key, rank FROM work
-  WHERE available_at <= $2 AND ($4::text[] IS NULL OR kind = ANY($4::text[]))
-  ORDER BY rank
-  LIMIT $5
-  FOR UPDATE SKIP LOCKED
-)
-UPDATE work w SET claimed_by = $1, lease_until = $3, available_at = $3,
-  rank = ${rankOf('$3', '$6')}, fence = nextval('work_fence')
-FROM picked
-WHERE w.execution_id = picked.execution_id AND w.key = picked.key
-RETURNING w.*, picked.rank AS claim_rank`;
+export const selectClaimable = `SELECT w.execution_id, w.key, w.rank, w.due_at,
+  (SELECT true FROM limit_slots g WHERE g.execution_id = w.execution_id AND (
+    (g.kind = 'concurrency' AND NOT g.held) OR (g.kind = 'rate' AND g.admitted_at IS NULL)
+  ) LIMIT 1) IS NOT NULL AS gated
+FROM work w
+WHERE w.available_at <= $1 AND ($2::text[] IS NULL OR w.kind = ANY($2::text[]))
+  AND NOT EXISTS (
+    SELECT 1 FROM limit_slots l WHERE l.execution_id = w.execution_id AND (
+      (l.kind = 'concurrency' AND NOT l.held AND l.lim <= (SELECT count(*) FROM limit_slots c
+        WHERE c.kind = 'concurrency' AND c.key = l.key AND c.held))
+      OR (l.kind = 'rate' AND l.admitted_at IS NULL AND l.lim <= (SELECT count(*) FROM limit_slots r
+        WHERE r.kind = 'rate' AND r.key = l.key AND NOT r.held AND r.admitted_at > $1 - l.period_ms))))
+ORDER BY w.rank
+LIMIT $3
+FOR UPDATE OF w SKIP LOCKED`;
+
+/** Claims the picked candidates; every claim gets a new fencing token from work_fence. */
+export const claimPicked = `UPDATE work w SET claimed_by = $1, lease_until = $2, available_at = $2,
+  rank = ${rankOf('$2', '$5')}, fence = nextval('work_fence')
+FROM unnest($3::text[], $4::text[]) AS p(execution_id, key)
+WHERE w.execution_id = p.execution_id AND w.key = p.key
+RETURNING w.*`;
 
 /** Only the holder's items move (STYLE.md 7: guarded by ownership). */
 export const releaseWork = `UPDATE work w SET claimed_by = NULL, lease_until = NULL,

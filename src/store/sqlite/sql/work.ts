@@ -26,19 +26,28 @@ export const deleteWork = `DELETE FROM work WHERE execution_id = ? AND key = ?`;
 export const deleteAllWork = `DELETE FROM work WHERE execution_id = ?`;
 
 /**
- * Claims available work in one statement, priority first, then availability, by a
- * range scan of work_by_claim_order. With 100K waiting timers, claiming 50 due ones
- * takes ~0.3 ms (no sort of the waiting ones; EXPLAIN QUERY PLAN checked).
+ * Candidates for a claim, in claim order: priority with aging (60 s per level, the
+ * expression of index work_by_rank, migration 15; the same order as PostgreSQL's rank
+ * with its default agingSeconds), by a scan of that index (EXPLAIN QUERY PLAN checked). Passes over the
+ * work of executions waiting for a full concurrency or rate key (limit_slots), so they
+ * do not hold up other keys' work; the claim then admits in order (admission.ts).
  */
-export const claimWork = `UPDATE work
+export const selectClaimable = `SELECT rowid, execution_id FROM work
+WHERE available_at <= @now
+  AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds)))
+  AND NOT EXISTS (
+    SELECT 1 FROM limit_slots l WHERE l.execution_id = work.execution_id AND (
+      (l.kind = 'concurrency' AND l.held = 0 AND l.lim <= (SELECT count(*) FROM limit_slots c
+        WHERE c.kind = 'concurrency' AND c.key = l.key AND c.held = 1))
+      OR (l.kind = 'rate' AND l.admitted_at IS NULL AND l.lim <= (SELECT count(*) FROM limit_slots r
+        WHERE r.kind = 'rate' AND r.key = l.key AND r.held = 0 AND r.admitted_at > @now - l.period_ms))))
+ORDER BY available_at - priority * 60000
+LIMIT @limit`;
+
+/** Claims one candidate. */
+export const claimOne = `UPDATE work
 SET claimed_by = @worker, lease_until = @leaseUntil, available_at = @leaseUntil
-WHERE rowid IN (
-  SELECT rowid FROM work
-  WHERE available_at <= @now
-    AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds)))
-  ORDER BY priority DESC, available_at
-  LIMIT @limit
-)
+WHERE rowid = @rowid
 RETURNING *`;
 
 /** Only the holder's items move (STYLE.md 7: guarded by ownership). */

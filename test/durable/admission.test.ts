@@ -1,0 +1,98 @@
+// Limits through the engine (docs/operations.md "Limits"): a workflow's `limits` holds
+// its executions to their concurrency keys while an engine serves the store; the
+// start's priority and keys are what the store gets.
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Home, engineOn, tempHome, tick } from './helpers.js';
+
+let home: Home;
+afterEach(() => home?.remove());
+
+const limited = (extra: object) =>
+  JSON.stringify({
+    document: { dsl: '1.0.0', namespace: 'test', name: 'lim', version: '1.0.0' },
+    limits: { priority: 3, concurrency: [{ key: '${ .customer }', limit: 1 }], ...extra },
+    do: [{ work: { call: 'work', with: { customer: '${ .customer }', n: '${ .n }' } } }],
+  });
+
+describe('limits through the engine', () => {
+  it('runs at most `limit` executions per key at once, and all of them in the end', async () => {
+    home = tempHome();
+    const store = home.open();
+    const engine = engineOn(store, { worker: { pollMs: 20 } });
+    const running = new Map<string, number>();
+    let most = 0;
+    const order: number[] = [];
+    engine.registerFunction('work', async (args) => {
+      const { customer, n } = args as { customer: string; n: number };
+      running.set(customer, (running.get(customer) ?? 0) + 1);
+      most = Math.max(most, running.get(customer)!);
+      order.push(n);
+      await tick(5);
+      running.set(customer, running.get(customer)! - 1);
+      return { n };
+    });
+    await engine.register(limited({}));
+    const ref = { namespace: 'test', name: 'lim' };
+    const handles = [];
+    for (let n = 0; n < 6; n++) {
+      handles.push(await engine.start(ref, { customer: n % 2 ? 'b' : 'a', n }));
+    }
+    const first = await store.getExecution(handles[0]!.id);
+    expect(first?.priority).toBe(3);
+    await engine.serve();
+    const outcomes = await Promise.all(handles.map((h) => h.outcome));
+    expect(outcomes.map((o) => o.status)).toEqual(Array(6).fill('completed'));
+    expect(most).toBe(1);
+    // within a key, in start order (same priority)
+    expect(order.filter((n) => n % 2 === 0)).toEqual([0, 2, 4]);
+    await engine.close();
+    await store.close();
+  }, 30_000);
+
+  it('holds a namespace to namespaceLimits across its workflows', async () => {
+    home = tempHome();
+    const store = home.open();
+    const engine = engineOn(store, { worker: { pollMs: 20 }, namespaceLimits: { test: 2 } });
+    let running = 0;
+    let most = 0;
+    engine.registerFunction('step', async () => {
+      most = Math.max(most, ++running);
+      await tick(5);
+      running--;
+      return {};
+    });
+    const flow = (name: string) =>
+      JSON.stringify({
+        document: { dsl: '1.0.0', namespace: 'test', name, version: '1.0.0' },
+        do: [{ s: { call: 'step' } }],
+      });
+    await engine.register(flow('one'));
+    await engine.register(flow('two'));
+    const handles = [];
+    for (let n = 0; n < 8; n++) {
+      handles.push(await engine.start({ namespace: 'test', name: n % 2 ? 'one' : 'two' }, {}));
+    }
+    await engine.serve();
+    const outcomes = await Promise.all(handles.map((h) => h.outcome));
+    expect(outcomes.map((o) => o.status)).toEqual(Array(8).fill('completed'));
+    expect(most).toBe(2);
+    await engine.close();
+    await store.close();
+  }, 30_000);
+
+  it('refuses a start whose key does not evaluate, 422 naming the field; overrides the priority', async () => {
+    home = tempHome();
+    const store = home.open();
+    const engine = engineOn(store);
+    engine.registerFunction('work', () => ({}));
+    await engine.register(limited({}));
+    const ref = { namespace: 'test', name: 'lim' };
+    await expect(engine.start(ref, { n: 1 })).rejects.toMatchObject({
+      problem: { status: 422, field: '/limits/concurrency/0/key' },
+    });
+    const h = await engine.start(ref, { customer: 'a', n: 1 }, { priority: 9 });
+    expect((await store.getExecution(h.id))?.priority).toBe(9);
+    await engine.close();
+    await store.close();
+  });
+});
