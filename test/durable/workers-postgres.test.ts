@@ -147,8 +147,13 @@ describePg('several workers on PostgreSQL', reason, () => {
           client.start({ namespace: 'test', name: 'marked-later' }, { n: 100 + n }),
         ),
       );
-      // all ten held by the worker and waiting in `pause`
+      // all ten held by the worker and waiting in `pause` (their timers recorded: a worker
+      // stopped before its first step would find them finished on waking and write nothing)
       await until(async () => (await heldBy('paused')) === 10, 'the paused worker to claim all');
+      await until(async () => {
+        const hs = await Promise.all(handles.map((h) => client.history(h.id)));
+        return hs.every((h) => h.some((r) => r.event.type === 'TimerStarted'));
+      }, 'the paused worker to start the timers');
       slow.child.kill('SIGSTOP');
       const next = startWorker(schema, 'taker', 1000);
       workers.push(next);

@@ -219,13 +219,13 @@ export class Attacher {
     if (known?.runner && this.deps.claims.exclusive) return Promise.resolve(known);
     // an execution this process unloaded comes back (the same Live: its waiters stay)
     if (known?.unloaded) return this.attach(id, counted, known);
-    if (known) this.drop(id);
+    if (known) this.drop(id, true);
     return this.attach(id, counted);
   }
 
   /** Another worker owns `id` now (a commit was refused): stop driving it, write nothing.
    *  Whoever awaits its outcome learns it from the store. */
-  drop(id: string): void {
+  drop(id: string, keepClaim = false): void {
     const l = this.live.get(id);
     if (l) {
       l.runner?.detach();
@@ -233,7 +233,8 @@ export class Attacher {
       this.live.delete(id);
       this.watch(l);
     }
-    this.deps.claims.forget(id);
+    // a re-claim drops the stale runner but keeps the claim it just took
+    if (!keepClaim) this.deps.claims.forget(id);
     this.deps.lanes.forget(id);
   }
 
@@ -356,7 +357,7 @@ export class Attacher {
     }
     if (l.parked) {
       // a parked execution cannot run its finally blocks: it ends here
-      await this.deps.lanes.append(id, [
+      await this.deps.lanes.appendUnleased(id, [
         {
           v: 1,
           type: 'ExecutionCancelled',

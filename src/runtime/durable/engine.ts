@@ -91,6 +91,7 @@ export class DurableEngine {
       now: () => this.clock.now(),
       child: (parentId, e) => this.attacher.childRecord(parentId, e),
       lease: (id) => this.claims.lease(id),
+      ...(this.claims.exclusive ? {} : { sharedAs: this.claims.options.name }),
       lost: (id, error) => {
         this.attacher.drop(id);
         this.hooks.emit('execution:lost', {

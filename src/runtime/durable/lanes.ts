@@ -24,6 +24,7 @@ import type {
 import type { AppendOptions, HistoryStore } from '../history-store.js';
 import type { HeldLease } from './claims.js';
 import { lost } from './failures.js';
+import { LeaseLostError } from '../../store/errors.js';
 
 export interface LaneOptions {
   now(): number;
@@ -34,12 +35,21 @@ export interface LaneOptions {
   lease?(executionId: string): HeldLease | undefined;
   /** A commit was refused because another worker owns the execution now. */
   lost?(executionId: string, error: unknown): void;
+  /**
+   * Shared stores (PostgreSQL): the worker name. A write of an execution this process
+   * holds no claim on is then refused here, before the store: without a lease the store's
+   * fence check has nothing to check, and a dropped runner's late step would land at the
+   * new owner's sequence number (seen in the multi-process chaos run).
+   */
+  sharedAs?: string;
 }
 
 interface Extra {
   status?: ExecutionStatus;
   recoveryAttempts?: number;
   addWork?: NewWorkItem;
+  /** Written without a claim on a shared store (a parked execution has no run item). */
+  unleased?: boolean;
 }
 
 interface Pending {
@@ -53,6 +63,8 @@ interface Lane {
   next?: number;
   busy: boolean;
   queue: Pending[];
+  /** Another worker owns the execution: everything queued or appended later is refused. */
+  lost?: unknown;
 }
 
 /** The run item of an unloaded execution: unclaimed, due at `dueAt`, not a recovery. */
@@ -134,8 +146,14 @@ export class StoreLanes implements HistoryStore {
   /** Forgets what the lane knows (the execution left this process). */
   forget(executionId: string): void {
     this.fresh.delete(executionId);
-    const lane = this.lanes.get(executionId);
-    if (lane && !lane.busy) this.lanes.delete(executionId);
+    // a drain in flight keeps its own lane object; appends from now on start a new lane
+    // (on a shared store the old lane's queued writes then go without a claim: refused)
+    this.lanes.delete(executionId);
+  }
+
+  /** Cancels a parked execution: no worker holds it, so the write goes without a claim. */
+  appendUnleased(executionId: string, events: readonly HistoryEvent[]): Promise<number> {
+    return this.enqueue(executionId, events, { unleased: true });
   }
 
   /** Resolves when no commit is in flight or queued. */
@@ -157,6 +175,10 @@ export class StoreLanes implements HistoryStore {
     lane.busy = true;
     while (lane.queue.length > 0) {
       const group = lane.queue.splice(0);
+      if (lane.lost !== undefined) {
+        for (const p of group) p.reject(lane.lost);
+        continue;
+      }
       try {
         const first = await this.write(id, lane, group);
         let seq = first;
@@ -167,11 +189,18 @@ export class StoreLanes implements HistoryStore {
       } catch (error) {
         lane.next = undefined; // re-read from the store next time
         for (const p of group) p.reject(error);
-        if (lost(error)) this.options.lost?.(id, error);
+        if (lost(error)) {
+          // nothing queued behind a refused step may be written: it was computed from a
+          // state another worker has moved on from
+          lane.lost = error;
+          for (const p of lane.queue.splice(0)) p.reject(error);
+          this.options.lost?.(id, error);
+        }
       }
     }
     lane.busy = false;
-    if (lane.next === -1) this.lanes.delete(id);
+    if ((lane.next === -1 || lane.lost !== undefined) && this.lanes.get(id) === lane)
+      this.lanes.delete(id);
   }
 
   private async write(id: string, lane: Lane, group: Pending[]): Promise<number> {
@@ -190,6 +219,8 @@ export class StoreLanes implements HistoryStore {
     const write: ExecutionWrite = { executionId: id, expectedNextSeq: first };
     const lease = this.options.lease?.(id);
     if (lease) write.lease = lease;
+    else if (this.options.sharedAs !== undefined && !group.every((p) => p.extra.unleased))
+      throw new LeaseLostError(id, 'run', this.options.sharedAs, undefined);
     if (events.length > 0) write.events = events;
     if (status) write.status = status;
     if (recoveryAttempts !== undefined) write.recoveryAttempts = recoveryAttempts;
