@@ -8,6 +8,7 @@ import type { Store, StoreLimits } from '../../src/store/index.js';
 import { cacheContract } from './contract/cache.js';
 import { commitContract } from './contract/commit.js';
 import { durabilityContract } from './contract/durability.js';
+import { eventsContract } from './contract/events.js';
 import { executionContract } from './contract/executions.js';
 import { limitsContract } from './contract/limits.js';
 import { workContract } from './contract/work.js';
@@ -59,5 +60,6 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
     workContract(get);
     cacheContract(get);
     durabilityContract(get);
+    eventsContract(get);
   });
 }

@@ -79,7 +79,7 @@ describe('SQLite migrations', () => {
     );
     insert.run('free', 'timer:1', 100, null, null);
     insert.run('held', 'timer:1', 100, 'w1', 900);
-    expect(migrate(db, old, 2)).toEqual([9, 10, 11, 12, 13]);
+    expect(migrate(db, old, 2)).toEqual([9, 10, 11, 12, 13, 14]);
     const rows = db.prepare('SELECT execution_id, available_at FROM work ORDER BY 1').all();
     db.close();
     expect(rows).toEqual([

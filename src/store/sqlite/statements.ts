@@ -2,6 +2,7 @@
 
 import type Database from 'better-sqlite3';
 import * as cache from './sql/cache.js';
+import * as events from './sql/events.js';
 import * as executions from './sql/executions.js';
 import * as history from './sql/history.js';
 import * as work from './sql/work.js';
@@ -41,6 +42,12 @@ const sources = {
   selectWorkHolder: work.selectWorkHolder,
   selectDueTimers: work.selectDueTimers,
   selectNextDue: work.selectNextDue,
+
+  insertStoredEvent: events.insertEvent,
+  selectEventByKey: events.selectEventByKey,
+  selectEvents: events.selectEvents,
+  selectLastEventSeq: events.selectLastEventSeq,
+  deleteOldEvents: events.deleteOldEvents,
 
   upsertCache: cache.upsertCache,
   selectCache: cache.selectCache,
