@@ -22,4 +22,9 @@ export interface DurableEngineOptions extends Omit<EngineOptions, 'store'> {
   /** Where workflows, executions and histories live (SQLite: openSqliteStore). */
   store: Store;
   limits?: Partial<DurableLimits>;
+  /** How far back a `listen` finds events sent before it was reached; older stored events
+   *  are pruned (docs/guarantees.md "Events"). Default 3 600 000 (1 hour). */
+  eventRetentionMs?: number;
+  /** How often the engine reads the events log without a wake-up. Default 1000 ms. */
+  eventPollMs?: number;
 }
