@@ -31,7 +31,6 @@ import { FunctionRegistry, type WeftFunction } from '../functions.js';
 import { type EngineEventName, type EngineEvents, Hooks } from '../hooks.js';
 import { type HostMap, resolveHostMap } from '../hostmap.js';
 import { DocumentLoader } from '../openapi/index.js';
-import { ProblemError, problem } from '../problems.js';
 import { type RegisteredWorkflow, WorkflowRegistry } from '../registry.js';
 import { ExecutionRunner } from '../runner.js';
 import { createSchemaValidator } from '../schema.js';
@@ -131,22 +130,7 @@ export class DurableEngine {
    * is not stored or delivered again: its stored record is returned.
    */
   async publish(events: CloudEvent | readonly CloudEvent[]): Promise<StoredEvent[]> {
-    const list: readonly CloudEvent[] = Array.isArray(events) ? events : [events as CloudEvent];
-    for (const event of list) {
-      const missing = (['specversion', 'id', 'source', 'type'] as const).filter(
-        (k) => typeof event?.[k] !== 'string' || event[k] === '',
-      );
-      if (missing.length)
-        throw new ProblemError(
-          problem(
-            'validation',
-            'Invalid event',
-            `a CloudEvent needs string ${missing.map((k) => `'${k}'`).join(', ')}`,
-          ),
-          false,
-        );
-    }
-    return this.events.publish(list);
+    return this.events.publish(Array.isArray(events) ? events : [events as CloudEvent]);
   }
 
   /** Deletes stored events older than the retention now (the engine also does it every

@@ -19,6 +19,23 @@ import type { EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Hooks } from '../hooks.js';
 import type { StoredEventSource } from '../lookback.js';
+import { ProblemError, problem } from '../problems.js';
+
+/** A validation problem (400 over HTTP) naming the missing attributes. */
+function checkEvent(event: CloudEvent): void {
+  const missing = (['specversion', 'id', 'source', 'type'] as const).filter(
+    (k) => typeof event?.[k] !== 'string' || event[k] === '',
+  );
+  if (missing.length)
+    throw new ProblemError(
+      problem(
+        'validation',
+        'Invalid event',
+        `a CloudEvent needs string ${missing.map((k) => `'${k}'`).join(', ')}`,
+      ),
+      false,
+    );
+}
 
 export const defaultEventRetentionMs = 60 * 60 * 1000;
 export const defaultEventPollMs = 1000;
@@ -62,6 +79,7 @@ export class EventFeed implements StoredEventSource {
 
   /** Stores the events, then delivers those new to the log to this engine's bus. */
   async publish(events: readonly CloudEvent[]): Promise<StoredEvent[]> {
+    for (const event of events) checkEvent(event);
     await this.ready;
     const stored = await this.o.store.appendEvents(events, this.o.clock.now());
     await this.pump();

@@ -35,11 +35,12 @@ import type {
   WorkItem,
 } from '../types.js';
 import { type EventRow, eventBounds, prepareEvents, toStoredEvent } from '../events.js';
+import { appendEvents } from './events.js';
 import { applyCreate, applyPutWorkflow } from './apply.js';
 import { Committer, type CommitterStats } from './committer.js';
 import { query, transaction, type Retry } from './connection.js';
 import { claim, claimProblem, release, renew, type Items } from './leases.js';
-import { WorkListener, eventsPayload, type WorkCallback } from './listener.js';
+import { WorkListener, type WorkCallback } from './listener.js';
 import { openPool, type Opened, type PostgresStoreOptions } from './open.js';
 import { listExecutionsPage, listWorkflowsPage, loadHistoryRecords, type Read } from './queries.js';
 import {
@@ -253,23 +254,7 @@ export class PostgresStore implements Store {
   async appendEvents(events: readonly CloudEvent[], now: number): Promise<StoredEvent[]> {
     const prepared = prepareEvents(this.limits, events, now);
     if (prepared.length === 0) return [];
-    return this.tx(async (client) => {
-      await client.query(eventsSql.lockAppend, [`weft:events:${this.schema}`]);
-      const stored: StoredEvent[] = [];
-      let added = false;
-      for (const e of prepared) {
-        let [row] = (
-          await client.query<EventRow>(eventsSql.insertEvent, [e.source, e.id, e.type, e.body, now])
-        ).rows;
-        if (row) added = true;
-        else
-          [row] = (await client.query<EventRow>(eventsSql.selectEventByKey, [e.source, e.id])).rows;
-        stored.push(toStoredEvent(row!));
-      }
-      // delivered at COMMIT to every process's listener (listener.ts)
-      if (added) await client.query(work.notify, [this.channel, eventsPayload]);
-      return stored;
-    });
+    return this.tx((client) => appendEvents(client, this.schema, this.channel, prepared, now));
   }
 
   async readEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
