@@ -124,16 +124,27 @@ function fromCache(
 function launchEmit(host: EffectHost, c: ScheduleEmit): void {
   const effectId = c.effectId;
   host.inflight.set(effectId, () => undefined);
-  // after the step's listens subscribed: a fork's listen branch sees its emit branch
-  queueMicrotask(() => {
-    if (host.isCancelled(effectId)) return;
-    host.deps.bus.publish(c.event);
+  const done = () =>
     host.deliver(effectId, {
       v: 1,
       type: 'TaskCompleted',
       time: now(host),
       effectId,
       result: c.event as Json,
+    });
+  // after the step's listens subscribed: a fork's listen branch sees its emit branch
+  queueMicrotask(() => {
+    if (host.isCancelled(effectId)) return;
+    const log = host.deps.events;
+    if (!log) {
+      host.deps.bus.publish(c.event);
+      return done();
+    }
+    // durable engine: stored like a published event (listens of every process, and those
+    // reached later, find it); emitted again after a crash, its (source, id) dedupes it
+    log.publish([c.event]).then(done, (e: unknown) => {
+      const error = { ...toProblem(e), instance: c.taskId };
+      host.deliver(effectId, { v: 1, type: 'TaskFaulted', time: now(host), effectId, error });
     });
   });
 }

@@ -22,6 +22,8 @@ export interface StoredEventSource {
   page(after: number, since: number): Promise<{ seq: number; event: CloudEvent }[]>;
   /** The oldest stored time a look back reaches now (now - retention). */
   horizon(): number;
+  /** Stores events (an `emit` task's) and delivers them to this engine's bus. */
+  publish(events: readonly CloudEvent[]): Promise<unknown>;
 }
 
 export interface LookbackHost {

@@ -36,6 +36,17 @@ export const gatedLoop = doc('looped', [
   { loop: { for: { each: 'i', in: '${ [1, 2] }' }, do: [{ wait: listenApproved }] } },
 ]);
 
+/** Emits one com.example.approved event. */
+export const emitter = doc('emitter', [
+  {
+    e: {
+      emit: {
+        event: { with: { source: 'https://example.com/emitter', type: 'com.example.approved', data: { by: 'emit' } } },
+      },
+    },
+  },
+]);
+
 /** One listen at once. */
 export const plainListen = doc('plain', [{ wait: listenApproved }]);
 

@@ -13,6 +13,7 @@ import {
 } from '../store/pg-helpers.js';
 import {
   approved,
+  emitter,
   gate,
   gatedListen,
   gatedLoop,
@@ -97,6 +98,20 @@ describePg('stored events (PostgreSQL)', unavailable, () => {
     await a.publish(approved('early-cross'));
     g.open();
     expect(await h.result()).toEqual([{ id: 'early-cross' }]);
+  });
+
+  it('delivers an event emitted by a workflow on engine A to a listen waiting on engine B', async () => {
+    const a = await engine();
+    const b = await engine();
+    await b.register(plainListen);
+    await a.register(emitter);
+    const h = await b.start({ namespace: 'test', name: 'plain' });
+    await until(
+      async () => (await b.history(h.id)).some((r) => r.event.type === 'ListenStarted'),
+      'the listen',
+    );
+    await (await a.start({ namespace: 'test', name: 'emitter' })).result();
+    expect(await h.result()).toEqual([{ by: 'emit' }]);
   });
 
   it('stores a duplicate (source, id) from two engines once', async () => {

@@ -7,6 +7,7 @@ import type { Store } from '../../src/store/types.js';
 import {
   T0,
   approved,
+  emitter,
   gate,
   gatedListen,
   gatedLoop,
@@ -136,6 +137,21 @@ describe('stored events (SQLite file)', () => {
     );
     await a.publish(approved('cross'));
     expect(await h.result()).toEqual([{ id: 'cross' }]);
+  });
+
+  it('stores an emitted event: a listen of another execution reached later takes it', async () => {
+    const engine = setup();
+    const g = gate(engine);
+    await engine.register(gatedListen);
+    await engine.register(emitter);
+    const h = await engine.start({ namespace: 'test', name: 'gated' });
+    await until(() => g.calls === 1, 'the gate');
+    const sent = (await (await engine.start({ namespace: 'test', name: 'emitter' })).result()) as {
+      id: string;
+    };
+    expect((await store.readEvents()).map((e) => e.event.id)).toEqual([sent.id]);
+    g.open();
+    expect(await h.result()).toEqual([{ by: 'emit' }]);
   });
 
   it('rejects an event without source, naming the field, and stores nothing', async () => {
