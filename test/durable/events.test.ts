@@ -154,6 +154,24 @@ describe('stored events (SQLite file)', () => {
     expect(await h.result()).toEqual([{ by: 'emit' }]);
   });
 
+  it('keeps an event sent while no process drives the execution for its recovery', async () => {
+    const a = setup();
+    await a.register(plainListen);
+    const h = await a.start({ namespace: 'test', name: 'plain' });
+    await until(
+      async () => (await a.history(h.id)).some((r) => r.event.type === 'ListenStarted'),
+      'the listen',
+    );
+    await a.close(); // as if the process stopped: the listen is in flight, unrecorded
+    const b = engineOn(store);
+    engines.push(b);
+    await b.publish(approved('while-down'));
+    expect(await b.recover()).toEqual({ resumed: [h.id], parked: [] });
+    const resumed = await b.handle(h.id);
+    expect(await resumed!.result()).toEqual([{ id: 'while-down' }]);
+    expect(await receivedIds(b, h.id)).toEqual(['while-down']);
+  });
+
   it('rejects an event without source, naming the field, and stores nothing', async () => {
     const engine = setup();
     await expect(
