@@ -1,6 +1,7 @@
 // `weft worker`: serves the store under $WEFT_HOME until SIGINT/SIGTERM. At start every
-// unfinished execution resumes (recovery); then it looks for unfinished executions it does
-// not drive yet every --poll-ms (default 1000), e.g. ones left by a `weft run` that died.
+// unfinished execution no live worker holds resumes (recovery); then it claims executions
+// as they become due (woken by the store, or every --poll-ms, default 1000), e.g. ones left
+// by a `weft run` that died (docs/operations.md "Claiming work").
 // Timers fire from the recovered histories (a timer due while nothing ran fires at once).
 // On SIGINT/SIGTERM it stops gracefully: effects in flight are aborted, nothing is ended,
 // the executions resume with the next worker. One process per SQLite file at a time.
@@ -36,32 +37,15 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   const store = openHomeStore();
-  const engine = new DurableEngine({ store, idempotencyHeader: header });
-  const first = await engine.recover();
+  const engine = new DurableEngine({ store, idempotencyHeader: header, worker: { pollMs } });
+  const first = await engine.serve();
   process.stderr.write(
-    `weft worker: serving ${homeStorePath()} (${first.resumed.length} resumed, ${first.parked.length} parked)\n`,
+    `weft worker: serving ${homeStorePath()} as ${engine.claims.options.name} (${first.resumed.length} resumed, ${first.parked.length} parked)\n`,
   );
-  let stopping = false;
-  let timer: NodeJS.Timeout | undefined;
-  const poll = () => {
-    timer = setTimeout(() => {
-      if (stopping) return;
-      engine.recover().then(poll, (e: unknown) => {
-        process.stderr.write(`weft worker: ${String(e)}\n`);
-        poll();
-      });
-    }, pollMs);
-  };
-  poll();
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      stopping = true;
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
   });
-  clearTimeout(timer);
   await engine.close();
   await store.close();
   process.stderr.write('weft worker: stopped\n');

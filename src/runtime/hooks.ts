@@ -17,6 +17,12 @@ export interface EngineEvents {
   };
   /** A stored CloudEvent reached this engine (durable engine: each once, in seq order). */
   'event:arrived': { seq: number; event: CloudEvent; storedAt: number };
+  /**
+   * This process stopped driving the execution because a commit was refused: another
+   * worker holds it now (its claim lapsed here: a pause past the lease), or the store
+   * closed. Nothing of the refused step was written.
+   */
+  'execution:lost': { executionId: string; reason: string };
   /** A task began (pure tasks included), when the interpreter reports it. */
   'task:started': { executionId: string; taskId: string; name: string };
   /** A task ended: phase is completed, faulted, cancelled or skipped (its `if` was false). */

@@ -41,7 +41,13 @@ export const emitter = doc('emitter', [
   {
     e: {
       emit: {
-        event: { with: { source: 'https://example.com/emitter', type: 'com.example.approved', data: { by: 'emit' } } },
+        event: {
+          with: {
+            source: 'https://example.com/emitter',
+            type: 'com.example.approved',
+            data: { by: 'emit' },
+          },
+        },
       },
     },
   },
