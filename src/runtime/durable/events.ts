@@ -52,7 +52,8 @@ export interface EventFeedOptions {
 
 export class EventFeed implements StoredEventSource {
   private cursor = 0;
-  private readonly ready: Promise<void>;
+  /** Reading the log's end when the engine starts; retried until it succeeds once. */
+  private position: Promise<void> | undefined;
   private pumping: Promise<void> | undefined;
   private again = false;
   private closed = false;
@@ -67,11 +68,7 @@ export class EventFeed implements StoredEventSource {
     if (!Number.isSafeInteger(o.pollMs) || o.pollMs <= 0)
       throw new RangeError(`eventPollMs must be a positive integer, got ${o.pollMs}`);
     this.pruneEveryMs = Math.min(Math.ceil(o.retentionMs / 10), 60_000);
-    // the log's end when this engine starts: later events reach its bus
-    this.ready = o.store.lastEventSeq().then(
-      (seq) => void (this.cursor = seq),
-      () => undefined,
-    );
+    this.started().catch(() => undefined);
     this.off = o.store.onEvent?.(() => void this.pump());
     this.timer = setInterval(() => void this.tick(), o.pollMs);
     this.timer.unref();
@@ -80,7 +77,7 @@ export class EventFeed implements StoredEventSource {
   /** Stores the events, then delivers those new to the log to this engine's bus. */
   async publish(events: readonly CloudEvent[]): Promise<StoredEvent[]> {
     for (const event of events) checkEvent(event);
-    await this.ready;
+    await this.started();
     const stored = await this.o.store.appendEvents(events, this.o.clock.now());
     await this.pump();
     return stored;
@@ -122,8 +119,21 @@ export class EventFeed implements StoredEventSource {
     return this.pumping;
   }
 
+  /** The log's end when this engine started: later events reach its bus (an engine
+   *  started after an event never delivers it live; its listens look back on it). */
+  private started(): Promise<void> {
+    this.position ??= this.o.store.lastEventSeq().then(
+      (seq) => void (this.cursor = seq),
+      (e: unknown) => {
+        this.position = undefined; // the next publish or poll asks again
+        throw e;
+      },
+    );
+    return this.position;
+  }
+
   private async drain(): Promise<void> {
-    await this.ready;
+    await this.started();
     for (;;) {
       const page = await this.o.store.readEvents({ after: this.cursor, limit: pageSize });
       for (const stored of page) {
