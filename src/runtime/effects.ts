@@ -9,12 +9,13 @@ import type {
   ScheduleListen,
   ScheduleTimer,
 } from '../core/commands.js';
-import type { HistoryEvent, Json, WorkflowRef } from '../history/events.js';
+import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../history/events.js';
 import type { EventBus } from './bus.js';
 import { CallCancel, type CallEnvironment, performCall } from './calls.js';
 import { EffectCache } from './cache.js';
 import type { Clock } from './clock.js';
 import { type JqCompiler, compileFilter, strategyFilters } from './filters.js';
+import { type LookbackHost, type StoredEventSource, eventKey, lookBack } from './lookback.js';
 import { problem, toProblem } from './problems.js';
 import type { Outcome, ScheduleCommand } from './started.js';
 import { taskIdempotencyHeader } from './task-options.js';
@@ -28,6 +29,8 @@ export interface EffectDeps {
   clock: Clock;
   cache: EffectCache;
   bus: EventBus;
+  /** The events log a listen looks back on (durable engine); without it, the bus only. */
+  events?: StoredEventSource;
   jq: JqCompiler;
   calls: Omit<CallEnvironment, 'executionId'>;
   startChild(
@@ -38,7 +41,7 @@ export interface EffectDeps {
   ): ChildRun;
 }
 
-export interface EffectHost {
+export interface EffectHost extends Omit<LookbackHost, 'active'> {
   readonly executionId: string;
   /** The workflow document (per-task options live in task metadata). */
   readonly definition: Json;
@@ -138,16 +141,27 @@ function fromCache(
 function launchEmit(host: EffectHost, c: ScheduleEmit): void {
   const effectId = c.effectId;
   host.inflight.set(effectId, () => undefined);
-  // after the step's listens subscribed: a fork's listen branch sees its emit branch
-  queueMicrotask(() => {
-    if (host.isCancelled(effectId)) return;
-    host.deps.bus.publish(c.event);
+  const done = () =>
     host.deliver(effectId, {
       v: 1,
       type: 'TaskCompleted',
       time: now(host),
       effectId,
       result: c.event as Json,
+    });
+  // after the step's listens subscribed: a fork's listen branch sees its emit branch
+  queueMicrotask(() => {
+    if (host.isCancelled(effectId)) return;
+    const log = host.deps.events;
+    if (!log) {
+      host.deps.bus.publish(c.event);
+      return done();
+    }
+    // durable engine: stored like a published event (listens of every process, and those
+    // reached later, find it); emitted again after a crash, its (source, id) dedupes it
+    log.publish([c.event]).then(done, (e: unknown) => {
+      const error = { ...toProblem(e), instance: c.taskId };
+      host.deliver(effectId, { v: 1, type: 'TaskFaulted', time: now(host), effectId, error });
     });
   });
 }
@@ -178,11 +192,45 @@ function launchListen(host: EffectHost, c: ScheduleListen): void {
     host.deliver(effectId, { v: 1, type: 'TaskFaulted', time: now(host), effectId, error });
     return;
   }
-  const unsubscribe = host.deps.bus.subscribe((event) => {
-    if (!filters.some((f) => f.matches(event))) return;
+  // the same event (source, id) reaches a listen once, from the log or from the bus
+  const offered = new Set<string>();
+  const offer = (event: CloudEvent): boolean => {
+    const key = eventKey(event);
+    if (offered.has(key) || !filters.some((f) => f.matches(event))) return false;
+    offered.add(key);
     host.deliver(effectId, { v: 1, type: 'EventReceived', time: now(host), effectId, event }, true);
+    return true;
+  };
+  const source = host.deps.events;
+  if (!source) {
+    host.inflight.set(effectId, host.deps.bus.subscribe(offer));
+    return;
+  }
+  // hold what the bus brings while looking back, then offer it after the stored events
+  let held: CloudEvent[] | undefined = [];
+  const unsubscribe = host.deps.bus.subscribe((event) => {
+    if (held) held.push(event);
+    else offer(event);
   });
   host.inflight.set(effectId, unsubscribe);
+  const active = () => host.inflight.has(effectId) && !host.isCancelled(effectId);
+  const drainHeld = async () => {
+    while (held && held.length > 0 && active()) if (offer(held.shift()!)) await host.idle?.();
+    held = undefined;
+  };
+  // a failed read (store closed, connection lost past its retries) loses only the look
+  // back: the listen still receives what arrives from now on
+  void lookBack(source, { ...lookbackView(host), active }, offer)
+    .catch(() => undefined)
+    .then(drainHeld);
+}
+
+function lookbackView(host: EffectHost): Omit<LookbackHost, 'active'> {
+  return {
+    ...(host.startedAt !== undefined ? { startedAt: host.startedAt } : {}),
+    hasReceived: (e) => host.hasReceived?.(e) ?? false,
+    idle: () => host.idle?.() ?? Promise.resolve(),
+  };
 }
 
 function launchChild(host: EffectHost, c: ScheduleChild, childId: string): void {

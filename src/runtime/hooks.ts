@@ -1,7 +1,7 @@
 // The engine's typed event map (STYLE.md 12: `noun:verb` keys): what tests, the CLI, logs
 // and, later, the WebSocket stream observe. Listeners run synchronously and must not
 // throw (a throwing listener is reported on stderr and ignored).
-import type { HistoryEvent, Json, Problem, WorkflowRef } from '../history/events.js';
+import type { CloudEvent, HistoryEvent, Json, Problem, WorkflowRef } from '../history/events.js';
 
 export interface EngineEvents {
   'execution:started': { executionId: string; workflow: WorkflowRef; parentId?: string };
@@ -15,6 +15,8 @@ export interface EngineEvents {
     /** Sequence number of events[0] when the history is in a Store (durable engine). */
     firstSeq?: number;
   };
+  /** A stored CloudEvent reached this engine (durable engine: each once, in seq order). */
+  'event:arrived': { seq: number; event: CloudEvent; storedAt: number };
   /**
    * This process stopped driving the execution because a commit was refused: another
    * worker holds it now (its claim lapsed here: a pause past the lease), or the store

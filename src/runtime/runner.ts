@@ -15,10 +15,11 @@
 // Outcomes of effects cancelled meanwhile are dropped.
 import { type Command, Execution, type ExecutionContext } from '../core/index.js';
 import type { WorkflowIR } from '../dsl/ir.js';
-import type { HistoryEvent, Json } from '../history/events.js';
+import type { CloudEvent, HistoryEvent, Json } from '../history/events.js';
 import { type EffectDeps, type EffectHost, launch } from './effects.js';
 import type { HistoryStore } from './history-store.js';
 import type { Hooks } from './hooks.js';
+import { eventKey } from './lookback.js';
 import { problem } from './problems.js';
 import {
   type Outcome,
@@ -74,8 +75,14 @@ export class ExecutionRunner implements EffectHost {
   private suspended = false;
   /** Resolved after the next step is recorded (cancel() waits for its request). */
   private waiters: (() => void)[] = [];
+  /** Resolved when no outcome waits to be applied (listen look back paces on it). */
+  private idlers: (() => void)[] = [];
   private draining = false;
   private finished = false;
+  /** Events (source, id) this execution's history received: a look back skips them. */
+  private readonly received = new Set<string>();
+  /** When the execution started (its ExecutionStarted time). */
+  startedAt: number | undefined;
   private settle!: (o: Outcome) => void;
   readonly outcome: Promise<Outcome>;
 
@@ -110,6 +117,7 @@ export class ExecutionRunner implements EffectHost {
   }
 
   start(started: HistoryEvent): void {
+    this.startedAt = started.time;
     this.enqueue([started]);
   }
 
@@ -121,6 +129,8 @@ export class ExecutionRunner implements EffectHost {
    */
   resume(history: readonly HistoryEvent[], options: { suspended?: boolean } = {}): Resumed {
     const fresh = history.length === 1;
+    this.startedAt = history[0]?.time;
+    this.noteReceived(history);
     this.execution.replaying = !fresh;
     let all: Command[];
     try {
@@ -186,6 +196,7 @@ export class ExecutionRunner implements EffectHost {
   detach(): void {
     this.finished = true;
     for (const w of this.waiters.splice(0)) w();
+    for (const idle of this.idlers.splice(0)) idle();
     for (const cancel of this.inflight.values()) cancel();
     this.inflight.clear();
     this.pending = [];
@@ -216,6 +227,20 @@ export class ExecutionRunner implements EffectHost {
       { v: 1, type: 'ExecutionCancelRequested', time: this.now(), ...(reason ? { reason } : {}) },
     ]);
     return recorded;
+  }
+
+  hasReceived(event: CloudEvent): boolean {
+    return this.received.has(eventKey(event));
+  }
+
+  /** Resolves once every outcome delivered so far was applied (or the runner stopped). */
+  idle(): Promise<void> {
+    if ((!this.draining && this.pending.length === 0) || this.finished) return Promise.resolve();
+    return new Promise((resolve) => this.idlers.push(resolve));
+  }
+
+  private noteReceived(events: readonly HistoryEvent[]): void {
+    for (const e of events) if (e.type === 'EventReceived') this.received.add(eventKey(e.event));
   }
 
   isCancelled(effectId: number): boolean {
@@ -249,6 +274,8 @@ export class ExecutionRunner implements EffectHost {
       this.crash(e);
     } finally {
       this.draining = false;
+      if (this.pending.length === 0 || this.finished || this.suspended)
+        for (const idle of this.idlers.splice(0)) idle();
     }
     if (!this.finished) this.deps.stepped?.(this);
   }
@@ -364,6 +391,7 @@ export class ExecutionRunner implements EffectHost {
   }
 
   private appended(events: HistoryEvent[], firstSeq: number | void): void {
+    this.noteReceived(events);
     if (!this.deps.hooks.has('history:appended')) return;
     this.deps.hooks.emit('history:appended', {
       executionId: this.executionId,

@@ -288,9 +288,13 @@ export class DurableAdapter implements EnginePort {
     );
   }
 
-  publishEvents(events: CloudEvent[]): Promise<void> {
-    for (const e of events) this.engine.publish(e);
-    return Promise.resolve();
+  /** Stored (durable) before this resolves, and delivered to this process's listens. */
+  async publishEvents(events: CloudEvent[]): Promise<void> {
+    await this.engine.publish(events);
+  }
+
+  onEvent(listener: (event: CloudEvent) => void): () => void {
+    return this.engine.on('event:arrived', ({ event }) => listener(event));
   }
 
   subscribe(filter: StreamFilter, listener: (e: SequencedEvent) => void): () => void {

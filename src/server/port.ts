@@ -91,8 +91,12 @@ export interface EnginePort {
   suspend(id: string): Promise<ExecutionRecord>;
   resume(id: string): Promise<ExecutionRecord>;
 
-  /** Delivers events to the listen tasks waiting for them. */
+  /** Stores events (durable when this resolves) for the listen tasks waiting for them or
+   *  reached later, within the retention (docs/api.md "Events"). */
   publishEvents(events: CloudEvent[]): Promise<void>;
+  /** Calls `listener` with every stored event as this engine reads it from the events log,
+   *  whichever process stored it (each once). Drives `schedule.on`. */
+  onEvent?(listener: (event: CloudEvent) => void): Unsubscribe;
 
   /** Calls `listener` with every event committed from now on that matches `filter`, in seq order per execution. */
   subscribe(filter: StreamFilter, listener: (e: SequencedEvent) => void): Unsubscribe;

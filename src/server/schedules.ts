@@ -1,14 +1,18 @@
 // Schedules of registered workflows (`schedule.every`, `cron`, `after`, `on`), started by
 // the server. No double starts: each start carries an idempotency key naming its slot
-// (`schedule:<ns>/<name>@<version>:<slot time>`, or `on:<ref>:<event id>`), so the store
-// refuses a second execution for the same slot, across restarts and processes alike.
+// (`schedule:<ns>/<name>@<version>:<slot time>`, or `on:<ref>:["<event source>","<event
+// id>"]`: CloudEvents are unique by source and id), so the store refuses a second
+// execution for the same slot, across restarts and processes alike.
 //
 // Catch-up policy: after downtime only the LATEST missed slot of each schedule is
 // started (once); earlier missed slots are skipped. `every` slots are counted from the
 // workflow's registration time; `after` starts once, that long after registration;
 // `cron` slots follow the expression (UTC). `on`: an event whose attributes equal the
 // `with` of `one` (or of any entry of `any`/`all`) starts an execution with input
-// {event}. The scheduled workflows are remembered in $WEFT_HOME/schedules.json.
+// {event}. `on` follows the engine's events log (port.onEvent): an event stored by any
+// process on the store starts the workflow, and when several servers read the same log
+// the idempotency key makes one execution of it. The scheduled workflows are remembered
+// in $WEFT_HOME/schedules.json.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Cron } from 'croner';
@@ -42,6 +46,9 @@ function filters(on: unknown): Record<string, Json>[] {
 export class Scheduler {
   private readonly entries = new Map<string, Entry>();
   private timer?: NodeJS.Timeout;
+  /** `on` starts in progress (publishEvents waits for them). */
+  private readonly pending = new Set<Promise<unknown>>();
+  private offEvents: (() => void) | undefined;
 
   constructor(
     private readonly port: EnginePort,
@@ -135,7 +142,7 @@ export class Scheduler {
       for (const ev of events) {
         const match = e.on.some((f) => Object.entries(f).every(([k, v]) => ev[k] === v));
         if (!match) continue;
-        const key = `on:${refKey(e.ref)}:${ev.id}`;
+        const key = `on:${refKey(e.ref)}:${JSON.stringify([ev.source, ev.id])}`;
         const r = await this.port.startExecution({
           workflow: e.ref,
           input: { event: ev as Json },
@@ -147,6 +154,27 @@ export class Scheduler {
     return started;
   }
 
+  /** Starts `on` workflows for each event the engine reads from its events log; false
+   *  when the engine has no log to follow (then publishEvents starts them). */
+  follow(): boolean {
+    if (!this.port.onEvent || this.offEvents) return this.offEvents !== undefined;
+    this.offEvents = this.port.onEvent((event) => {
+      const started = this.onEvents([event]).catch((e: unknown) =>
+        process.stderr.write(
+          `weft: schedule.on start for event ${event.id} failed: ${String(e)}\n`,
+        ),
+      );
+      this.pending.add(started);
+      void started.finally(() => this.pending.delete(started));
+    });
+    return true;
+  }
+
+  /** Resolves once the `on` starts in progress are done. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
   /** Ticks every `intervalMs` (the timer does not keep the process alive). */
   run(intervalMs = 1000): void {
     this.timer = setInterval(() => void this.tick().catch(() => undefined), intervalMs);
@@ -155,10 +183,12 @@ export class Scheduler {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    this.offEvents?.();
+    this.offEvents = undefined;
   }
 }
 
-/** The port with schedules: registering remembers them, events start `on` workflows. */
+/** The port with schedules: registering remembers them, stored events start `on` workflows. */
 export function withSchedules(port: EnginePort, scheduler: Scheduler): EnginePort {
   const wrapped = Object.create(port) as EnginePort;
   wrapped.registerWorkflow = async (source, format) => {
@@ -166,9 +196,12 @@ export function withSchedules(port: EnginePort, scheduler: Scheduler): EnginePor
     for (const w of r.workflows) scheduler.add(w);
     return r;
   };
+  const following = scheduler.follow();
   wrapped.publishEvents = async (events) => {
     await port.publishEvents(events);
-    await scheduler.onEvents(events);
+    // the log delivered them to the scheduler (once each); answer after their starts
+    if (following) await scheduler.settled();
+    else await scheduler.onEvents(events);
   };
   return wrapped;
 }

@@ -7,10 +7,10 @@
 // the returned promise resolves the batch is durable; when it rejects nothing of it
 // was written.
 
-import type { HistoryEvent, Json, Problem, WorkflowRef } from '../history/events.js';
+import type { CloudEvent, HistoryEvent, Json, Problem, WorkflowRef } from '../history/events.js';
 import type { StoreLimits } from './limits.js';
 
-export type { Json, Problem, WorkflowRef };
+export type { CloudEvent, Json, Problem, WorkflowRef };
 
 // ---------------------------------------------------------------- workflows
 
@@ -219,6 +219,30 @@ export interface CommitResult {
   created: CreatedExecution[];
 }
 
+// ---------------------------------------------------------------- events
+
+/**
+ * A CloudEvent in the events log (docs/guarantees.md "Events"): every event sent to the
+ * engine, kept for the retention so a `listen` reached later still finds it, and read by
+ * every engine on the store (each delivers it once to its in-process listens).
+ */
+export interface StoredEvent {
+  /** Order of arrival over the whole store, increasing (gaps are possible). */
+  seq: number;
+  event: CloudEvent;
+  /** Milliseconds since the epoch when it was stored (the appender's clock). */
+  storedAt: number;
+}
+
+export interface EventQuery {
+  /** Only events with seq > after (default 0). */
+  after?: number;
+  /** Only events stored at or after this time (ms since the epoch). */
+  since?: number;
+  /** Default 100, at most 1000. */
+  limit?: number;
+}
+
 // ---------------------------------------------------------------- the store
 
 export interface Store {
@@ -283,6 +307,26 @@ export interface Store {
   pruneCache(now: number): Promise<number>;
   /** Adds 1 to the recovery counter and returns the new value (before replaying). */
   noteRecoveryAttempt(executionId: string, now: number): Promise<number>;
+
+  /**
+   * Stores CloudEvents in the events log, each with the next seq, in one transaction.
+   * CloudEvents are unique by (source, id): an event whose source and id are stored
+   * already is not stored again, its existing record is returned instead. Rejects with an
+   * InvalidRequestError naming the event and field when an event lacks a non-empty string
+   * specversion, id, source or type; LimitExceededError past maxPayloadBytes.
+   */
+  appendEvents(events: readonly CloudEvent[], now: number): Promise<StoredEvent[]>;
+  /** Stored events matching the query, in seq order. */
+  readEvents(query?: EventQuery): Promise<StoredEvent[]>;
+  /** The highest seq stored so far (0 when none was): where a new reader starts. */
+  lastEventSeq(): Promise<number>;
+  /** Deletes events stored before `olderThan` (ms since the epoch); returns how many. */
+  pruneEvents(olderThan: number): Promise<number>;
+  /**
+   * Wake-ups for event readers (optional): calls `callback` after events were stored, by
+   * this or (PostgreSQL, NOTIFY) another process. Returns the unsubscribe function.
+   */
+  onEvent?(callback: () => void): () => void;
 
   /**
    * True when one process at a time uses the store (SQLite: one process per file). Then

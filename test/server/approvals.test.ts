@@ -112,3 +112,74 @@ describe('human tasks', () => {
     );
   });
 });
+
+/** A refund that first waits for its request event, then for a human's approval. */
+const laterYaml = `document:
+  dsl: '1.0.0'
+  namespace: team-a
+  name: refund-later
+  version: '1.0.0'
+do:
+  - requested:
+      listen:
+        to:
+          one:
+            with:
+              type: com.example.refund.requested
+  - approve:
+      listen:
+        to:
+          one:
+            with:
+              type: com.example.refund.approval
+      metadata:
+        weft:
+          human:
+            title: Approve the refund
+  - decide:
+      set:
+        ok: \${ .[0].answer.ok }
+        by: \${ .[0].answeredBy }
+`;
+
+describe('human tasks: the answer sent before the task is reached', () => {
+  it('completes the task with an event POSTed before its listen started (kept in the events log)', async () => {
+    const ops = s.keys.create('operator', '*').token;
+    expect(
+      (
+        await call(`${s.api}/workflows`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/yaml', ...auth(admin) },
+          body: laterYaml,
+        })
+      ).status,
+    ).toBe(201);
+    const e = await call(
+      `${s.api}/executions`,
+      json({ workflow: { namespace: 'team-a', name: 'refund-later' } }, auth(admin)),
+    );
+    const executionId = e.body.id as string;
+    const listens = async () =>
+      (
+        await call(`${s.api}/executions/${executionId}/history`, { headers: auth(reader) })
+      ).body.items.filter((r: { event: { type: string } }) => r.event.type === 'ListenStarted')
+        .length as number;
+    await until(async () => ((await listens()) === 1 ? true : undefined));
+    const send = (event: object) =>
+      call(`${s.api}/events`, json({ specversion: '1.0', source: '/mail', ...event }, auth(ops)));
+    const answer = await send({
+      id: 'mail-1',
+      type: 'com.example.refund.approval',
+      data: { answer: { ok: true }, answeredBy: 'mail-gateway' },
+    });
+    expect(answer.status).toBe(202);
+    // the human task is not reached yet: only the first listen started
+    expect(await listens()).toBe(1);
+    expect((await send({ id: 'req-1', type: 'com.example.refund.requested' })).status).toBe(202);
+    const done = await until(async () => {
+      const r = await call(`${s.api}/executions/${executionId}`, { headers: auth(reader) });
+      return r.body.status.state === 'completed' ? r.body.status : undefined;
+    });
+    expect(done.output).toEqual({ ok: true, by: 'mail-gateway' });
+  });
+});

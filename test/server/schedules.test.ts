@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DurableEngine } from '../../src/runtime/durable/engine.js';
+import { DurableAdapter } from '../../src/server/durable-adapter.js';
 import { Scheduler, withSchedules } from '../../src/server/schedules.js';
 import { startServer, type TestServer } from './helpers.js';
 
@@ -83,6 +85,39 @@ describe('schedules', () => {
     const items = (await s.adapter.listExecutions({ namespace: 'team-a', name: 'on-push' })).items;
     expect(items).toHaveLength(1);
     expect(items[0]!.input).toEqual({ event: ev });
+  });
+
+  it('starts one execution per event when two engines read the same events log', async () => {
+    const w = await register(
+      doc('on-both', '  on:\n    one:\n      with:\n        type: com.example.both'),
+    );
+    const other = new DurableAdapter(new DurableEngine({ store: s.store, env: {} }));
+    const heard: string[] = [];
+    const off = other.onEvent((e) => heard.push(e.id));
+    const schedA = new Scheduler(s.adapter, s.store);
+    const schedB = new Scheduler(other, s.store);
+    const port = withSchedules(s.adapter, schedA);
+    withSchedules(other, schedB);
+    schedA.add(w);
+    schedB.add(w);
+    try {
+      const ev = { specversion: '1.0', source: '/x', type: 'com.example.both' };
+      // the same id from two sources: two events (CloudEvents are unique by source + id)
+      await port.publishEvents([
+        { ...ev, id: 'b-1' },
+        { ...ev, id: 'b-1', source: '/y' },
+      ]);
+      // B read both from the log and tried to start them too
+      for (let i = 0; heard.length < 2 && i < 400; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(heard).toEqual(['b-1', 'b-1']);
+      await schedB.settled();
+      expect(await count('on-both')).toBe(2);
+    } finally {
+      off();
+      schedA.stop();
+      schedB.stop();
+      await other.close();
+    }
   });
 
   it('ignores a workflow without a schedule', async () => {

@@ -9,6 +9,7 @@ import { admissionContract } from './contract/admission.js';
 import { cacheContract } from './contract/cache.js';
 import { commitContract } from './contract/commit.js';
 import { durabilityContract } from './contract/durability.js';
+import { eventsContract } from './contract/events.js';
 import { executionContract } from './contract/executions.js';
 import { limitsContract } from './contract/limits.js';
 import { workContract } from './contract/work.js';
@@ -61,5 +62,6 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
     admissionContract(get);
     cacheContract(get);
     durabilityContract(get);
+    eventsContract(get);
   });
 }

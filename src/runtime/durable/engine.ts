@@ -21,6 +21,7 @@ import type {
   ExecutionRecord,
   HistoryRecord,
   Store,
+  StoredEvent,
 } from '../../store/types.js';
 import { EventBus } from '../bus.js';
 import { EffectCache } from '../cache.js';
@@ -30,13 +31,13 @@ import { FunctionRegistry, type WeftFunction } from '../functions.js';
 import { type EngineEventName, type EngineEvents, Hooks } from '../hooks.js';
 import { type HostMap, resolveHostMap } from '../hostmap.js';
 import { DocumentLoader } from '../openapi/index.js';
-import { ProblemError, problem } from '../problems.js';
 import { type RegisteredWorkflow, WorkflowRegistry } from '../registry.js';
 import { ExecutionRunner } from '../runner.js';
 import { createSchemaValidator } from '../schema.js';
 import { secretsFor, secretsFromEnv } from '../secrets.js';
 import type { StartTarget } from '../engine.js';
 import { admissionOf, checkNamespaceLimits } from './admission.js';
+import { EventFeed, defaultEventPollMs, defaultEventRetentionMs } from './events.js';
 import { failure, lost, startError } from './failures.js';
 import { DurableHandle } from './handle.js';
 import { Attacher, type Live } from './attach.js';
@@ -71,6 +72,7 @@ export class DurableEngine {
   private readonly lanes: StoreLanes;
   private readonly attacher: Attacher;
   private readonly namespaceLimits: Readonly<Record<string, number>>;
+  private readonly events: EventFeed;
   /** The run items (executions) this process holds (claims.ts). */
   readonly claims: Claims;
   private readonly loop: WorkLoop;
@@ -86,6 +88,14 @@ export class DurableEngine {
     this.loader = new DocumentLoader(this.hostMap, options.baseDir);
     const h = options.idempotencyHeader;
     if (h) this.idempotencyHeader = h === true ? 'Idempotency-Key' : h;
+    this.events = new EventFeed({
+      store: this.store,
+      bus: this.bus,
+      clock: this.clock,
+      hooks: this.hooks,
+      retentionMs: options.eventRetentionMs ?? defaultEventRetentionMs,
+      pollMs: options.eventPollMs ?? defaultEventPollMs,
+    });
     this.claims = new Claims(this.store, this.clock, options.worker);
     this.lanes = new StoreLanes(this.store, {
       now: () => this.clock.now(),
@@ -133,21 +143,21 @@ export class DurableEngine {
     return this.hooks.on(name, fn);
   }
 
-  /** Puts an event on the in-process bus (listens waiting in this process receive it). */
-  publish(event: CloudEvent): void {
-    const missing = (['specversion', 'id', 'source', 'type'] as const).filter(
-      (k) => typeof event[k] !== 'string' || event[k] === '',
-    );
-    if (missing.length)
-      throw new ProblemError(
-        problem(
-          'validation',
-          'Invalid event',
-          `a CloudEvent needs string ${missing.map((k) => `'${k}'`).join(', ')}`,
-        ),
-        false,
-      );
-    this.bus.publish(event);
+  /**
+   * Stores CloudEvents in the store's events log (durable when this resolves) and delivers
+   * them to the listens waiting in this process; engines of other processes on the same
+   * store deliver them to theirs, and a listen reached later looks back on them for the
+   * retention (docs/guarantees.md "Events"). An event whose (source, id) is stored already
+   * is not stored or delivered again: its stored record is returned.
+   */
+  async publish(events: CloudEvent | readonly CloudEvent[]): Promise<StoredEvent[]> {
+    return this.events.publish(Array.isArray(events) ? events : [events as CloudEvent]);
+  }
+
+  /** Deletes stored events older than the retention now (the engine also does it every
+   *  retention/10, at most every minute); returns how many. */
+  pruneEvents(): Promise<number> {
+    return this.events.prune();
   }
 
   /**
@@ -272,6 +282,7 @@ export class DurableEngine {
   /** Stops serving: aborts effects in flight WITHOUT ending executions (they stay durable
    *  and resume on the next recover()), waits for commits in flight. Does not close the store. */
   async close(): Promise<void> {
+    await this.events.close();
     this.loop.stop();
     await this.attacher.detachAll();
     await this.claims.releaseAll();
@@ -330,6 +341,7 @@ export class DurableEngine {
       store: this.lanes,
       clock: this.clock,
       bus: this.bus,
+      events: this.events,
       cache: this.cache,
       hooks: this.hooks,
       jq: defaultJq,

@@ -29,6 +29,11 @@ export interface DurableEngineOptions extends Omit<EngineOptions, 'store'> {
    * through this engine; keep the same value on every process that starts executions.
    */
   namespaceLimits?: Readonly<Record<string, number>>;
+  /** How far back a `listen` finds events sent before it was reached; older stored events
+   *  are pruned (docs/guarantees.md "Events"). Default 3 600 000 (1 hour). */
+  eventRetentionMs?: number;
+  /** How often the engine reads the events log without a wake-up. Default 1000 ms. */
+  eventPollMs?: number;
   /** This process as a worker: name, lease, capacity, polling (claims.ts). */
   worker?: WorkerOptions;
 }

@@ -8,10 +8,16 @@
 // `pollMs` each subscriber is called without a dueAt, so workers keep checking for work.
 // After a reconnect every subscriber is called once, since notifications sent while we
 // were away are lost.
+//
+// The events log (appendEvents) NOTIFYs the same channel with the payload `events`:
+// those go to the subscribers of events only, so workers are not woken for them.
 
 import pg from 'pg';
 
 export type WorkCallback = (dueAt: number | undefined) => void;
+
+/** The NOTIFY payload of stored events (work payloads are a dueAt number). */
+export const eventsPayload = 'events';
 
 export interface ListenerOptions {
   config: pg.ClientConfig;
@@ -21,6 +27,7 @@ export interface ListenerOptions {
 
 export class WorkListener {
   private readonly callbacks = new Set<WorkCallback>();
+  private readonly eventCallbacks = new Set<() => void>();
   private client: pg.Client | undefined;
   private connected = false;
   private failures = 0;
@@ -37,15 +44,24 @@ export class WorkListener {
   }
 
   subscribe(callback: WorkCallback): () => void {
-    this.callbacks.add(callback);
+    return this.add(this.callbacks, callback);
+  }
+
+  /** Wake-ups for stored events (and every pollMs while LISTEN is down). */
+  subscribeEvents(callback: () => void): () => void {
+    return this.add(this.eventCallbacks, callback);
+  }
+
+  private add<C>(set: Set<C>, callback: C): () => void {
+    set.add(callback);
     if (this.stopped) {
       this.stopped = false;
       this.startPolling();
       void this.connect();
     }
     return () => {
-      this.callbacks.delete(callback);
-      if (this.callbacks.size === 0) void this.stop();
+      set.delete(callback);
+      if (this.callbacks.size === 0 && this.eventCallbacks.size === 0) void this.stop();
     };
   }
 
@@ -59,10 +75,26 @@ export class WorkListener {
     }
   }
 
+  private fireEvents(): void {
+    for (const callback of [...this.eventCallbacks]) {
+      try {
+        callback();
+      } catch {
+        // as in fire()
+      }
+    }
+  }
+
+  /** No notification could have arrived (down, or just reconnected): everyone checks. */
+  private fireAll(): void {
+    this.fire(undefined);
+    this.fireEvents();
+  }
+
   private startPolling(): void {
     if (this.pollTimer) return;
     this.pollTimer = setInterval(() => {
-      if (!this.connected) this.fire(undefined);
+      if (!this.connected) this.fireAll();
     }, this.options.pollMs);
     this.pollTimer.unref();
   }
@@ -72,6 +104,7 @@ export class WorkListener {
     const client = new pg.Client(this.options.config);
     this.client = client;
     client.on('notification', (message) => {
+      if (message.payload === eventsPayload) return this.fireEvents();
       const dueAt = Number(message.payload);
       this.fire(message.payload && Number.isFinite(dueAt) ? dueAt : undefined);
     });
@@ -92,7 +125,7 @@ export class WorkListener {
     this.connects += 1;
     this.connected = true;
     this.failures = 0;
-    if (reconnected) this.fire(undefined);
+    if (reconnected) this.fireAll();
   }
 
   private lost(client: pg.Client): void {
@@ -114,6 +147,7 @@ export class WorkListener {
   async stop(): Promise<void> {
     this.stopped = true;
     this.callbacks.clear();
+    this.eventCallbacks.clear();
     clearInterval(this.pollTimer);
     clearTimeout(this.reconnectTimer);
     this.pollTimer = undefined;

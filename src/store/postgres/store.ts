@@ -15,6 +15,8 @@ import { prepareBatch, prepareCreate } from '../prepare.js';
 import type {
   CacheEntry,
   ClaimRequest,
+  CloudEvent,
+  EventQuery,
   CommitBatch,
   CommitResult,
   CreatedExecution,
@@ -25,12 +27,15 @@ import type {
   NewExecution,
   NewWorkflow,
   Store,
+  StoredEvent,
   WorkflowFilter,
   WorkflowPage,
   WorkflowRecord,
   WorkflowRef,
   WorkItem,
 } from '../types.js';
+import { type EventRow, eventBounds, prepareEvents, toStoredEvent } from '../events.js';
+import { appendEvents } from './events.js';
 import { applyCreate, applyPutWorkflow } from './apply.js';
 import { Committer, type CommitterStats } from './committer.js';
 import { query, transaction, type Retry } from './connection.js';
@@ -49,6 +54,7 @@ import {
   type WorkflowRow,
 } from './rows.js';
 import * as cache from './sql/cache.js';
+import * as eventsSql from './sql/events.js';
 import * as executions from './sql/executions.js';
 import * as work from './sql/work.js';
 import * as workflows from './sql/workflows.js';
@@ -261,6 +267,40 @@ export class PostgresStore implements Store {
       query(this.pool, this.retry, cache.deleteStaleCache, [now]),
     );
     return result.rowCount ?? 0;
+  }
+
+  async appendEvents(events: readonly CloudEvent[], now: number): Promise<StoredEvent[]> {
+    const prepared = prepareEvents(this.limits, events, now);
+    if (prepared.length === 0) return [];
+    return this.tx((client) => appendEvents(client, this.schema, this.channel, prepared, now));
+  }
+
+  async readEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
+    const { after, since, limit } = eventBounds(query);
+    const rows = await this.read<EventRow>(eventsSql.selectEvents, [after, since, limit]);
+    return rows.map(toStoredEvent);
+  }
+
+  async lastEventSeq(): Promise<number> {
+    const [row] = await this.read<{ seq: number }>(eventsSql.selectLastEventSeq, []);
+    return Number(row?.seq ?? 0);
+  }
+
+  async pruneEvents(olderThan: number): Promise<number> {
+    if (!Number.isSafeInteger(olderThan))
+      throw new InvalidRequestError(
+        'pruneEvents: olderThan must be an integer (ms since the epoch)',
+      );
+    const result = await this.run(() =>
+      query(this.pool, this.retry, eventsSql.deleteOldEvents, [olderThan]),
+    );
+    return result.rowCount ?? 0;
+  }
+
+  /** Wake-ups after events were stored by any process (NOTIFY), every pollMs while down. */
+  onEvent(callback: () => void): () => void {
+    if (this.closed) throw new StoreClosedError('the store is closed');
+    return this.listener.subscribeEvents(callback);
   }
 
   async noteRecoveryAttempt(executionId: string, now: number): Promise<number> {

@@ -2,6 +2,7 @@
 
 import type Database from 'better-sqlite3';
 import * as cache from './sql/cache.js';
+import * as events from './sql/events.js';
 import * as executions from './sql/executions.js';
 import * as history from './sql/history.js';
 import * as limits from './sql/limits.js';
@@ -56,6 +57,11 @@ const sources = {
   freeSlots: limits.freeSlots,
   deleteFinishedSlots: limits.deleteFinishedSlots,
   pruneRate: limits.pruneRate,
+  insertStoredEvent: events.insertEvent,
+  selectEventByKey: events.selectEventByKey,
+  selectEvents: events.selectEvents,
+  selectLastEventSeq: events.selectLastEventSeq,
+  deleteOldEvents: events.deleteOldEvents,
 
   upsertCache: cache.upsertCache,
   selectCache: cache.selectCache,

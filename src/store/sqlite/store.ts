@@ -10,6 +10,8 @@ import { prepareBatch, prepareCreate } from '../prepare.js';
 import type {
   CacheEntry,
   ClaimRequest,
+  CloudEvent,
+  EventQuery,
   CommitBatch,
   CommitResult,
   CreatedExecution,
@@ -20,6 +22,7 @@ import type {
   NewExecution,
   NewWorkflow,
   Store,
+  StoredEvent,
   WorkflowFilter,
   WorkflowPage,
   WorkflowRecord,
@@ -27,6 +30,7 @@ import type {
   WorkItem,
 } from '../types.js';
 import { claimSqlite } from './claim.js';
+import { type EventRow, eventBounds, prepareEvents, toStoredEvent } from '../events.js';
 import { applyBatch, applyCreate, applyPutWorkflow } from './apply.js';
 import { listExecutionsPage, listWorkflowsPage, loadHistoryRecords } from './queries.js';
 import { openDatabase, type OpenOptions } from './open.js';
@@ -70,6 +74,8 @@ export class SqliteStore implements Store {
   private readonly s: Statements;
   private readonly writer: Writer;
   private closed = false;
+  /** onEvent subscribers: engines on this store object (one process). */
+  private readonly eventCallbacks = new Set<() => void>();
 
   constructor(
     readonly db: Database.Database,
@@ -232,6 +238,50 @@ export class SqliteStore implements Store {
     return this.writer.submit(() => this.s.deleteStaleCache.run(now).changes);
   }
 
+  async appendEvents(events: readonly CloudEvent[], now: number): Promise<StoredEvent[]> {
+    const prepared = prepareEvents(this.limits, events, now); // throws: the promise rejects
+    if (prepared.length === 0) return [];
+    let added = false;
+    const stored = await this.writer.submit(() =>
+      prepared.map((e) => {
+        let row = this.s.insertStoredEvent.get(e.source, e.id, e.type, e.body, now) as
+          EventRow | undefined;
+        if (row) added = true;
+        else row = this.s.selectEventByKey.get(e.source, e.id) as EventRow;
+        return toStoredEvent(row);
+      }),
+    );
+    // after the commit: a reader woken now finds the events
+    if (added) for (const callback of [...this.eventCallbacks]) callback();
+    return stored;
+  }
+
+  readEvents(query: EventQuery = {}): Promise<StoredEvent[]> {
+    return this.read((s) => {
+      const { after, since, limit } = eventBounds(query);
+      return (s.selectEvents.all(after, since, limit) as EventRow[]).map(toStoredEvent);
+    });
+  }
+
+  lastEventSeq(): Promise<number> {
+    return this.read((s) => Number(s.selectLastEventSeq.pluck().get()));
+  }
+
+  pruneEvents(olderThan: number): Promise<number> {
+    if (!Number.isSafeInteger(olderThan))
+      return Promise.reject(
+        new InvalidRequestError('pruneEvents: olderThan must be an integer (ms since the epoch)'),
+      );
+    return this.writer.submit(() => this.s.deleteOldEvents.run(olderThan).changes);
+  }
+
+  /** In-process wake-ups: SQLite serves one process, whose appends call back here. */
+  onEvent(callback: () => void): () => void {
+    if (this.closed) throw new StoreClosedError('the store is closed');
+    this.eventCallbacks.add(callback);
+    return () => this.eventCallbacks.delete(callback);
+  }
+
   noteRecoveryAttempt(executionId: string, now: number): Promise<number> {
     return this.writer.submit(() => {
       const attempts = this.s.incrementRecoveryAttempts.pluck().get(now, executionId) as
@@ -246,6 +296,7 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.writer.close();
     this.closed = true;
+    this.eventCallbacks.clear();
     this.db.close();
   }
 }

@@ -15,6 +15,7 @@ import { sql as m0009 } from './0009_work_by_available.js';
 import { sql as m0010 } from './0010_work_timers_by_due.js';
 import { sql as m0011 } from './0011_work_fence.js';
 import { sql as m0012 } from './0012_effect_cache.js';
+import { sql as m0013 } from './0013_events.js';
 import { sql as m0014 } from './0014_limits.js';
 
 export interface Migration {
@@ -36,5 +37,6 @@ export const migrations: readonly Migration[] = [
   { id: 10, name: 'work_timers_by_due', sql: m0010 },
   { id: 11, name: 'work_fence', sql: m0011 },
   { id: 12, name: 'effect_cache', sql: m0012 },
+  { id: 13, name: 'events', sql: m0013 },
   { id: 14, name: 'limits', sql: m0014 },
 ];

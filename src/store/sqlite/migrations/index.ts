@@ -15,6 +15,7 @@ import { sql as m0010 } from './0010_work_available_at.js';
 import { sql as m0011 } from './0011_work_available_at_backfill.js';
 import { sql as m0012 } from './0012_work_by_claim_order.js';
 import { sql as m0013 } from './0013_work_by_available.js';
+import { sql as m0014 } from './0014_events.js';
 import { sql as m0015 } from './0015_limits.js';
 
 export interface Migration {
@@ -37,5 +38,6 @@ export const migrations: readonly Migration[] = [
   { id: 11, name: 'work_available_at_backfill', sql: m0011 },
   { id: 12, name: 'work_by_claim_order', sql: m0012 },
   { id: 13, name: 'work_by_available', sql: m0013 },
+  { id: 14, name: 'events', sql: m0014 },
   { id: 15, name: 'limits', sql: m0015 },
 ];
