@@ -1,5 +1,6 @@
-// `weft serve [--port 8080] [--host 127.0.0.1]`: the HTTP API, the WebSocket streams and
-// the durable engine on the SQLite store under $WEFT_HOME (default ./.weft). Without an
+// `weft serve [--port 8080] [--host 127.0.0.1] [--store URL]`: the HTTP API, the WebSocket
+// streams and the durable engine on the store (home.ts: --store, WEFT_STORE, or the SQLite
+// file under $WEFT_HOME, default ./.weft; keys and schedules stay under $WEFT_HOME). Without an
 // active API key ($WEFT_HOME/keys.json) every caller is an admin, so the server then
 // listens on a loopback address only and says so on stderr.
 import { join } from 'node:path';
@@ -12,12 +13,16 @@ import { Scheduler, withSchedules } from '../server/schedules.js';
 import { KeyRing, keysFile } from '../server/keys.js';
 import { serve } from '../server/serve.js';
 import { HookRegistry, hooksFile } from '../server/webhooks.js';
-import { openSqliteStore } from '../store/index.js';
+import { describeStore, openStoreFor } from '../runtime/durable/home.js';
+import { reportRefusedCommits } from './refusals.js';
 
-const usage = `Usage: weft serve [--port 8080] [--host 127.0.0.1]
+const usage = `Usage: weft serve [--port 8080] [--host 127.0.0.1] [--store URL] [--idempotency-header]
 
-Serves the HTTP API under /api/v1 (docs/api.md) with the store in $WEFT_HOME/weft.db.
+Serves the HTTP API under /api/v1 (docs/api.md).
 Without API keys (weft keys create) it listens on 127.0.0.1 only.
+  --store URL             postgres://...[?schema=NAME&pool=N], sqlite:PATH or a path
+                          (default $WEFT_STORE, else $WEFT_HOME/weft.db)
+  --idempotency-header    send every http/openapi call's idempotency key as Idempotency-Key
 `;
 
 const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -27,7 +32,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  const p = parseFlags(args, ['port', 'host']);
+  const p = parseFlags(args, ['port', 'host', 'store'], ['idempotency-header']);
   if (typeof p === 'string' || p.positionals.length > 0) {
     process.stderr.write(
       `weft serve: ${typeof p === 'string' ? p : 'no arguments expected'}\n\n${usage}`,
@@ -55,8 +60,14 @@ export async function run(args: string[]): Promise<number> {
       `weft serve: no API keys: every caller is an admin, listening on ${host} only\n`,
     );
   }
-  const store = openSqliteStore({ path: join(home, 'weft.db') });
-  const durable = new DurableEngine({ store });
+  const opened = await openStoreFor('serve', str(p, 'store'));
+  if (typeof opened === 'number') return opened;
+  const { store, spec } = opened;
+  reportRefusedCommits(store, 'serve');
+  const durable = new DurableEngine({
+    store,
+    idempotencyHeader: p.flags.has('idempotency-header'),
+  });
   // executions left unfinished by the last run resume here, before requests arrive
   const { resumed, parked } = await durable.recover();
   if (resumed.length + parked.length > 0)
@@ -79,7 +90,9 @@ export async function run(args: string[]): Promise<number> {
     host,
     port,
   });
-  process.stderr.write(`weft serve: listening on ${server.url}/api/v1\n`);
+  process.stderr.write(
+    `weft serve: listening on ${server.url}/api/v1, store ${describeStore(spec)}\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
