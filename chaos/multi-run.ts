@@ -176,8 +176,13 @@ export async function runMulti(o: MultiOptions): Promise<MultiCounts> {
         running.push(events.shift()!.run());
     };
     async function killOne(): Promise<void> {
-      const live = workers.filter((w) => w.alive && !w.stopped && !killing.has(w));
-      const victim = live[Math.floor(random() * live.length)];
+      // every worker may be stopped or restarting just now: wait for one (up to 30 s)
+      let victim: WeftProc | undefined;
+      for (let i = 0; i < 300 && !victim && !finishing; i++) {
+        const live = workers.filter((w) => w.alive && !w.stopped && !killing.has(w));
+        victim = live[Math.floor(random() * live.length)];
+        if (!victim) await sleep(100);
+      }
       if (!victim) return;
       killing.add(victim);
       victim.signal('SIGKILL');

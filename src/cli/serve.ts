@@ -13,7 +13,7 @@ import { Scheduler, withSchedules } from '../server/schedules.js';
 import { KeyRing, keysFile } from '../server/keys.js';
 import { serve } from '../server/serve.js';
 import { HookRegistry, hooksFile } from '../server/webhooks.js';
-import { describeStore, openStoreFor } from '../runtime/durable/home.js';
+import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
 import { reportRefusedCommits } from './refusals.js';
 
 const usage = `Usage: weft serve [--port 8080] [--host 127.0.0.1] [--store URL] [--idempotency-header]
@@ -60,7 +60,7 @@ export async function run(args: string[]): Promise<number> {
       `weft serve: no API keys: every caller is an admin, listening on ${host} only\n`,
     );
   }
-  const opened = await openStoreFor('serve', str(p, 'store'));
+  const opened = await openStoreFor('serve', str(p, 'store'), { waitMs: startupWaitMs });
   if (typeof opened === 'number') return opened;
   const { store, spec } = opened;
   reportRefusedCommits(store, 'serve');

@@ -9,7 +9,7 @@
 // as `worker: { name, leaseMs }`; every commit the store refuses because another worker
 // owns the execution is reported on stderr (refusals.ts).
 import { DurableEngine } from '../runtime/durable/engine.js';
-import { describeStore, openStoreFor } from '../runtime/durable/home.js';
+import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
 import type { DurableEngineOptions } from '../runtime/durable/options.js';
 import { reportRefusedCommits } from './refusals.js';
 
@@ -69,7 +69,7 @@ export async function run(args: string[]): Promise<number> {
       return 2;
     }
   }
-  const opened = await openStoreFor('worker', storeUrl);
+  const opened = await openStoreFor('worker', storeUrl, { waitMs: startupWaitMs });
   if (typeof opened === 'number') return opened;
   const { store, spec } = opened;
   reportRefusedCommits(store, 'worker');

@@ -5,6 +5,7 @@
 // a fresh schema.
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreConfigError, storeSpec } from '../../src/runtime/durable/home.js';
@@ -189,5 +190,45 @@ describePg('weft --store postgres://', unavailable, () => {
     const r = weft(['resume', '--store', url]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'completed', output: { woke: true } });
+  }, 60_000);
+
+  it('weft worker waits at start for a PostgreSQL that does not answer yet, then serves', async () => {
+    // a port where nothing listens yet; later a TCP forwarder to the real server opens on it
+    const target = new URL(pgUrl);
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const url = new URL(withSchema(fresh()));
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', entry, 'worker', '--store', url.toString()],
+      {
+        env: { ...process.env, WEFT_HOME: join(home.dir, 'wait-home') },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const forwarder = createServer((c) => {
+      const s = connect(Number(target.port || 5432), target.hostname);
+      c.pipe(s).pipe(c);
+      c.on('error', () => s.destroy());
+      s.on('error', () => c.destroy());
+    });
+    try {
+      for (let i = 0; i < 600 && !/waiting for PostgreSQL/.test(stderr); i++) await tick(20);
+      expect(stderr).toMatch(/^weft worker: waiting for PostgreSQL \(.*ECONNREFUSED/m);
+      expect(child.exitCode).toBeNull();
+      await new Promise<void>((r) => forwarder.listen(port, '127.0.0.1', r));
+      for (let i = 0; i < 600 && !/serving/.test(stderr); i++) await tick(20);
+      expect(stderr).toMatch(/^weft worker: serving postgres:\/\/.*\(schema weft_test_/m);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+      forwarder.close();
+    }
   }, 60_000);
 });

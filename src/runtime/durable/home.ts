@@ -11,6 +11,7 @@
 // (one environment variable) configures every process of an installation the same way.
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { isConnectionLoss } from '../../store/postgres/connection.js';
 import { openPostgresStore } from '../../store/postgres/index.js';
 import { checkSchemaName } from '../../store/postgres/migrate.js';
 import { redact } from '../../store/postgres/open.js';
@@ -129,16 +130,23 @@ export async function openConfiguredStore(
   });
 }
 
+/** How long `weft serve` and `weft worker` wait at start for a PostgreSQL that is down. */
+export const startupWaitMs = 60_000;
+
 /**
  * For the commands: decides and opens the store, or writes `weft COMMAND: ...` on stderr
  * and returns exit code 2 (a bad URL, an unreachable database, an unopenable file: the
- * command did nothing).
+ * command did nothing). With `waitMs` (the long-running `serve` and `worker`) a database
+ * that is down or restarting (connection refused, "the database system is starting up /
+ * shutting down") is tried again with backoff for that long, saying so once on stderr:
+ * a worker restarted by its supervisor while PostgreSQL restarts waits instead of dying.
  */
 export async function openStoreFor(
   command: string,
   flag: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
+  options: { env?: NodeJS.ProcessEnv; waitMs?: number } = {},
 ): Promise<{ store: Store; spec: StoreSpec } | number> {
+  const env = options.env ?? process.env;
   let spec: StoreSpec;
   try {
     spec = storeSpec(flag, env);
@@ -147,13 +155,26 @@ export async function openStoreFor(
     process.stderr.write(`weft ${command}: ${e.message}\n`);
     return 2;
   }
-  try {
-    return { store: await openConfiguredStore(spec, env), spec };
-  } catch (e) {
-    process.stderr.write(
-      `weft ${command}: ${spec.from}: cannot open the store ${describeStore(spec)}: ${(e as Error).message}\n`,
-    );
-    return 2;
+  const until = Date.now() + (options.waitMs ?? 0);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { store: await openConfiguredStore(spec, env), spec };
+    } catch (e) {
+      const down = isConnectionLoss(e) || isConnectionLoss((e as Error).cause);
+      const wait = Math.min(100 * 2 ** attempt, 2000);
+      if (spec.kind === 'postgres' && down && Date.now() + wait < until) {
+        if (attempt === 0)
+          process.stderr.write(
+            `weft ${command}: waiting for PostgreSQL (${(e as Error).message})\n`,
+          );
+        await new Promise((r) => setTimeout(r, wait));
+        continue;
+      }
+      process.stderr.write(
+        `weft ${command}: ${spec.from}: cannot open the store ${describeStore(spec)}: ${(e as Error).message}\n`,
+      );
+      return 2;
+    }
   }
 }
 
