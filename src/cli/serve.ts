@@ -68,8 +68,9 @@ export async function run(args: string[]): Promise<number> {
     store,
     idempotencyHeader: p.flags.has('idempotency-header'),
   });
-  // executions left unfinished by the last run resume here, before requests arrive
-  const { resumed, parked } = await durable.recover();
+  // the embedded worker: executions left unfinished by the last run resume here before
+  // requests arrive, then it claims work as it becomes due (docs/operations.md)
+  const { resumed, parked } = await durable.serve();
   if (resumed.length + parked.length > 0)
     process.stderr.write(
       `weft serve: resumed ${resumed.length} execution(s), parked ${parked.length}\n`,

@@ -1,16 +1,16 @@
 // `weft worker [--store URL] [--name NAME] [--lease-ms N]`: serves the store (home.ts:
-// --store, WEFT_STORE, or the SQLite file under $WEFT_HOME) until SIGINT/SIGTERM. At start every
-// unfinished execution resumes (recovery); then it looks for unfinished executions it does
-// not drive yet every --poll-ms (default 1000), e.g. ones left by a `weft run` that died.
+// --store, WEFT_STORE, or the SQLite file under $WEFT_HOME) until SIGINT/SIGTERM. At start
+// every unfinished execution no live worker holds resumes (recovery); then it claims
+// executions as they become due (woken by the store, or every --poll-ms, default 1000),
+// e.g. ones left by a `weft run` that died (docs/operations.md "Claiming work").
 // Timers fire from the recovered histories (a timer due while nothing ran fires at once).
 // On SIGINT/SIGTERM it stops gracefully: effects in flight are aborted, nothing is ended,
 // the executions resume with the next worker. One process per SQLite file at a time;
-// on PostgreSQL, any number (docs/operations.md). --name and --lease-ms go to the engine
-// as `worker: { name, leaseMs }`; every commit the store refuses because another worker
-// owns the execution is reported on stderr (refusals.ts).
+// on PostgreSQL, any number (docs/operations.md). --name, --lease-ms and --poll-ms are the
+// engine's `worker` options (claims.ts); every commit the store refuses because another
+// worker owns the execution is reported on stderr (refusals.ts).
 import { DurableEngine } from '../runtime/durable/engine.js';
 import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
-import type { DurableEngineOptions } from '../runtime/durable/options.js';
 import { reportRefusedCommits } from './refusals.js';
 
 const usage = `Usage: weft worker [--store URL] [--name NAME] [--lease-ms N] [--poll-ms N] [--idempotency-header]
@@ -73,38 +73,19 @@ export async function run(args: string[]): Promise<number> {
   if (typeof opened === 'number') return opened;
   const { store, spec } = opened;
   reportRefusedCommits(store, 'worker');
-  // `worker` is read by the engine's claim loop (DurableEngineOptions.worker).
-  const options: DurableEngineOptions & { worker?: typeof worker } = {
+  const engine = new DurableEngine({
     store,
     idempotencyHeader: header,
-    ...(Object.keys(worker).length > 0 ? { worker } : {}),
-  };
-  const engine = new DurableEngine(options);
-  const first = await engine.recover();
-  process.stderr.write(
-    `weft worker: serving ${describeStore(spec)}${worker.name ? ` as ${worker.name}` : ''} (${first.resumed.length} resumed, ${first.parked.length} parked)\n`,
-  );
-  let stopping = false;
-  let timer: NodeJS.Timeout | undefined;
-  const poll = () => {
-    timer = setTimeout(() => {
-      if (stopping) return;
-      engine.recover().then(poll, (e: unknown) => {
-        process.stderr.write(`weft worker: ${String(e)}\n`);
-        poll();
-      });
-    }, pollMs);
-  };
-  poll();
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      stopping = true;
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    worker: { ...worker, pollMs },
   });
-  clearTimeout(timer);
+  const first = await engine.serve();
+  process.stderr.write(
+    `weft worker: serving ${describeStore(spec)} as ${engine.claims.options.name} (${first.resumed.length} resumed, ${first.parked.length} parked)\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   await engine.close();
   await store.close();
   process.stderr.write('weft worker: stopped\n');

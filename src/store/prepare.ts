@@ -20,6 +20,8 @@ export interface PreparedWork {
   kind: 'ready' | 'timer';
   dueAt: number;
   payload: string | null;
+  claimedBy: string | null;
+  leaseUntil: number | null;
 }
 
 export interface PreparedStatus {
@@ -72,7 +74,23 @@ function prepareWork(limits: StoreLimits, where: string, item: NewWorkItem): Pre
     payload = JSON.stringify(item.payload);
     checkPayload(limits, payload, `${where}: work item ${item.key} payload`);
   }
-  return { key: item.key, kind: item.kind, dueAt: item.dueAt, payload };
+  const claim = item.claim;
+  if (
+    claim !== undefined &&
+    (typeof claim.worker !== 'string' || claim.worker === '' || !Number.isSafeInteger(claim.leaseUntil))
+  ) {
+    throw new InvalidRequestError(
+      `${where}: work item ${item.key} claim needs a worker and an integer leaseUntil`,
+    );
+  }
+  return {
+    key: item.key,
+    kind: item.kind,
+    dueAt: item.dueAt,
+    payload,
+    claimedBy: claim?.worker ?? null,
+    leaseUntil: claim?.leaseUntil ?? null,
+  };
 }
 
 export function prepareStatus(

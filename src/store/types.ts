@@ -136,9 +136,14 @@ export interface NewWorkItem {
   /** Milliseconds since the epoch; the item is not claimable before. */
   dueAt: number;
   payload?: Json;
+  /**
+   * Adds the item already claimed by `worker` until `leaseUntil` (a worker that starts an
+   * execution drives it without a claim round trip). Without it the item is unclaimed.
+   */
+  claim?: { worker: string; leaseUntil: number };
 }
 
-export interface WorkItem extends NewWorkItem {
+export interface WorkItem extends Omit<NewWorkItem, 'claim'> {
   executionId: string;
   priority: number;
   /** The worker holding it and until when (ms since the epoch). */
@@ -265,6 +270,18 @@ export interface Store {
   pruneCache(now: number): Promise<number>;
   /** Adds 1 to the recovery counter and returns the new value (before replaying). */
   noteRecoveryAttempt(executionId: string, now: number): Promise<number>;
+
+  /**
+   * True when one process at a time uses the store (SQLite: one process per file). Then
+   * every claim left by an earlier process is void once a worker starts: see resetClaims.
+   */
+  readonly exclusive?: boolean;
+  /**
+   * Exclusive stores only: drops every claim (the process that held them is gone) and
+   * gives each unfinished execution its `run` item when it has none (executions written
+   * before run items existed). Returns how many items became claimable.
+   */
+  resetClaims?(now: number): Promise<number>;
 
   /**
    * Wake-ups (optional): calls `callback` when work is added or released, with the

@@ -16,6 +16,8 @@ import type { Outcome } from '../started.js';
 import { outcomeOf } from './failures.js';
 import type { StoreLanes } from './lanes.js';
 import type { DurableLimits } from './options.js';
+import type { Claims } from './claims.js';
+import { RemoteOutcomes } from './remote.js';
 
 /** An execution as this process knows it: driven here (runner), finished or parked. */
 export interface Live {
@@ -28,6 +30,7 @@ export interface Live {
 
 export interface AttacherDeps {
   store: Store;
+  claims: Claims;
   lanes: StoreLanes;
   clock: Clock;
   hooks: Hooks;
@@ -45,8 +48,11 @@ export class Attacher {
   private readonly loading = new Map<string, Promise<Live | undefined>>();
   /** Why a child could not be created in its parent's commit (reported by its launch). */
   private readonly refused = new Map<string, ReturnType<typeof problem>>();
+  private readonly remote: RemoteOutcomes;
 
-  constructor(private readonly deps: AttacherDeps) {}
+  constructor(private readonly deps: AttacherDeps) {
+    this.remote = new RemoteOutcomes(deps.store, deps.claims.options.pollMs);
+  }
 
   get liveCount(): number {
     let n = 0;
@@ -72,8 +78,14 @@ export class Attacher {
     const depth = await this.depthOf(record);
     const done = outcomeOf(record.status);
     if (done) return this.keep({ id, depth, outcome: Promise.resolve(done) });
-    if (record.status.state === 'parked')
+    if (record.status.state === 'parked') {
+      this.deps.claims.forget(id);
       return this.keep({ id, depth, outcome: never, parked: record.status.reason });
+    }
+    if (!this.deps.claims.holds(id)) {
+      // driven by another worker (or waiting to be claimed): watch its stored status
+      return this.keep({ id, depth, outcome: this.remote.outcome(id) });
+    }
     if (recovery) {
       const attempts = await this.deps.store.noteRecoveryAttempt(id, this.deps.clock.now());
       if (attempts > this.deps.limits.maxRecoveryAttempts) {
@@ -86,7 +98,10 @@ export class Attacher {
     const history = await this.deps.lanes.load(id);
     const runner = this.deps.runner(id, w);
     const live = this.keep({ id, depth, outcome: runner.outcome, runner });
-    void runner.outcome.then(() => this.deps.lanes.forget(id));
+    void runner.outcome.then(() => {
+      this.deps.lanes.forget(id);
+      this.deps.claims.forget(id);
+    });
     if (history.length === 1) {
       this.deps.hooks.emit('execution:started', {
         executionId: id,
@@ -115,6 +130,28 @@ export class Attacher {
     return live;
   }
 
+  /**
+   * This process claimed `id`'s run item (serve loop or recovery). When it already drives
+   * the execution, the claim was taken from it in between: the runner is stale (it would
+   * miss what the other side recorded), so it is dropped and the execution attached anew.
+   */
+  claimed(id: string): Promise<Live | undefined> {
+    const known = this.live.get(id);
+    // on an exclusive store nobody else takes claims: a re-claim (after resetClaims) is ours
+    if (known && this.deps.claims.exclusive) return Promise.resolve(known);
+    if (known) this.drop(id);
+    return this.attach(id, true);
+  }
+
+  /** Another worker owns `id` now (a commit was refused): stop driving it, write nothing. */
+  drop(id: string): void {
+    const l = this.live.get(id);
+    l?.runner?.detach();
+    if (this.live.get(id) === l) this.live.delete(id);
+    this.deps.claims.forget(id);
+    this.deps.lanes.forget(id);
+  }
+
   private keep(l: Live): Live {
     this.live.set(l.id, l);
     // finished executions need not stay in memory: their outcome is in the store
@@ -136,34 +173,6 @@ export class Attacher {
     return depth;
   }
 
-  /** Every unfinished execution of the store resumes here (paged by id). */
-  async recoverAll(): Promise<{ resumed: string[]; parked: string[] }> {
-    const resumed: string[] = [];
-    const parked: string[] = [];
-    let after: string | undefined;
-    for (;;) {
-      const page = await this.deps.store.unfinished({ limit: 500, ...(after ? { after } : {}) });
-      if (page.length === 0) break;
-      after = page.at(-1)!.id;
-      // A page at a time, concurrently: the noteRecoveryAttempt commits of a page share one
-      // group commit. One at a time, 10,000 executions took 38.8 s (one fsync each).
-      await Promise.all(
-        page.map(async (record) => {
-          try {
-            const l = await this.attach(record.id, true);
-            if (l?.parked) parked.push(record.id);
-            else if (l) resumed.push(record.id);
-          } catch (e) {
-            // one execution that cannot be rebuilt must not stop the others
-            process.stderr.write(`weft: cannot resume execution ${record.id}: ${String(e)}\n`);
-            parked.push(record.id);
-          }
-        }),
-      );
-    }
-    return { resumed, parked };
-  }
-
   /** The ChildStarted's child execution, created in the parent's commit. */
   childRecord(parentId: string, e: ChildStarted): NewExecution | undefined {
     const childId = e.childExecutionId;
@@ -181,11 +190,14 @@ export class Attacher {
       const w = this.deps.resolve(e.workflow);
       this.deps.validateInput(w, e.input);
       const workflow = { ...w.ref, hash: w.hash };
+      // the parent's worker drives the child too: its run item comes claimed
+      this.deps.claims.hold(childId);
       return {
         id: childId,
         workflow,
         input: e.input,
         parentId,
+        work: [this.deps.claims.claimedRunItem()],
         startedEvent: {
           v: 1,
           type: 'ExecutionStarted',
@@ -245,6 +257,10 @@ export class Attacher {
       await recorded; // durable: a crash from here on still cancels it
       return;
     }
+    if (!l.runner && !l.parked) {
+      await this.remote.request(id, 'cancel', this.deps.clock.now(), reason);
+      return;
+    }
     if (l.parked) {
       // a parked execution cannot run its finally blocks: it ends here
       await this.deps.lanes.append(id, [
@@ -262,6 +278,10 @@ export class Attacher {
   async suspend(id: string): Promise<void> {
     const l = await this.attach(id, false);
     if (!l) throw notFound(id);
+    if (!l.runner && !l.parked) {
+      if (!(await this.remote.request(id, 'suspend', this.deps.clock.now()))) throw notRunning(id);
+      return;
+    }
     if (!l.runner || l.runner.isFinished) throw notRunning(id);
     l.runner.suspend();
     await this.deps.lanes.setStatus(id, { state: 'suspended' });
@@ -270,6 +290,10 @@ export class Attacher {
   async unsuspend(id: string): Promise<void> {
     const l = await this.attach(id, false);
     if (!l) throw notFound(id);
+    if (!l.runner && !l.parked) {
+      if (!(await this.remote.request(id, 'resume', this.deps.clock.now()))) throw notRunning(id);
+      return;
+    }
     if (!l.runner || l.runner.isFinished) throw notRunning(id);
     if (!l.runner.isSuspended) return;
     await this.deps.lanes.setStatus(id, { state: 'running' });
@@ -279,6 +303,7 @@ export class Attacher {
   async detachAll(): Promise<void> {
     for (const l of this.live.values()) l.runner?.detach();
     this.live.clear();
+    this.remote.close();
     await this.deps.lanes.idle();
   }
 }

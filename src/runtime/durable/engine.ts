@@ -40,6 +40,8 @@ import { failure, lost, startError } from './failures.js';
 import { DurableHandle } from './handle.js';
 import { Attacher, type Live } from './attach.js';
 import { StoreLanes } from './lanes.js';
+import { Claims } from './claims.js';
+import { WorkLoop } from './work-loop.js';
 import { type DurableEngineOptions, type DurableLimits, defaultDurableLimits } from './options.js';
 
 export interface DurableStartOptions {
@@ -66,6 +68,9 @@ export class DurableEngine {
   private readonly idempotencyHeader?: string;
   private readonly lanes: StoreLanes;
   private readonly attacher: Attacher;
+  /** The run items (executions) this process holds (claims.ts). */
+  readonly claims: Claims;
+  private readonly loop: WorkLoop;
 
   constructor(options: DurableEngineOptions) {
     const env = options.env ?? process.env;
@@ -77,12 +82,16 @@ export class DurableEngine {
     this.loader = new DocumentLoader(this.hostMap, options.baseDir);
     const h = options.idempotencyHeader;
     if (h) this.idempotencyHeader = h === true ? 'Idempotency-Key' : h;
+    this.claims = new Claims(this.store, this.clock, options.worker);
     this.lanes = new StoreLanes(this.store, {
       now: () => this.clock.now(),
       child: (parentId, e) => this.attacher.childRecord(parentId, e),
+      lease: (id) => this.claims.lease(id),
+      lost: (id) => this.attacher.drop(id),
     });
     this.attacher = new Attacher({
       store: this.store,
+      claims: this.claims,
       lanes: this.lanes,
       clock: this.clock,
       hooks: this.hooks,
@@ -92,6 +101,7 @@ export class DurableEngine {
       validateInput: (w, input) => this.validateInput(w, input),
       runner: (id, w) => this.runnerFor(id, w),
     });
+    this.loop = new WorkLoop(this.store, this.claims, this.attacher);
   }
 
   /** Registers every workflow document in `source` here and in the store (immutable versions). */
@@ -160,10 +170,13 @@ export class DurableEngine {
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
         ...(options.priority !== undefined ? { priority: options.priority } : {}),
         startedEvent: started,
+        // this process drives what it starts: the run item comes claimed
+        work: [this.claims.claimedRunItem()],
       });
     } catch (e) {
       throw startError(e);
     }
+    if (created.created) this.claims.hold(id);
     const live = await this.attacher.attach(created.execution.id, false);
     if (!live) throw new Error(`execution ${created.execution.id} vanished from the store`);
     return new DurableHandle(created.execution.id, w.ref, created.created, live, this.attacher);
@@ -205,9 +218,20 @@ export class DurableEngine {
     return this.attacher.unsuspend(id);
   }
 
-  /** Resumes every unfinished execution in the store (worker start). */
+  /**
+   * Resumes every unfinished execution of the store that no live worker holds (on an
+   * exclusive store such as SQLite: every one), by claiming their run items.
+   */
   recover(): Promise<{ resumed: string[]; parked: string[] }> {
-    return this.attacher.recoverAll();
+    return this.loop.recover();
+  }
+
+  /**
+   * Serves the store until close(): claims executions as they become due (new, released,
+   * or left by a worker whose claim lapsed), woken by the store or every pollMs.
+   */
+  serve(): Promise<{ resumed: string[]; parked: string[] }> {
+    return this.loop.serve();
   }
 
   /** How many executions this process drives now. */
@@ -217,8 +241,10 @@ export class DurableEngine {
 
   /** Stops serving: aborts effects in flight WITHOUT ending executions (they stay durable
    *  and resume on the next recover()), waits for commits in flight. Does not close the store. */
-  close(): Promise<void> {
-    return this.attacher.detachAll();
+  async close(): Promise<void> {
+    this.loop.stop();
+    await this.attacher.detachAll();
+    await this.claims.releaseAll();
   }
 
   // ------------------------------------------------------------------ internals

@@ -21,12 +21,18 @@ import type {
   Store,
 } from '../../store/types.js';
 import type { HistoryStore } from '../history-store.js';
+import type { HeldLease } from './claims.js';
+import { lost } from './failures.js';
 
 export interface LaneOptions {
   now(): number;
   /** The child execution a ChildStarted creates in the parent's commit; undefined when it
    *  cannot be created (unknown workflow, too deep): the launch then faults the effect. */
   child?(parentId: string, event: ChildStarted): NewExecution | undefined;
+  /** The claim this process holds on the execution: every commit carries it (fencing). */
+  lease?(executionId: string): HeldLease | undefined;
+  /** A commit was refused because another worker owns the execution now. */
+  lost?(executionId: string, error: unknown): void;
 }
 
 interface Extra {
@@ -108,6 +114,7 @@ export class StoreLanes implements HistoryStore {
       } catch (error) {
         lane.next = undefined; // re-read from the store next time
         for (const p of group) p.reject(error);
+        if (lost(error)) this.options.lost?.(id, error);
       }
     }
     lane.busy = false;
@@ -127,6 +134,8 @@ export class StoreLanes implements HistoryStore {
     const addWork: NewWorkItem[] = [];
     const removeWork: string[] = [];
     const create: NewExecution[] = [];
+    // a parked execution waits for a human, not a worker: it gives its run item up
+    if (status?.state === 'parked') removeWork.push('run');
     for (const e of events) {
       if (e.type === 'TimerStarted')
         addWork.push({ key: `timer:${e.effectId}`, kind: 'timer', dueAt: e.fireAt });
@@ -137,9 +146,11 @@ export class StoreLanes implements HistoryStore {
         if (child) create.push(child);
       }
     }
+    const lease = this.options.lease?.(id);
     const write: ExecutionWrite = {
       executionId: id,
       expectedNextSeq: first,
+      ...(lease ? { lease } : {}),
       ...(events.length ? { events } : {}),
       ...(status ? { status } : {}),
       ...(recoveryAttempts !== undefined ? { recoveryAttempts } : {}),

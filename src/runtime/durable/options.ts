@@ -1,6 +1,7 @@
 // Options and defaults of the durable engine (docs/guarantees.md "Limits" and "Recovery").
 import type { EngineOptions } from '../engine.js';
 import type { Store } from '../../store/types.js';
+import type { WorkerOptions } from './claims.js';
 
 export interface DurableLimits {
   /** Deepest chain of sub-workflows (a top-level execution has depth 0). Default 16. */
@@ -22,4 +23,6 @@ export interface DurableEngineOptions extends Omit<EngineOptions, 'store'> {
   /** Where workflows, executions and histories live (SQLite: openSqliteStore). */
   store: Store;
   limits?: Partial<DurableLimits>;
+  /** This process as a worker: name, lease, capacity, polling (claims.ts). */
+  worker?: WorkerOptions;
 }

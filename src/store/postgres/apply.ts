@@ -37,6 +37,8 @@ export async function upsertWork(
     rows.map((r) => r.item.payload),
     rows.map((r) => r.priority),
     ctx.agingMs,
+    rows.map((r) => r.item.claimedBy),
+    rows.map((r) => r.item.leaseUntil),
   ]);
 }
 

@@ -36,6 +36,7 @@ import { Committer, type CommitterStats } from './committer.js';
 import { query, transaction, type Retry } from './connection.js';
 import { claim, claimProblem, release, renew, type Items } from './leases.js';
 import { WorkListener, type WorkCallback } from './listener.js';
+import { LeaseHeartbeat } from './heartbeat.js';
 import { openPool, type Opened, type PostgresStoreOptions } from './open.js';
 import { listExecutionsPage, listWorkflowsPage, loadHistoryRecords, type Read } from './queries.js';
 import {
@@ -67,10 +68,12 @@ export class PostgresStore implements Store {
   private readonly listener: WorkListener;
   private readonly committer: Committer;
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly config: pg.ClientConfig;
   private closed = false;
 
   constructor(opened: Opened) {
     this.pool = opened.pool;
+    this.config = opened.config;
     this.limits = opened.limits;
     this.schema = opened.schema;
     this.agingMs = opened.agingMs;
@@ -212,6 +215,21 @@ export class PostgresStore implements Store {
     const problem = claimProblem(request);
     if (problem) throw new InvalidRequestError(`claimWork: ${problem}`);
     return this.lease((client) => claim(client, request, this.agingMs));
+  }
+
+  /**
+   * The durable engine's lease keeper: a heartbeat thread with its own connection, so a
+   * blocked event loop does not let the claims of `worker` lapse (heartbeat.ts).
+   */
+  leaseKeeper(worker: string, leaseMs: number): LeaseHeartbeat {
+    return new LeaseHeartbeat({
+      connectionString: String(this.config.connectionString),
+      schema: this.schema,
+      worker,
+      leaseMs,
+      agingSeconds: this.agingMs / 1000,
+      applicationName: `${String(this.config.application_name)}-heartbeat`,
+    });
   }
 
   async renewLease(worker: string, items: Items, leaseUntil: number): Promise<number> {

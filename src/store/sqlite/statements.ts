@@ -38,6 +38,8 @@ const sources = {
   claimWork: work.claimWork,
   releaseWork: work.releaseWork,
   renewLease: work.renewLease,
+  resetClaims: work.resetClaims,
+  addMissingRunItems: work.addMissingRunItems,
   selectWorkHolder: work.selectWorkHolder,
   selectDueTimers: work.selectDueTimers,
   selectNextDue: work.selectNextDue,

@@ -64,6 +64,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
 }
 
 export class SqliteStore implements Store {
+  /** One process per file: a starting worker voids the claims of the one before. */
+  readonly exclusive = true;
   private readonly s: Statements;
   private readonly writer: Writer;
   private closed = false;
@@ -178,6 +180,12 @@ export class SqliteStore implements Store {
       )
         .map(toWorkItem)
         .sort((a, b) => b.priority - a.priority || a.dueAt - b.dueAt),
+    );
+  }
+
+  resetClaims(now: number): Promise<number> {
+    return this.writer.submit(
+      () => this.s.resetClaims.run().changes + this.s.addMissingRunItems.run({ now }).changes,
     );
   }
 

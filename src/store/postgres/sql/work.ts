@@ -11,15 +11,21 @@
 const rankOf = (at: string, aging: string) =>
   `${at} - least(greatest(priority, -1000000), 1000000) * ${aging}::bigint`;
 
-/** Adds or replaces items (a replaced item loses its claim). */
-export const upsertWork = `INSERT INTO work (execution_id, key, kind, due_at, available_at, rank, payload, priority)
-SELECT execution_id, key, kind, due_at, due_at, ${rankOf('due_at', '$7')}, payload, priority
-FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[])
-  AS w(execution_id, key, kind, due_at, payload, priority)
+/**
+ * Adds or replaces items, with the claim given (a worker starting an execution holds its
+ * run item at once) or none: a replaced item loses its old claim. A claimed item gets a
+ * fencing token like a claim does.
+ */
+export const upsertWork = `INSERT INTO work (execution_id, key, kind, due_at, available_at, rank, payload, priority, claimed_by, lease_until, fence)
+SELECT execution_id, key, kind, due_at, coalesce(lease_until, due_at),
+  ${rankOf('coalesce(lease_until, due_at)', '$7')}, payload, priority, claimed_by, lease_until,
+  CASE WHEN claimed_by IS NULL THEN 0 ELSE nextval('work_fence') END
+FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $8::text[], $9::bigint[])
+  AS w(execution_id, key, kind, due_at, payload, priority, claimed_by, lease_until)
 ON CONFLICT (execution_id, key) DO UPDATE SET
   kind = excluded.kind, due_at = excluded.due_at, available_at = excluded.available_at,
   rank = excluded.rank, payload = excluded.payload, priority = excluded.priority,
-  claimed_by = NULL, lease_until = NULL`;
+  claimed_by = excluded.claimed_by, lease_until = excluded.lease_until, fence = excluded.fence`;
 
 export const deleteWork = `DELETE FROM work w
 USING unnest($1::text[], $2::text[]) AS d(execution_id, key)

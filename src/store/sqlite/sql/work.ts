@@ -2,12 +2,23 @@
 // `available_at` is when an item can next be claimed: `due_at`, or the lease's end
 // while it is claimed (migration 10).
 
-/** Adding an existing key replaces the item and drops its claim. */
-export const upsertWork = `INSERT INTO work (execution_id, key, kind, due_at, available_at, payload, priority)
-VALUES (@executionId, @key, @kind, @dueAt, @dueAt, @payload, @priority)
+/** Adding an existing key replaces the item and its claim (none, or the one given). */
+export const upsertWork = `INSERT INTO work (execution_id, key, kind, due_at, available_at, payload, priority, claimed_by, lease_until)
+VALUES (@executionId, @key, @kind, @dueAt, coalesce(@leaseUntil, @dueAt), @payload, @priority, @claimedBy, @leaseUntil)
 ON CONFLICT (execution_id, key) DO UPDATE SET
-  kind = excluded.kind, due_at = excluded.due_at, available_at = excluded.due_at,
-  payload = excluded.payload, priority = excluded.priority, claimed_by = NULL, lease_until = NULL`;
+  kind = excluded.kind, due_at = excluded.due_at, available_at = excluded.available_at,
+  payload = excluded.payload, priority = excluded.priority, claimed_by = excluded.claimed_by,
+  lease_until = excluded.lease_until`;
+
+/** Exclusive store (one process): claims of a process that is gone are void. */
+export const resetClaims = `UPDATE work SET claimed_by = NULL, lease_until = NULL, available_at = due_at
+WHERE claimed_by IS NOT NULL`;
+
+/** Unfinished executions without a run item (written before run items existed) get one. */
+export const addMissingRunItems = `INSERT INTO work (execution_id, key, kind, due_at, available_at, payload, priority)
+SELECT e.id, 'run', 'ready', @now, @now, NULL, e.priority FROM executions e
+WHERE e.state IN ('running', 'suspended')
+  AND NOT EXISTS (SELECT 1 FROM work w WHERE w.execution_id = e.id AND w.key = 'run')`;
 
 export const deleteWork = `DELETE FROM work WHERE execution_id = ? AND key = ?`;
 

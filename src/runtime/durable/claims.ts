@@ -1,0 +1,257 @@
+// Claims: which executions this process drives (docs/operations.md "Claiming work").
+//
+// Every unfinished execution has one work item with key `run`. The worker that holds its
+// claim drives the execution and nobody else does: every commit of the execution carries
+// `lease: { worker, keys: ['run'] }` (and the claim's fencing token where the store has
+// them), so a worker whose claim lapsed (SIGSTOP, GC pause, lost network) has its late
+// writes refused with LeaseLostError and drops the execution. A keeper renews the claims
+// held here every leaseMs / 3, from a thread on PostgreSQL (a blocked event loop does not
+// stop it). A worker that dies stops renewing; its claims lapse after leaseMs and any
+// worker claims them again and resumes the executions from their histories.
+//
+// A worker that starts an execution (or a child) adds its `run` item already claimed:
+// no claim round trip before the first step. A worker serving the store (serve())
+// claims due `run` items, priority first, when woken by the store (LISTEN/NOTIFY on
+// PostgreSQL) or every pollMs.
+//
+// Exclusive stores (SQLite: one process per file) need no ownership: the process drives
+// every execution it attaches, commits carry no lease (the sequence check still stops a
+// second writer), claims last "forever" and a starting worker voids the old ones
+// (Store.resetClaims). Claims there only pick what to start, by priority (and limits).
+//
+// Claiming an item of an execution this process already drives means someone took the
+// claim from us in between (a remote cancel or suspend re-adds the item unclaimed): the
+// runner here is stale, so it is dropped and the execution attached again from history.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { NewWorkItem, Store, WorkItem } from '../../store/types.js';
+import type { Clock } from '../clock.js';
+
+export const runKey = 'run';
+
+export interface WorkerOptions {
+  /** This process's worker name; unique per process (default host:pid:random). */
+  name?: string;
+  /** How long a claim lasts without renewal (default 30,000 ms). Takeover bound. */
+  leaseMs?: number;
+  /** Most executions this process drives at once (default 10,000). */
+  capacity?: number;
+  /** How often serve() looks for work when nothing woke it (default 1,000 ms). */
+  pollMs?: number;
+  /** Most items one claim takes (default 200). */
+  batch?: number;
+}
+
+export interface ResolvedWorkerOptions {
+  name: string;
+  leaseMs: number;
+  capacity: number;
+  pollMs: number;
+  batch: number;
+}
+
+export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorkerOptions {
+  const positive = (name: string, v: number | undefined, fallback: number) => {
+    const value = v ?? fallback;
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new RangeError(`worker.${name} must be a positive integer, got ${String(v)}`);
+    return value;
+  };
+  const name = options.name ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  if (typeof name !== 'string' || name === '')
+    throw new RangeError('worker.name must be a non-empty string');
+  return {
+    name,
+    leaseMs: positive('leaseMs', options.leaseMs, 30_000),
+    capacity: positive('capacity', options.capacity, 10_000),
+    pollMs: positive('pollMs', options.pollMs, 1000),
+    batch: positive('batch', options.batch, 200),
+  };
+}
+
+/** Keeps claims alive while held. PostgreSQL's is a thread (LeaseHeartbeat). */
+export interface LeaseKeeper {
+  hold(items: readonly { executionId: string; key: string }[]): void;
+  drop(items: readonly { executionId: string; key: string }[]): void;
+  stop(): Promise<void>;
+}
+
+/** The lease a commit of a held execution carries. */
+export interface HeldLease {
+  worker: string;
+  keys: readonly string[];
+  fences?: readonly number[];
+}
+
+/** Renews from the event loop: for stores without a keeper of their own (SQLite). */
+class LoopKeeper implements LeaseKeeper {
+  private readonly held = new Map<string, { executionId: string; key: string }>();
+  private cancel: (() => void) | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly options: ResolvedWorkerOptions,
+  ) {}
+
+  hold(items: readonly { executionId: string; key: string }[]): void {
+    for (const i of items) this.held.set(`${i.executionId}\u0000${i.key}`, i);
+    this.arm();
+  }
+
+  drop(items: readonly { executionId: string; key: string }[]): void {
+    for (const i of items) this.held.delete(`${i.executionId}\u0000${i.key}`);
+  }
+
+  private arm(): void {
+    if (this.cancel || this.held.size === 0) return;
+    const every = Math.max(1, Math.floor(this.options.leaseMs / 3));
+    this.cancel = this.clock.schedule(every, () => {
+      this.cancel = undefined;
+      const items = [...this.held.values()];
+      const until = this.clock.now() + this.options.leaseMs;
+      this.store
+        .renewLease(this.options.name, items, until)
+        .catch(() => undefined)
+        .finally(() => this.arm());
+    });
+  }
+
+  stop(): Promise<void> {
+    this.cancel?.();
+    this.cancel = undefined;
+    this.held.clear();
+    return Promise.resolve();
+  }
+}
+
+/** A store that can keep leases from a thread (PostgreSQL) offers this. */
+interface KeeperFactory {
+  leaseKeeper(worker: string, leaseMs: number): LeaseKeeper;
+}
+
+/** Stores with fencing tokens (PostgreSQL) claim through this. */
+interface FencedClaims {
+  claimFenced(request: Parameters<Store['claimWork']>[0]): Promise<(WorkItem & { fence: number })[]>;
+}
+
+export class Claims {
+  readonly options: ResolvedWorkerOptions;
+  private readonly held = new Map<string, HeldLease>();
+  /** Executions this process started that wait for a claim (limits) before they run. */
+  private readonly awaiting = new Set<string>();
+  private keeper: LeaseKeeper | undefined;
+  readonly exclusive: boolean;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    options?: WorkerOptions,
+  ) {
+    this.options = resolveWorkerOptions(options);
+    this.exclusive = store.exclusive === true;
+  }
+
+  /** Exclusive stores: a claim never lapses while the process lives (~100 years). */
+  private get leaseMs(): number {
+    return this.exclusive ? 3_155_760_000_000 : this.options.leaseMs;
+  }
+
+  /** `id` may run only once claimed (it waits for admission under limits). */
+  await(id: string): void {
+    this.awaiting.add(id);
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  /** Whether this process may drive `id` (exclusive stores: anything not awaiting a claim). */
+  holds(id: string): boolean {
+    return this.exclusive ? !this.awaiting.has(id) : this.held.has(id);
+  }
+
+  /** The lease the commits of `id` carry (none on exclusive stores). */
+  lease(id: string): HeldLease | undefined {
+    return this.exclusive ? undefined : this.held.get(id);
+  }
+
+  /** The run item of a new execution, claimed by this worker. */
+  claimedRunItem(): NewWorkItem {
+    const now = this.clock.now();
+    return {
+      key: runKey,
+      kind: 'ready',
+      dueAt: now,
+      claim: { worker: this.options.name, leaseUntil: now + this.leaseMs },
+    };
+  }
+
+  /** Records that this process holds `id`'s run item (after adding it claimed). */
+  hold(id: string, fence?: number): void {
+    const lease: HeldLease = {
+      worker: this.options.name,
+      keys: [runKey],
+      ...(fence !== undefined && fence > 0 ? { fences: [fence] } : {}),
+    };
+    this.held.set(id, lease);
+    this.awaiting.delete(id);
+    if (!this.exclusive) this.keeperFor().hold([{ executionId: id, key: runKey }]);
+  }
+
+  /** Forgets `id` (it finished, or another worker owns it now). */
+  forget(id: string): void {
+    this.awaiting.delete(id);
+    if (!this.held.delete(id)) return;
+    this.keeper?.drop([{ executionId: id, key: runKey }]);
+  }
+
+  /** Claims due run items (at most `limit`) and holds them. */
+  async claim(limit: number): Promise<WorkItem[]> {
+    const request = {
+      worker: this.options.name,
+      now: this.clock.now(),
+      leaseMs: this.leaseMs,
+      limit,
+      kinds: ['ready'] as const,
+    };
+    const fenced = (this.store as Partial<FencedClaims>).claimFenced;
+    const items: (WorkItem & { fence?: number })[] = fenced
+      ? await fenced.call(this.store, request)
+      : await this.store.claimWork(request);
+    const runs: (WorkItem & { fence?: number })[] = [];
+    for (const item of items) {
+      if (item.key === runKey) runs.push(item);
+      // other ready items are not ours to drive: give them back at once
+      else await this.store.releaseWork(this.options.name, [item]);
+    }
+    for (const item of runs) {
+      this.held.delete(item.executionId); // a re-claim replaces a stale lease
+      this.hold(item.executionId, item.fence);
+    }
+    return runs;
+  }
+
+  /** Gives every held claim back (the process stops): other workers take over at once. */
+  async releaseAll(): Promise<void> {
+    const items = [...this.held.keys()].map((executionId) => ({ executionId, key: runKey }));
+    this.held.clear();
+    await this.keeper?.stop();
+    this.keeper = undefined;
+    for (let i = 0; i < items.length; i += 500)
+      await this.store.releaseWork(this.options.name, items.slice(i, i + 500)).catch(() => 0);
+  }
+
+  private keeperFor(): LeaseKeeper {
+    if (this.keeper) return this.keeper;
+    const factory = (this.store as Partial<KeeperFactory>).leaseKeeper;
+    this.keeper = factory
+      ? factory.call(this.store, this.options.name, this.options.leaseMs)
+      : new LoopKeeper(this.store, this.clock, this.options);
+    return this.keeper;
+  }
+}

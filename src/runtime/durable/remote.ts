@@ -1,0 +1,98 @@
+// Executions driven by another worker (or waiting for one): this process learns how they
+// end by reading their stored status, and asks for cancel, suspend and resume through the
+// store. A request is one commit against the execution's current sequence number that
+// records it (ExecutionCancelRequested, or the new status) and puts the run item back
+// UNCLAIMED: the holder's next commit is refused (its claim is gone), and whichever worker
+// claims the item next resumes the execution from a history that has the request in it.
+// A holder that is only waiting (a timer, a listen) learns it at the next claim round:
+// re-claiming an execution it drives makes it drop its stale runner (Attacher.claimed).
+import { SequenceMismatchError } from '../../store/errors.js';
+import type { ExecutionWrite, Store } from '../../store/types.js';
+import type { Outcome } from '../started.js';
+import { runKey } from './claims.js';
+import { outcomeOf } from './failures.js';
+
+export type RemoteRequest = 'cancel' | 'suspend' | 'resume';
+
+export class RemoteOutcomes {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly pollMs: number,
+  ) {}
+
+  /** Settles when the stored status is terminal (never for a parked execution). */
+  outcome(id: string): Promise<Outcome> {
+    return new Promise<Outcome>((resolve) => {
+      const check = () => {
+        if (this.closed) return;
+        this.store.getExecution(id).then(
+          (record) => {
+            const done = record && outcomeOf(record.status);
+            if (done) resolve(done);
+            else again();
+          },
+          () => again(),
+        );
+      };
+      const again = () => {
+        if (this.closed) return;
+        const t = setTimeout(() => {
+          this.timers.delete(t);
+          check();
+        }, this.pollMs);
+        this.timers.add(t);
+      };
+      check();
+    });
+  }
+
+  /**
+   * Records the request for an execution this process does not drive. Returns false when
+   * the execution is not in a state the request applies to (finished, or resume of a
+   * running one is a no-op that returns true).
+   */
+  async request(id: string, kind: RemoteRequest, now: number, reason?: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const record = await this.store.getExecution(id);
+      if (!record) return false;
+      const state = record.status.state;
+      if (state !== 'running' && state !== 'suspended') return kind === 'cancel';
+      if (kind === 'suspend' && state === 'suspended') return true;
+      if (kind === 'resume' && state === 'running') return true;
+      const write: ExecutionWrite = {
+        executionId: id,
+        expectedNextSeq: record.nextSeq,
+        addWork: [{ key: runKey, kind: 'ready', dueAt: now }],
+        ...(kind === 'cancel'
+          ? {
+              events: [
+                {
+                  v: 1,
+                  type: 'ExecutionCancelRequested',
+                  time: now,
+                  ...(reason !== undefined ? { reason } : {}),
+                },
+              ],
+            }
+          : { status: { state: kind === 'suspend' ? 'suspended' : 'running' } }),
+      };
+      try {
+        await this.store.commit({ now, writes: [write] });
+        return true;
+      } catch (e) {
+        if (!(e instanceof SequenceMismatchError)) throw e;
+        // the holder committed a step meanwhile: read the new head and try again
+      }
+    }
+    throw new Error(`execution ${id}: could not record the ${kind} request (too much contention)`);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
