@@ -4,7 +4,7 @@
 // the variable. The PostgreSQL cases run the real CLI against the test database, each on
 // a fresh schema.
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { StoreConfigError, storeSpec } from '../../src/runtime/durable/home.js';
 import { openPostgresStore } from '../../src/store/index.js';
 import { weft } from '../helpers/cli.js';
 import { describePg, dropSchema, freshSchema, pgUnavailable, pgUrl } from '../store/pg-helpers.js';
-import { tempHome, tick } from './helpers.js';
+import { doc, engineOn, tempHome, tick } from './helpers.js';
 
 const home = tempHome('weft-cli-store-');
 afterAll(() => home.remove());
@@ -161,30 +161,21 @@ describePg('weft --store postgres://', unavailable, () => {
     expect(JSON.parse(other.stdout)).toEqual([]);
   }, 60_000);
 
-  it('finishes with weft resume --store an execution whose weft run --store was SIGKILLed', async () => {
+  it('finishes with weft resume --store an execution another process left (its claim released)', async () => {
     const schema = fresh();
     const url = withSchema(schema);
-    const file = join(home.dir, 'sleepy.yaml');
-    writeFileSync(
-      file,
-      "document: {dsl: '1.0.0', namespace: test, name: sleepy, version: '1.0.0'}\n" +
-        'do:\n  - w: {wait: {milliseconds: 1500}}\n  - s: {set: {woke: true}}\n',
-    );
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'run', file], {
-      env: { ...process.env, WEFT_STORE: url },
-      stdio: 'ignore',
-    });
-    const store = await openPostgresStore({ connectionString: pgUrl, schema, poolSize: 1 });
+    // a process starts the execution and stops gracefully while it waits: its claim goes
+    // back to the store (a SIGKILLed one would keep it for its lease, 30 s by default)
+    const store = await openPostgresStore({ connectionString: pgUrl, schema, poolSize: 2 });
     try {
-      let due = 0;
-      for (let i = 0; i < 600 && due === 0; i++) {
-        due = (await store.dueTimers(Date.now() + 3_600_000, 10)).length;
-        if (due === 0) await tick(50);
-      }
-      expect(due).toBe(1);
+      const engine = engineOn(store);
+      const [ref] = await engine.register(
+        doc('sleepy', [{ w: { wait: { milliseconds: 500 } } }, { s: { set: { woke: true } } }]),
+      );
+      await engine.start(ref!, {});
+      await engine.close();
+      expect((await store.listExecutions({ states: ['running'] })).items).toHaveLength(1);
     } finally {
-      child.kill('SIGKILL');
-      await new Promise((r) => child.on('exit', r));
       await store.close();
     }
     const r = weft(['resume', '--store', url]);
