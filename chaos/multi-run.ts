@@ -14,7 +14,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPostgresStore } from '../src/store/index.js';
-import { startLedger } from './ledger.js';
+import { explain } from './forensics.js';
+import { type LedgerCall, startLedger } from './ledger.js';
 import { restartPostgres, sql } from './pg.js';
 import { type Refusal, WeftProc } from './procs.js';
 import { registerChaosWorkflow, startAll } from './starts.js';
@@ -57,6 +58,7 @@ export interface MultiCounts extends ChaosCounts {
   seconds: number;
 }
 
+const clock = (ms: number) => new Date(ms).toISOString().slice(11, 23);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function freePort(): Promise<number> {
@@ -87,14 +89,23 @@ export async function runMulti(o: MultiOptions): Promise<MultiCounts> {
   const ledger = await startLedger(40, random);
   const port = await freePort();
   const env = { WEFT_HOME: home, WEFT_STORE: url, WEFT_SERVER: '' };
+  // The workflow calls http://ledger.chaos/effect; each worker process reaches the ledger
+  // under a path of its own (w2.1 = worker w2, first incarnation), so every ledger call
+  // says which process sent it. The server drives nothing and has no way to the ledger.
+  const envOf = (name: string) => (incarnation: number) => ({
+    ...env,
+    WEFT_HOST_MAP: `ledger.chaos=${ledger.url}/${name}.${incarnation}`,
+  });
   const onRefusal = (r: Refusal) => refusals.push(r);
   const onLine = (name: string, line: string) => {
     if (!/commit refused/.test(line)) log(`[${name}] ${line}`);
   };
   const server = new WeftProc({
     name: 'server',
-    args: ['serve', '--port', String(port), '--idempotency-header'],
-    env,
+    // the API only: the workers drive every execution (a driving server would keep what
+    // it starts, and the workers would only see what lapses)
+    args: ['serve', '--port', String(port), '--idempotency-header', '--no-worker'],
+    env: () => env,
     onRefusal,
     onLine,
   });
@@ -113,7 +124,7 @@ export async function runMulti(o: MultiOptions): Promise<MultiCounts> {
           '250',
           '--idempotency-header',
         ],
-        env,
+        env: envOf(`w${k + 1}`),
         onRefusal,
         onLine,
       }),
@@ -142,7 +153,7 @@ export async function runMulti(o: MultiOptions): Promise<MultiCounts> {
       watch(w);
     }
     const api = `${(await listening)[1]}/api/v1`;
-    await registerChaosWorkflow(api, ledger.url, o.waitMs);
+    await registerChaosWorkflow(api, 'http://ledger.chaos', o.waitMs);
 
     // the storm, by progress: thresholds on the ledger's call count
     const total = 2 * o.executions;
@@ -153,8 +164,20 @@ export async function runMulti(o: MultiOptions): Promise<MultiCounts> {
       events.push({
         at: at(0.25, 0.45),
         run: async () => {
+          // the worker holding the most executions now, so that there is work to take over
+          const held = new Map(
+            (
+              await sql<{ by: string; n: string }>(
+                o.connectionString,
+                `SELECT claimed_by AS by, count(*) AS n FROM "${o.schema}".work
+                 WHERE claimed_by IS NOT NULL AND lease_until > $1 GROUP BY claimed_by`,
+                [Date.now()],
+              ).catch(() => [])
+            ).map((r) => [r.by, Number(r.n)]),
+          );
           const live = workers.filter((w) => w.alive && !w.stopped && !killing.has(w));
-          const victim = live[Math.floor(random() * live.length)];
+          live.sort((a, b) => (held.get(b.name) ?? 0) - (held.get(a.name) ?? 0));
+          const victim = live[0];
           if (!victim) return;
           counts.stop = await stopPastLease(victim, db, o.leaseMs, log);
         },
@@ -225,7 +248,33 @@ export async function runMulti(o: MultiOptions): Promise<MultiCounts> {
     poolSize: 4,
   });
   try {
-    const v = await verify(store, o.executions, ledger.calls);
+    // The stopped worker's own calls sent after SIGCONT for effects started before its
+    // SIGSTOP were begun before the pause (TaskStarted recorded, the request not yet
+    // written): not re-runs. Counted apart (delayedAfterRecorded); only the idempotency
+    // key protects the service from them, and it is the same key.
+    // Only its first call for that key: a second one would be a relaunch, not a delay.
+    const stop = counts.stop;
+    const stopped = stop && `${stop.name}.${stop.incarnation}`;
+    const delays: number[] = [];
+    const delayed = (call: LedgerCall, startedAt: number) => {
+      if (!stop || call.by !== stopped || call.at < stop.continuedAt) return false;
+      if (startedAt >= stop.stoppedAt) return false;
+      const first = ledger.calls.find((x) => x.key === call.key && x.by === stopped);
+      if (first !== call) return false;
+      delays.push(call.at - stop.continuedAt);
+      return true;
+    };
+    const v = await verify(store, o.executions, ledger.calls, delayed);
+    if (v.suspects?.length) await explain(store, v.suspects, ledger.calls, refusals, log);
+    if (delays.length > 0)
+      log(`delayed calls of the stopped worker, ms after SIGCONT: ${delays.join(', ')}`);
+    for (const r of v.reRuns ?? []) {
+      const all = ledger.calls.filter((x) => x.key === r.key);
+      log(
+        `re-run after recorded: ${r.key} called by ${r.by} at ${clock(r.at)}, result recorded at ${clock(r.recordedAt)}; ` +
+          `every call: ${all.map((x) => `${x.by}@${clock(x.at)}`).join(' ')}`,
+      );
+    }
     return {
       ...v,
       ...counts,

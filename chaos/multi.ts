@@ -42,7 +42,7 @@ const options = {
 };
 process.stderr.write(`schema ${options.schema}\n`);
 const c = await runMulti(options);
-const { stop, ...rest } = c;
+const { stop, reRuns: _reRuns, suspects: _suspects, ...rest } = c;
 for (const [k, v] of Object.entries(rest)) process.stdout.write(`${k.padEnd(26)} ${v}\n`);
 if (stop) {
   const { heldIds: _ids, continuedAt: _at, ...s } = stop;

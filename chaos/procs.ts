@@ -20,7 +20,8 @@ export interface Refusal {
 export interface WeftProcOptions {
   name: string;
   args: string[];
-  env: Record<string, string>;
+  /** The environment of each incarnation (1, 2, ...). */
+  env: (incarnation: number) => Record<string, string>;
   /** Called for every refused commit this process reports. */
   onRefusal: (r: Refusal) => void;
   /** Every stderr line, for the run's log (optional). */
@@ -61,7 +62,7 @@ export class WeftProc {
     this.stopped = false;
     const incarnation = this.incarnation;
     const child = spawn(process.execPath, ['--import', 'tsx', entry, ...this.o.args], {
-      env: { ...process.env, ...this.o.env },
+      env: { ...process.env, ...this.o.env(incarnation) },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.child = child;

@@ -9,6 +9,7 @@ import type { WeftProc } from './procs.js';
 export interface StopReport {
   name: string;
   incarnation: number;
+  stoppedAt: number;
   stoppedMs: number;
   /** Executions whose work it held (claimed_by = its name) when stopped. */
   held: number;
@@ -62,6 +63,7 @@ export async function stopPastLease(
   return {
     name: victim.name,
     incarnation: victim.incarnation,
+    stoppedAt,
     stoppedMs: continuedAt - stoppedAt,
     held: heldIds.length,
     heldIds,

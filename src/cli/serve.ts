@@ -23,6 +23,8 @@ Without API keys (weft keys create) it listens on 127.0.0.1 only.
   --store URL             postgres://...[?schema=NAME&pool=N], sqlite:PATH or a path
                           (default $WEFT_STORE, else $WEFT_HOME/weft.db)
   --idempotency-header    send every http/openapi call's idempotency key as Idempotency-Key
+  --no-worker             the API only (PostgreSQL): executions it starts are left for
+                          'weft worker' processes to claim; it drives none itself
 `;
 
 const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -32,7 +34,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  const p = parseFlags(args, ['port', 'host', 'store'], ['idempotency-header']);
+  const p = parseFlags(args, ['port', 'host', 'store'], ['idempotency-header', 'no-worker']);
   if (typeof p === 'string' || p.positionals.length > 0) {
     process.stderr.write(
       `weft serve: ${typeof p === 'string' ? p : 'no arguments expected'}\n\n${usage}`,
@@ -63,14 +65,24 @@ export async function run(args: string[]): Promise<number> {
   const opened = await openStoreFor('serve', str(p, 'store'), { waitMs: startupWaitMs });
   if (typeof opened === 'number') return opened;
   const { store, spec } = opened;
+  const drive = !p.flags.has('no-worker');
+  if (!drive && spec.kind !== 'postgres') {
+    await store.close();
+    process.stderr.write(
+      `weft serve: --no-worker needs a PostgreSQL store (--store postgres://...): a SQLite file is served by one process\n`,
+    );
+    return 2;
+  }
   reportRefusedCommits(store, 'serve');
   const durable = new DurableEngine({
     store,
     idempotencyHeader: p.flags.has('idempotency-header'),
+    worker: { drive },
   });
   // the embedded worker: executions left unfinished by the last run resume here before
-  // requests arrive, then it claims work as it becomes due (docs/operations.md)
-  const { resumed, parked } = await durable.serve();
+  // requests arrive, then it claims work as it becomes due (docs/operations.md); with
+  // --no-worker nothing is claimed here
+  const { resumed, parked } = drive ? await durable.serve() : { resumed: [], parked: [] };
   if (resumed.length + parked.length > 0)
     process.stderr.write(
       `weft serve: resumed ${resumed.length} execution(s), parked ${parked.length}\n`,

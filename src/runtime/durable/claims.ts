@@ -40,6 +40,12 @@ export interface WorkerOptions {
   pollMs?: number;
   /** Most items one claim takes (default 200). */
   batch?: number;
+  /**
+   * Whether this process drives executions (default true). false: an API-only process
+   * (`weft serve --no-worker` on PostgreSQL): what it starts is left unclaimed for the
+   * workers, and it follows executions through the store. Needs a shared store.
+   */
+  drive?: boolean;
 }
 
 export interface ResolvedWorkerOptions {
@@ -48,6 +54,7 @@ export interface ResolvedWorkerOptions {
   capacity: number;
   pollMs: number;
   batch: number;
+  drive: boolean;
 }
 
 export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorkerOptions {
@@ -66,6 +73,7 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorke
     capacity: positive('capacity', options.capacity, 10_000),
     pollMs: positive('pollMs', options.pollMs, 1000),
     batch: positive('batch', options.batch, 200),
+    drive: options.drive ?? true,
   };
 }
 
@@ -132,7 +140,9 @@ interface KeeperFactory {
 
 /** Stores with fencing tokens (PostgreSQL) claim through this. */
 interface FencedClaims {
-  claimFenced(request: Parameters<Store['claimWork']>[0]): Promise<(WorkItem & { fence: number })[]>;
+  claimFenced(
+    request: Parameters<Store['claimWork']>[0],
+  ): Promise<(WorkItem & { fence: number })[]>;
 }
 
 export class Claims {
@@ -150,6 +160,10 @@ export class Claims {
   ) {
     this.options = resolveWorkerOptions(options);
     this.exclusive = store.exclusive === true;
+    if (!this.options.drive && this.exclusive)
+      throw new RangeError(
+        'worker.drive false needs a shared store (PostgreSQL), not an exclusive one',
+      );
   }
 
   /** Exclusive stores: a claim never lapses while the process lives (~100 years). */
@@ -180,9 +194,10 @@ export class Claims {
     return this.exclusive ? undefined : this.held.get(id);
   }
 
-  /** The run item of a new execution, claimed by this worker. */
+  /** The run item of a new execution, claimed by this worker (unclaimed when it does not drive). */
   claimedRunItem(): NewWorkItem {
     const now = this.clock.now();
+    if (!this.options.drive) return { key: runKey, kind: 'ready', dueAt: now };
     return {
       key: runKey,
       kind: 'ready',
@@ -193,6 +208,7 @@ export class Claims {
 
   /** Records that this process holds `id`'s run item (after adding it claimed). */
   hold(id: string, fence?: number): void {
+    if (!this.options.drive) return;
     const lease: HeldLease = {
       worker: this.options.name,
       keys: [runKey],
@@ -212,6 +228,7 @@ export class Claims {
 
   /** Claims due run items (at most `limit`) and holds them. */
   async claim(limit: number): Promise<WorkItem[]> {
+    if (!this.options.drive) return [];
     const request = {
       worker: this.options.name,
       now: this.clock.now(),
