@@ -248,26 +248,32 @@ export async function runMulti(o: MultiOptions): Promise<MultiCounts> {
     poolSize: 4,
   });
   try {
-    // The stopped worker's own calls sent after SIGCONT for effects started before its
-    // SIGSTOP were begun before the pause (TaskStarted recorded, the request not yet
-    // written): not re-runs. Counted apart (delayedAfterRecorded); only the idempotency
-    // key protects the service from them, and it is the same key.
-    // Only its first call for that key: a second one would be a relaunch, not a delay.
-    const stop = counts.stop;
-    const stopped = stop && `${stop.name}.${stop.incarnation}`;
+    // A call that arrives after the effect's result was recorded is a re-run unless it came
+    // from a stale holder: a worker process that had begun it while it held the claim,
+    // then lost the claim (paused by SIGSTOP, or too slow to renew) and had its next commit
+    // on that execution refused with lease-lost. The new owner, having found the effect in
+    // flight, ran it again and recorded it first. Such calls carry the same idempotency key
+    // (that is what protects the service) and are counted apart (delayedAfterRecorded). A
+    // worker that relaunched an effect from a stale history would hold the newest claim,
+    // so its refusal would be a sequence mismatch, not lease-lost: not excused.
+    const lostAt = new Map<string, number>();
+    for (const r of refusals)
+      if (r.code === 'lease-lost') {
+        const k = `${r.executionId} ${r.name}.${r.incarnation}`;
+        lostAt.set(k, Math.max(lostAt.get(k) ?? 0, r.at));
+      }
     const delays: number[] = [];
-    const delayed = (call: LedgerCall, startedAt: number) => {
-      if (!stop || call.by !== stopped || call.at < stop.continuedAt) return false;
-      if (startedAt >= stop.stoppedAt) return false;
-      const first = ledger.calls.find((x) => x.key === call.key && x.by === stopped);
-      if (first !== call) return false;
-      delays.push(call.at - stop.continuedAt);
+    const delayed = (call: LedgerCall) => {
+      const id = call.key?.split('/')[0] ?? '';
+      const lost = lostAt.get(`${id} ${call.by}`);
+      if (lost === undefined || lost < call.at) return false;
+      delays.push(lost - call.at);
       return true;
     };
     const v = await verify(store, o.executions, ledger.calls, delayed);
     if (v.suspects?.length) await explain(store, v.suspects, ledger.calls, refusals, log);
     if (delays.length > 0)
-      log(`delayed calls of the stopped worker, ms after SIGCONT: ${delays.join(', ')}`);
+      log(`stale holders' late calls, ms before their refused commit: ${delays.join(', ')}`);
     for (const r of v.reRuns ?? []) {
       const all = ledger.calls.filter((x) => x.key === r.key);
       log(

@@ -32,16 +32,18 @@ export interface ChaosCounts {
   timers: number;
   timersEarly: number;
   timersTwice: number;
-  /** Effects with two TaskStarted events: two writers appended to one history. Must be 0. */
+  /** Effects with two TaskStarted, or two outcomes (TaskCompleted/TaskFaulted), or two
+   *  TimerStarted events: two writers appended to one history. Must be 0. */
   startedTwice: number;
+  completedTwice: number;
   /** Executions whose history shows a re-run or a second writer (for the log). */
   suspects?: string[];
 }
 
 /**
- * A call after its effect's result was recorded that is not a re-run: e.g. the first call
- * of a worker paused between recording TaskStarted and sending the request (multi-run.ts
- * decides). `startedAt` is the time of the effect's first TaskStarted.
+ * A call after its effect's result was recorded that is not a re-run: e.g. a stale
+ * holder's late call (chaos/multi-run.ts decides). `startedAt` is the time of the
+ * effect's first TaskStarted.
  */
 export type DelayedCall = (call: LedgerCall, startedAt: number) => boolean;
 
@@ -69,6 +71,7 @@ export async function verify(
     timersEarly: 0,
     timersTwice: 0,
     startedTwice: 0,
+    completedTwice: 0,
   };
   const byKey = new Map<string, LedgerCall[]>();
   const keysOf = new Map<string, Set<string>>();
@@ -92,9 +95,9 @@ export async function verify(
       else c.wrongOrUnfinished++;
       if (record.status.state === 'parked') c.parked++;
       const history = (await store.loadHistory(record.id)).map((r) => r.event);
-      const before = c.reRunAfterRecorded + c.startedTwice + c.timersTwice;
+      const before = c.reRunAfterRecorded + c.startedTwice + c.completedTwice + c.timersTwice;
       check(history, byKey, recordedKeys, c, delayed);
-      if (c.reRunAfterRecorded + c.startedTwice + c.timersTwice > before)
+      if (c.reRunAfterRecorded + c.startedTwice + c.completedTwice + c.timersTwice > before)
         (c.suspects ??= []).push(record.id);
     }
     cursor = page.nextCursor;
@@ -113,6 +116,7 @@ function check(
 ): void {
   const keyOf = new Map<number, string>();
   const startedAt = new Map<number, number>();
+  const ended = new Set<number>();
   const fireAt = new Map<number, number>();
   const fired = new Map<number, number>();
   for (const e of history) {
@@ -122,7 +126,10 @@ function check(
       if (!startedAt.has(e.effectId)) startedAt.set(e.effectId, e.time);
       recordedKeys.add(e.key);
       c.effects++;
-    } else if (e.type === 'TaskCompleted') {
+    } else if (e.type === 'TaskCompleted' || e.type === 'TaskFaulted') {
+      if (ended.has(e.effectId)) c.completedTwice++;
+      ended.add(e.effectId);
+      if (e.type === 'TaskFaulted') continue;
       const calls = byKey.get(keyOf.get(e.effectId) ?? '') ?? [];
       if (calls.length > 1) c.repeatedEffects++;
       c.maxCallsPerEffect = Math.max(c.maxCallsPerEffect, calls.length);
@@ -134,6 +141,7 @@ function check(
       for (const x of late.slice(0, 10 - (c.reRuns ??= []).length))
         c.reRuns.push({ key: x.key!, at: x.at, recordedAt: e.time, by: x.by });
     } else if (e.type === 'TimerStarted') {
+      if (fireAt.has(e.effectId)) c.startedTwice++;
       fireAt.set(e.effectId, e.fireAt);
       c.timers++;
     } else if (e.type === 'TimerFired') {
@@ -155,6 +163,7 @@ export function passed(c: ChaosCounts, count: number): boolean {
     c.missingKeys === 0 &&
     c.timersEarly === 0 &&
     c.timersTwice === 0 &&
-    c.startedTwice === 0
+    c.startedTwice === 0 &&
+    c.completedTwice === 0
   );
 }

@@ -25,7 +25,7 @@ describePg('multi-process chaos', unavailable, () => {
     };
     const lines: string[] = [];
     const c = await runMulti({ ...o, log: (l) => lines.push(l) });
-    const why = `${JSON.stringify({ ...c, stop: { ...c.stop, heldIds: undefined } })}\n${lines.slice(-30).join('\n')}`;
+    const why = `${JSON.stringify({ ...c, stop: { ...c.stop, heldIds: undefined } })}\n${lines.slice(-60).join('\n')}`;
     expect(c.executions, why).toBe(60);
     expect(c.completedRight, why).toBe(60);
     expect(c.effects).toBe(120);
@@ -34,7 +34,10 @@ describePg('multi-process chaos', unavailable, () => {
     expect(c.keysPerEffectMismatch).toBe(0);
     expect(c.missingKeys).toBe(0);
     expect(c.timersEarly).toBe(0);
-    expect(c.timersTwice).toBe(0);
+    expect(c.timersTwice, why).toBe(0);
+    // one writer per history: no effect started or ended twice
+    expect(c.startedTwice, why).toBe(0);
+    expect(c.completedTwice, why).toBe(0);
     expect(c.killsDone).toBe(2);
     expect(c.restarts).toBe(2);
     expect(c.unexpectedExits, why).toBe(0);
