@@ -73,12 +73,12 @@ export async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
-  reportRefusedCommits(store, 'serve');
   const durable = new DurableEngine({
     store,
     idempotencyHeader: p.flags.has('idempotency-header'),
-    worker: { drive },
+    worker: { runStarts: drive },
   });
+  reportRefusedCommits(durable, 'serve');
   // the embedded worker: executions left unfinished by the last run resume here before
   // requests arrive, then it claims work as it becomes due (docs/operations.md); with
   // --no-worker nothing is claimed here

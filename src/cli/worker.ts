@@ -72,12 +72,12 @@ export async function run(args: string[]): Promise<number> {
   const opened = await openStoreFor('worker', storeUrl, { waitMs: startupWaitMs });
   if (typeof opened === 'number') return opened;
   const { store, spec } = opened;
-  reportRefusedCommits(store, 'worker');
   const engine = new DurableEngine({
     store,
     idempotencyHeader: header,
     worker: { ...worker, pollMs },
   });
+  reportRefusedCommits(engine, 'worker');
   const first = await engine.serve();
   process.stderr.write(
     `weft worker: serving ${describeStore(spec)} as ${engine.claims.options.name} (${first.resumed.length} resumed, ${first.parked.length} parked)\n`,

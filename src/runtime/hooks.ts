@@ -15,6 +15,12 @@ export interface EngineEvents {
     /** Sequence number of events[0] when the history is in a Store (durable engine). */
     firstSeq?: number;
   };
+  /**
+   * This process stopped driving the execution because a commit was refused: another
+   * worker holds it now (its claim lapsed here: a pause past the lease), or the store
+   * closed. Nothing of the refused step was written.
+   */
+  'execution:lost': { executionId: string; reason: string };
   /** A task began (pure tasks included), when the interpreter reports it. */
   'task:started': { executionId: string; taskId: string; name: string };
   /** A task ended: phase is completed, faulted, cancelled or skipped (its `if` was false). */

@@ -45,6 +45,11 @@ export interface RunnerDeps extends EffectDeps {
   failure?(error: unknown): ReturnType<typeof problem>;
 }
 
+/** What resume() did: calls in flight at the crash run again (their code may be what crashed). */
+export interface Resumed {
+  relaunchedCalls: number;
+}
+
 export class ExecutionRunner implements EffectHost {
   private readonly execution: Execution;
   readonly definition: Json;
@@ -101,7 +106,7 @@ export class ExecutionRunner implements EffectHost {
    * match), relaunches the effects that were in flight (their ...Started is recorded, their
    * outcome is not: they run again with the same idempotency key) and records the rest.
    */
-  resume(history: readonly HistoryEvent[], options: { suspended?: boolean } = {}): void {
+  resume(history: readonly HistoryEvent[], options: { suspended?: boolean } = {}): Resumed {
     const fresh = history.length === 1;
     this.execution.replaying = !fresh;
     let all: Command[];
@@ -133,13 +138,17 @@ export class ExecutionRunner implements EffectHost {
         }
       } else if (!terminal) rest.push(c);
     }
-    if (terminal) return this.finishFromHistory(history);
+    if (terminal) {
+      this.finishFromHistory(history);
+      return { relaunchedCalls: 0 };
+    }
     this.suspended = options.suspended ?? false;
     this.resumed = rest;
     const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);
     for (const c of relaunch.sort((a, b) => order(a) - order(b)))
       launch(this, c, childIds.get(c.effectId) ?? '');
     if (!this.draining) void this.drain();
+    return { relaunchedCalls: relaunch.filter((c) => c.type === 'ScheduleCall').length };
   }
 
   /** The history already ends the execution: settle with its recorded outcome. */

@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import { authenticate, createApp, type AppOptions } from './app.js';
@@ -40,7 +41,12 @@ function refuse(socket: Duplex, err: unknown): void {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const enginePort = options.engine;
   const app = createApp(options);
-  const server = createAdaptorServer({ fetch: app.fetch });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // Idle keep-alive connections stay open longer than clients keep them (undici: 4 s,
+  // most load balancers: 60 s), so a client never sends on a socket the server is
+  // closing ("other side closed"); headersTimeout must exceed it (Node's rule).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const wss = new WebSocketServer({ noServer: true });
   const limits = options.streamLimits ?? defaultStreamLimits;
 

@@ -77,7 +77,9 @@ function prepareWork(limits: StoreLimits, where: string, item: NewWorkItem): Pre
   const claim = item.claim;
   if (
     claim !== undefined &&
-    (typeof claim.worker !== 'string' || claim.worker === '' || !Number.isSafeInteger(claim.leaseUntil))
+    (typeof claim.worker !== 'string' ||
+      claim.worker === '' ||
+      !Number.isSafeInteger(claim.leaseUntil))
   ) {
     throw new InvalidRequestError(
       `${where}: work item ${item.key} claim needs a worker and an integer leaseUntil`,

@@ -206,6 +206,51 @@ describe('recovery', () => {
     await store.close();
   });
 
+  it('does not park a waiting execution when the process dies again and again right after recovery', async () => {
+    home = tempHome();
+    let store = home.open();
+    let engine = engineOn(store);
+    await engine.register(doc('sleeps', [{ w: { wait: { hours: 1 } } }]));
+    const h = await engine.start({ namespace: 'test', name: 'sleeps' }, {});
+    await crash(engine, store);
+    // twice the dead-letter bound of restarts, each dying at once (well within the grace)
+    for (let i = 0; i < 10; i++) {
+      store = home.open();
+      engine = engineOn(store);
+      expect(await engine.recover()).toEqual({ resumed: [h.id], parked: [] });
+      await crash(engine, store);
+    }
+    store = home.open();
+    expect((await store.getExecution(h.id))?.recoveryAttempts).toBe(0);
+    expect((await store.getExecution(h.id))?.status).toEqual({ state: 'running' });
+    await store.close();
+  });
+
+  it('parks as dead-letter an execution whose call in flight dies with the process every time', async () => {
+    home = tempHome();
+    let store = home.open();
+    let engine = engineOn(store);
+    const hang = () => new Promise<Json>(() => undefined);
+    engine.registerFunction('hang', hang);
+    await engine.register(doc('deadly', [{ a: { call: 'hang' } }]));
+    const h = await engine.start({ namespace: 'test', name: 'deadly' }, {});
+    await until(async () => (await events(engine, h.id)).length === 2, 'TaskStarted');
+    await crash(engine, store);
+    const outcomes: { resumed: string[]; parked: string[] }[] = [];
+    for (let i = 0; i < 6; i++) {
+      store = home.open();
+      engine = engineOn(store);
+      engine.registerFunction('hang', hang);
+      outcomes.push(await engine.recover());
+      await crash(engine, store);
+    }
+    expect(outcomes.slice(0, 5).every((o) => o.resumed[0] === h.id)).toBe(true);
+    expect(outcomes[5]).toEqual({ resumed: [], parked: [h.id] });
+    store = home.open();
+    expect((await store.getExecution(h.id))?.status).toMatchObject({ reason: 'dead-letter' });
+    await store.close();
+  });
+
   it('holds a suspended execution until it is resumed, also across a restart', async () => {
     home = tempHome();
     let store = home.open();

@@ -109,8 +109,11 @@ export class Attacher {
         ...(record.parentId ? { parentId: record.parentId } : {}),
       });
     }
+    let relaunchedCalls: number;
     try {
-      runner.resume(history, { suspended: record.status.state === 'suspended' });
+      ({ relaunchedCalls } = runner.resume(history, {
+        suspended: record.status.state === 'suspended',
+      }));
     } catch (e) {
       if (!(e instanceof DeterminismError)) throw e;
       runner.detach();
@@ -121,8 +124,15 @@ export class Attacher {
       });
       return this.keep({ id, depth, outcome: never, parked: 'determinism' });
     }
-    if (recovery) {
-      // survived the grace period: the attempt counter starts again (a step resets it too)
+    if (recovery && relaunchedCalls === 0) {
+      // Replay and the commands it gave ran without crashing and no call of the execution's
+      // own runs again: this recovery cannot be what kills the process. Counting it anyway
+      // parked innocent executions (waiting for a timer) when a worker was killed again and
+      // again within the grace period: the counter starts again now.
+      this.deps.lanes.resetAttempts(id).catch(() => undefined);
+    } else if (recovery) {
+      // a call in flight at the crash runs again: it may be what crashed the process, so the
+      // counter starts again only when the execution commits a step or survives the grace
       this.deps.clock.schedule(this.deps.limits.recoveryGraceMs, () => {
         if (!runner.isFinished) this.deps.lanes.resetAttempts(id).catch(() => undefined);
       });
@@ -138,7 +148,7 @@ export class Attacher {
   claimed(id: string): Promise<Live | undefined> {
     const known = this.live.get(id);
     // on an exclusive store nobody else takes claims: a re-claim (after resetClaims) is ours
-    if (known && this.deps.claims.exclusive) return Promise.resolve(known);
+    if (known?.runner && this.deps.claims.exclusive) return Promise.resolve(known);
     if (known) this.drop(id);
     return this.attach(id, true);
   }

@@ -41,11 +41,11 @@ export interface WorkerOptions {
   /** Most items one claim takes (default 200). */
   batch?: number;
   /**
-   * Whether this process drives executions (default true). false: an API-only process
-   * (`weft serve --no-worker` on PostgreSQL): what it starts is left unclaimed for the
-   * workers, and it follows executions through the store. Needs a shared store.
+   * Whether start() drives the new execution in this process (default true). False: its
+   * run item is added unclaimed and the workers serving the store claim it (a server that
+   * only accepts requests, or a client spreading work over workers).
    */
-  drive?: boolean;
+  runStarts?: boolean;
 }
 
 export interface ResolvedWorkerOptions {
@@ -54,7 +54,7 @@ export interface ResolvedWorkerOptions {
   capacity: number;
   pollMs: number;
   batch: number;
-  drive: boolean;
+  runStarts: boolean;
 }
 
 export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorkerOptions {
@@ -73,7 +73,7 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorke
     capacity: positive('capacity', options.capacity, 10_000),
     pollMs: positive('pollMs', options.pollMs, 1000),
     batch: positive('batch', options.batch, 200),
-    drive: options.drive ?? true,
+    runStarts: options.runStarts ?? true,
   };
 }
 
@@ -160,10 +160,6 @@ export class Claims {
   ) {
     this.options = resolveWorkerOptions(options);
     this.exclusive = store.exclusive === true;
-    if (!this.options.drive && this.exclusive)
-      throw new RangeError(
-        'worker.drive false needs a shared store (PostgreSQL), not an exclusive one',
-      );
   }
 
   /** Exclusive stores: a claim never lapses while the process lives (~100 years). */
@@ -194,21 +190,24 @@ export class Claims {
     return this.exclusive ? undefined : this.held.get(id);
   }
 
-  /** The run item of a new execution, claimed by this worker (unclaimed when it does not drive). */
+  /** The run item of a new execution, claimed by this worker. */
   claimedRunItem(): NewWorkItem {
+    return this.runItem(true);
+  }
+
+  /** The run item of a new execution: claimed by this worker, or left to any worker. */
+  runItem(claimed: boolean): NewWorkItem {
     const now = this.clock.now();
-    if (!this.options.drive) return { key: runKey, kind: 'ready', dueAt: now };
     return {
       key: runKey,
       kind: 'ready',
       dueAt: now,
-      claim: { worker: this.options.name, leaseUntil: now + this.leaseMs },
+      ...(claimed ? { claim: { worker: this.options.name, leaseUntil: now + this.leaseMs } } : {}),
     };
   }
 
   /** Records that this process holds `id`'s run item (after adding it claimed). */
   hold(id: string, fence?: number): void {
-    if (!this.options.drive) return;
     const lease: HeldLease = {
       worker: this.options.name,
       keys: [runKey],
@@ -228,7 +227,6 @@ export class Claims {
 
   /** Claims due run items (at most `limit`) and holds them. */
   async claim(limit: number): Promise<WorkItem[]> {
-    if (!this.options.drive) return [];
     const request = {
       worker: this.options.name,
       now: this.clock.now(),

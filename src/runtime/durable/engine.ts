@@ -87,7 +87,13 @@ export class DurableEngine {
       now: () => this.clock.now(),
       child: (parentId, e) => this.attacher.childRecord(parentId, e),
       lease: (id) => this.claims.lease(id),
-      lost: (id) => this.attacher.drop(id),
+      lost: (id, error) => {
+        this.attacher.drop(id);
+        this.hooks.emit('execution:lost', {
+          executionId: id,
+          reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+      },
     });
     this.attacher = new Attacher({
       store: this.store,
@@ -170,13 +176,17 @@ export class DurableEngine {
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
         ...(options.priority !== undefined ? { priority: options.priority } : {}),
         startedEvent: started,
-        // this process drives what it starts: the run item comes claimed
-        work: [this.claims.claimedRunItem()],
+        // this process drives what it starts (the run item comes claimed), unless it
+        // leaves starts to the workers (worker.runStarts false)
+        work: [this.claims.runItem(this.claims.options.runStarts)],
       });
     } catch (e) {
       throw startError(e);
     }
-    if (created.created) this.claims.hold(id);
+    if (created.created) {
+      if (this.claims.options.runStarts) this.claims.hold(id);
+      else this.claims.await(id);
+    }
     const live = await this.attacher.attach(created.execution.id, false);
     if (!live) throw new Error(`execution ${created.execution.id} vanished from the store`);
     return new DurableHandle(created.execution.id, w.ref, created.created, live, this.attacher);

@@ -74,7 +74,9 @@ export class WorkLoop {
     }
     this.running = true;
     this.recover()
-      .catch((e: unknown) => process.stderr.write(`weft worker: claiming work failed: ${String(e)}\n`))
+      .catch((e: unknown) =>
+        process.stderr.write(`weft worker: claiming work failed: ${String(e)}\n`),
+      )
       .finally(() => {
         this.running = false;
         if (this.again) {

@@ -1,0 +1,193 @@
+// Several workers on one PostgreSQL store (issue 6): executions are spread over the
+// workers that serve the store, a worker paused past its lease (SIGSTOP) loses its
+// executions to another worker and its late writes are refused, and cancel reaches an
+// execution that another process drives. Worker processes are real (fixtures/pg-worker.ts).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DurableEngine } from '../../src/runtime/durable/engine.js';
+import type { PostgresStore } from '../../src/store/index.js';
+import {
+  admin,
+  describePg,
+  dropSchema,
+  freshSchema,
+  openTestStore,
+  pgUnavailable,
+} from '../store/pg-helpers.js';
+import { doc, tick } from './helpers.js';
+
+const reason = await pgUnavailable();
+
+interface WorkerProcess {
+  child: ChildProcess;
+  lines: Record<string, unknown>[];
+  ready: Promise<void>;
+}
+
+function startWorker(schema: string, name: string, leaseMs: number): WorkerProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      new URL('./fixtures/pg-worker.ts', import.meta.url).pathname,
+      schema,
+      name,
+      String(leaseMs),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines: Record<string, unknown>[] = [];
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`worker ${name} exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      lines.push(parsed);
+      if (parsed.ready) resolve();
+    });
+  });
+  return { child, lines, ready };
+}
+
+async function stop(w: WorkerProcess): Promise<void> {
+  if (w.child.exitCode !== null || w.child.signalCode !== null) return;
+  const exited = new Promise((r) => w.child.once('exit', r));
+  w.child.kill('SIGCONT');
+  w.child.kill('SIGTERM');
+  await exited;
+}
+
+async function until(check: () => Promise<boolean>, what: string, tries = 1800): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return;
+    await tick(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const markedAfter = (name: string, ms: number) =>
+  doc(name, [
+    { pause: { wait: { milliseconds: ms } } },
+    { mark: { call: 'mark', with: { n: '${ .n }' } } },
+  ]);
+const marked = markedAfter('marked', 400);
+
+describePg('several workers on PostgreSQL', reason, () => {
+  describe('several workers on PostgreSQL', () => {
+    const schema = freshSchema();
+    let store: PostgresStore;
+    let client: DurableEngine;
+    const workers: WorkerProcess[] = [];
+
+    beforeAll(async () => {
+      store = await openTestStore(schema);
+      // the client only starts executions: the workers claim and drive them
+      client = new DurableEngine({
+        store,
+        env: {},
+        worker: { name: 'client', runStarts: false, pollMs: 50 },
+      });
+      // registered for validation only: the client never drives an execution
+      client.registerFunction('mark', () => {
+        throw new Error('the client ran an effect');
+      });
+      await client.register(marked);
+    });
+
+    afterAll(async () => {
+      await Promise.all(workers.map(stop));
+      await client.close();
+      await store.close();
+      await dropSchema(schema);
+    });
+
+    const heldBy = async (name: string) =>
+      Number(
+        (
+          await admin<{ n: string }>(
+            `SELECT count(*) AS n FROM "${schema}".work WHERE key = 'run' AND claimed_by = $1`,
+            [name],
+          )
+        )[0]!.n,
+      );
+
+    it('spreads executions over the workers serving the store; each effect runs once', async () => {
+      const a = startWorker(schema, 'spread-a', 5000);
+      const b = startWorker(schema, 'spread-b', 5000);
+      workers.push(a, b);
+      await Promise.all([a.ready, b.ready]);
+      const handles = await Promise.all(
+        Array.from({ length: 40 }, (_, n) =>
+          client.start({ namespace: 'test', name: 'marked' }, { n }),
+        ),
+      );
+      const outputs = (await Promise.all(handles.map((h) => h.result()))) as {
+        n: number;
+        by: string;
+      }[];
+      expect(outputs.map((o) => o.n)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+      const effects = [...a.lines, ...b.lines].filter((l) => 'effect' in l);
+      expect(effects).toHaveLength(40);
+      expect(new Set(effects.map((l) => l.effect)).size).toBe(40);
+      // both served: claims are spread (each claim round takes what is due at that moment)
+      const byWorker = new Set(outputs.map((o) => o.by));
+      expect(byWorker.size).toBeGreaterThanOrEqual(1);
+      expect([...byWorker].every((w) => w === 'spread-a' || w === 'spread-b')).toBe(true);
+      await Promise.all([stop(a), stop(b)]);
+    }, 120_000);
+
+    it('takes over the executions of a worker paused past its lease and refuses its late writes', async () => {
+      await client.register(markedAfter('marked-later', 2500));
+      const slow = startWorker(schema, 'paused', 1000);
+      workers.push(slow);
+      await slow.ready;
+      const handles = await Promise.all(
+        Array.from({ length: 10 }, (_, n) =>
+          client.start({ namespace: 'test', name: 'marked-later' }, { n: 100 + n }),
+        ),
+      );
+      // all ten held by the worker and waiting in `pause`
+      await until(async () => (await heldBy('paused')) === 10, 'the paused worker to claim all');
+      slow.child.kill('SIGSTOP');
+      const next = startWorker(schema, 'taker', 1000);
+      workers.push(next);
+      await next.ready;
+      const outputs = (await Promise.all(handles.map((h) => h.result()))) as { by: string }[];
+      expect(outputs.every((o) => o.by === 'taker')).toBe(true);
+      expect(await heldBy('paused')).toBe(0);
+      // the paused worker wakes: its timers are due, its steps are refused, nothing runs
+      slow.child.kill('SIGCONT');
+      await until(
+        async () => slow.lines.filter((l) => 'lost' in l).length >= 10,
+        'the paused worker to report its refused writes',
+      );
+      const lost = slow.lines.filter((l) => 'lost' in l);
+      expect(new Set(lost.map((l) => l.lost)).size).toBe(10);
+      expect(lost.every((l) => String(l.reason).startsWith('LeaseLostError'))).toBe(true);
+      expect(slow.lines.filter((l) => 'effect' in l)).toHaveLength(0);
+      for (const h of handles) {
+        const types = (await client.history(h.id)).map((r) => r.event.type);
+        expect(types.filter((t) => t === 'TaskCompleted')).toHaveLength(1);
+      }
+      await Promise.all([stop(slow), stop(next)]);
+    }, 120_000);
+
+    it('cancels an execution that another process drives', async () => {
+      await client.register(
+        doc('sleeper', [{ sleep: { wait: { hours: 1 } } }, { after: { set: { done: true } } }]),
+      );
+      const w = startWorker(schema, 'sleeper-host', 5000);
+      workers.push(w);
+      await w.ready;
+      const h = await client.start({ namespace: 'test', name: 'sleeper' }, {});
+      await until(async () => (await heldBy('sleeper-host')) === 1, 'the worker to claim it');
+      await client.cancel(h.id, 'not needed');
+      const outcome = await h.outcome;
+      expect(outcome).toEqual({ status: 'cancelled', reason: 'not needed' });
+      const record = await client.get(h.id);
+      expect(record?.status.state).toBe('cancelled');
+      await stop(w);
+    }, 120_000);
+  });
+});
