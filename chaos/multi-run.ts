@@ -262,13 +262,26 @@ export async function runMulti(o: MultiOptions): Promise<MultiCounts> {
         const k = `${r.executionId} ${r.name}.${r.incarnation}`;
         lostAt.set(k, Math.max(lostAt.get(k) ?? 0, r.at));
       }
+    // The stopped worker's calls sent in the first 2 s after SIGCONT for effects started
+    // before its SIGSTOP are the same thing, seen from the other side: begun before the
+    // pause (its refused commit may come too late to be seen, after the run ended).
+    const stop = counts.stop;
+    const stopped = stop && `${stop.name}.${stop.incarnation}`;
     const delays: number[] = [];
-    const delayed = (call: LedgerCall) => {
+    const delayed = (call: LedgerCall, startedAt: number) => {
       const id = call.key?.split('/')[0] ?? '';
       const lost = lostAt.get(`${id} ${call.by}`);
-      if (lost === undefined || lost < call.at) return false;
-      delays.push(lost - call.at);
-      return true;
+      if (lost !== undefined && lost >= call.at) {
+        delays.push(lost - call.at);
+        return true;
+      }
+      return (
+        stop !== undefined &&
+        call.by === stopped &&
+        call.at >= stop.continuedAt &&
+        call.at <= stop.continuedAt + 2000 &&
+        startedAt < stop.stoppedAt
+      );
     };
     const v = await verify(store, o.executions, ledger.calls, delayed);
     if (v.suspects?.length) await explain(store, v.suspects, ledger.calls, refusals, log);
