@@ -151,6 +151,8 @@ if (want('timers')) {
   const store = fresh();
   const e = engineOn(store);
   const [ref] = await e.register(doc('sleep', [{ w: { wait: { milliseconds: waitMs } } }]));
+  // served as `weft worker` does: waiting executions unload from memory (claims.ts)
+  await e.serve();
   const fireAt = new Map<string, number>();
   const lateness: number[] = [];
   e.on('history:appended', ({ executionId, events }) => {

@@ -5,10 +5,22 @@
 // tests today; the SQLite store (src/store/) plugs in behind the same two methods.
 import type { HistoryEvent } from '../history/events.js';
 
+export interface AppendOptions {
+  /**
+   * The step leaves the execution waiting for timers only: the durable engine unloads it
+   * in the same commit, its run item due at this time (claims.ts). Others ignore it.
+   */
+  runDueAt?: number;
+}
+
 export interface HistoryStore {
   /** Appends `events` to the execution's history, atomically and in order. A durable
    *  store resolves with the sequence number of the first event (history starts at 1). */
-  append(executionId: string, events: readonly HistoryEvent[]): Promise<void | number>;
+  append(
+    executionId: string,
+    events: readonly HistoryEvent[],
+    options?: AppendOptions,
+  ): Promise<void | number>;
   /** The execution's whole history, oldest first ([] when unknown). */
   load(executionId: string): Promise<HistoryEvent[]>;
 }

@@ -41,6 +41,14 @@ export interface RunnerDeps extends EffectDeps {
   lost?(error: unknown): boolean;
   /** Cancels a child execution by id (recovery: the parent cancels a child it started before). */
   cancelChild?(childId: string, reason: string): void;
+  /** Called when the runner has recorded what it could and waits (see idleUntil). */
+  stepped?(runner: ExecutionRunner): void;
+  /**
+   * Asked before a step is recorded that leaves the execution waiting for timers only
+   * (the earliest at `until`): the run item's due time to unload it in the same commit,
+   * or undefined to keep it in memory.
+   */
+  unloadAt?(runner: ExecutionRunner, until: number): number | undefined;
   /** Turns a failure of a step into the execution's error (default: runtime Internal error). */
   failure?(error: unknown): ReturnType<typeof problem>;
 }
@@ -54,6 +62,10 @@ export class ExecutionRunner implements EffectHost {
   private readonly execution: Execution;
   readonly definition: Json;
   readonly inflight = new Map<number, () => void>();
+  /** The last step's commit also unloaded the execution (its run item waits in the store). */
+  unloadRecorded = false;
+  /** fireAt of the timers in flight (effect id -> ms): idleUntil() reads it. */
+  private readonly timers = new Map<number, number>();
   private readonly cancelled = new Set<number>();
   private pending: HistoryEvent[] = [];
   /** Commands of a resume (recovery) not yet recorded: the next step carries them out. */
@@ -145,8 +157,10 @@ export class ExecutionRunner implements EffectHost {
     this.suspended = options.suspended ?? false;
     this.resumed = rest;
     const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);
-    for (const c of relaunch.sort((a, b) => order(a) - order(b)))
+    for (const c of relaunch.sort((a, b) => order(a) - order(b))) {
+      if (c.type === 'ScheduleTimer') this.timers.set(c.effectId, c.fireAt);
       launch(this, c, childIds.get(c.effectId) ?? '');
+    }
     if (!this.draining) void this.drain();
     return { relaunchedCalls: relaunch.filter((c) => c.type === 'ScheduleCall').length };
   }
@@ -209,7 +223,10 @@ export class ExecutionRunner implements EffectHost {
 
   deliver(effectId: number, event: HistoryEvent, keepInFlight = false): void {
     if (this.cancelled.has(effectId) || this.finished) return;
-    if (!keepInFlight) this.inflight.delete(effectId);
+    if (!keepInFlight) {
+      this.inflight.delete(effectId);
+      this.timers.delete(effectId);
+    }
     this.enqueue([event]);
   }
 
@@ -232,6 +249,23 @@ export class ExecutionRunner implements EffectHost {
     } finally {
       this.draining = false;
     }
+    if (!this.finished) this.deps.stepped?.(this);
+  }
+
+  /**
+   * When the execution only waits for timers (nothing else in flight, nothing to record):
+   * the earliest fireAt. The durable engine may then unload it until that time.
+   */
+  idleUntil(): number | undefined {
+    if (this.finished || this.suspended || this.draining) return undefined;
+    if (this.pending.length > 0 || this.resumed || this.inflight.size === 0) return undefined;
+    let earliest = Infinity;
+    for (const id of this.inflight.keys()) {
+      const at = this.timers.get(id);
+      if (at === undefined) return undefined;
+      earliest = Math.min(earliest, at);
+    }
+    return earliest;
   }
 
   private async step(arrived: HistoryEvent[]): Promise<void> {
@@ -263,6 +297,7 @@ export class ExecutionRunner implements EffectHost {
       } else if (c.type === 'CancelEffect') {
         const cancel = this.inflight.get(c.effectId);
         this.cancelled.add(c.effectId);
+        this.timers.delete(c.effectId);
         if (cancel) {
           this.inflight.delete(c.effectId);
           cancel();
@@ -272,16 +307,43 @@ export class ExecutionRunner implements EffectHost {
         end = conclusion(c, time);
       }
     }
-    await this.record([...events, ...started, ...cancelledEvents, ...(end ? [end.event] : [])]);
+    const runDueAt = end ? undefined : this.unloadHint(toLaunch);
+    await this.record(
+      [...events, ...started, ...cancelledEvents, ...(end ? [end.event] : [])],
+      runDueAt,
+    );
+    this.unloadRecorded = runDueAt !== undefined;
     if (end) return this.finish(end.outcome);
     // listens subscribe before anything else starts (an emit in the same step must reach them)
     const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);
-    for (const [c, childId] of toLaunch.sort((a, b) => order(a[0]) - order(b[0])))
+    for (const [c, childId] of toLaunch.sort((a, b) => order(a[0]) - order(b[0]))) {
+      if (c.type === 'ScheduleTimer') this.timers.set(c.effectId, c.fireAt);
       launch(this, c, childId);
+    }
   }
 
-  private async record(events: HistoryEvent[]): Promise<void> {
-    const firstSeq = await this.deps.store.append(this.executionId, events);
+  /** After this step only timers wait: the run item's due time when the engine unloads. */
+  private unloadHint(toLaunch: readonly [ScheduleCommand, string][]): number | undefined {
+    if (!this.deps.unloadAt || this.suspended || this.pending.length > 0) return undefined;
+    let earliest = Infinity;
+    for (const [c] of toLaunch) {
+      if (c.type !== 'ScheduleTimer') return undefined;
+      earliest = Math.min(earliest, c.fireAt);
+    }
+    for (const id of this.inflight.keys()) {
+      const at = this.timers.get(id);
+      if (at === undefined) return undefined;
+      earliest = Math.min(earliest, at);
+    }
+    return earliest === Infinity ? undefined : this.deps.unloadAt(this, earliest);
+  }
+
+  private async record(events: HistoryEvent[], runDueAt?: number): Promise<void> {
+    const firstSeq = await this.deps.store.append(
+      this.executionId,
+      events,
+      runDueAt === undefined ? undefined : { runDueAt },
+    );
     this.deps.hooks.emit('history:appended', {
       executionId: this.executionId,
       events,

@@ -26,9 +26,18 @@ export const slowConsumerCode = 4001;
 export interface StreamLimits {
   maxQueued: number;
   maxBufferedBytes: number;
+  /**
+   * How often an execution stream also reads the history from the store: events of an
+   * execution another process drives (several workers on PostgreSQL) reach no hook here.
+   */
+  tailMs?: number;
 }
 
-export const defaultStreamLimits: StreamLimits = { maxQueued: 1000, maxBufferedBytes: 1 << 20 };
+export const defaultStreamLimits: StreamLimits = {
+  maxQueued: 1000,
+  maxBufferedBytes: 1 << 20,
+  tailMs: 1000,
+};
 
 const terminal = new Set(['ExecutionCompleted', 'ExecutionFaulted', 'ExecutionCancelled']);
 
@@ -92,15 +101,20 @@ export async function streamExecution(
     emit(sender, lifecycle, e);
     if (terminal.has(e.event.type)) finish(e.seq);
   };
+  let tail: NodeJS.Timeout | undefined;
   const finish = (seq: number) => {
     unsubscribe();
+    if (tail) clearInterval(tail);
     if (!sender.closed) {
       sender.send({ kind: 'end', seq, executionId }, seq);
       ws.close(1000, 'the execution ended');
     }
   };
   const unsubscribe = port.subscribe({ executionId }, (e) => (live ? deliver(e) : buffer.push(e)));
-  ws.on('close', unsubscribe);
+  ws.on('close', () => {
+    unsubscribe();
+    if (tail) clearInterval(tail);
+  });
   const past = await port.history(executionId, 0);
   for (const e of past) {
     if (e.seq <= after) lifecycle.derive(e.seq, e.event);
@@ -111,7 +125,19 @@ export async function streamExecution(
   live = true;
   // an execution that ended before `after` was reached: nothing more will come
   const last = past.at(-1);
-  if (last && terminal.has(last.event.type) && last.seq <= after) finish(last.seq);
+  if (last && terminal.has(last.event.type) && last.seq <= after) return finish(last.seq);
+  if (last && terminal.has(last.event.type)) return;
+  // the store is the source of truth: what another process records arrives this way
+  let reading = false;
+  tail = setInterval(() => {
+    if (reading || sender.closed) return;
+    reading = true;
+    port
+      .history(executionId, sent)
+      .then((events) => events.forEach(deliver))
+      .catch(() => undefined)
+      .finally(() => (reading = false));
+  }, limits.tailMs ?? 1000);
 }
 
 /** Streams every execution matching the filter and the caller's namespaces, live. */

@@ -138,7 +138,7 @@ describePg('several workers on PostgreSQL', reason, () => {
     }, 120_000);
 
     it('takes over the executions of a worker paused past its lease and refuses its late writes', async () => {
-      await client.register(markedAfter('marked-later', 2500));
+      await client.register(markedAfter('marked-later', 6000));
       const slow = startWorker(schema, 'paused', 1000);
       workers.push(slow);
       await slow.ready;

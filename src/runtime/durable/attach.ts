@@ -1,7 +1,10 @@
 // Attaching executions to this process: the runner of an unfinished execution is built
 // from its history (resume) exactly once per process, whoever asks first (recovery, a
 // parent waiting for its child, cancel). Also: child executions (created in the parent's
-// commit, result delivered once), dead-letter and determinism parking, suspend/resume.
+// commit, result delivered once), dead-letter and determinism parking, suspend/resume,
+// and unloading: while the worker serves, an execution that only waits for a timer more
+// than unloadAfterMs away leaves memory (its run item goes back to the store, due at the
+// timer) and is attached again from its history when the item comes due.
 import { randomUUID } from 'node:crypto';
 import { DeterminismError } from '../../core/index.js';
 import type { ChildStarted, Json, WorkflowRef } from '../../history/events.js';
@@ -18,15 +21,9 @@ import type { StoreLanes } from './lanes.js';
 import type { DurableLimits } from './options.js';
 import type { Claims } from './claims.js';
 import { RemoteOutcomes } from './remote.js';
+import { Live } from './live.js';
 
-/** An execution as this process knows it: driven here (runner), finished or parked. */
-export interface Live {
-  id: string;
-  depth: number;
-  outcome: Promise<Outcome>;
-  runner?: ExecutionRunner;
-  parked?: 'determinism' | 'dead-letter';
-}
+export { Live };
 
 export interface AttacherDeps {
   store: Store;
@@ -41,14 +38,16 @@ export interface AttacherDeps {
   runner(id: string, w: RegisteredWorkflow): ExecutionRunner;
 }
 
-const never = new Promise<Outcome>(() => undefined);
-
 export class Attacher {
   private readonly live = new Map<string, Live>();
   private readonly loading = new Map<string, Promise<Live | undefined>>();
   /** Why a child could not be created in its parent's commit (reported by its launch). */
   private readonly refused = new Map<string, ReturnType<typeof problem>>();
   private readonly remote: RemoteOutcomes;
+  /** Set while the worker serves (WorkLoop): unload executions idle longer than this. */
+  private unloadAfterMs: number | undefined;
+  /** Told when an unloaded execution's run item comes due (the loop wakes then). */
+  private dueAt: ((at: number) => void) | undefined;
 
   constructor(private readonly deps: AttacherDeps) {
     this.remote = new RemoteOutcomes(deps.store, deps.claims.options.pollMs);
@@ -61,44 +60,54 @@ export class Attacher {
   }
 
   /** The execution's Live (undefined when the store does not know it). */
-  attach(id: string, recovery: boolean): Promise<Live | undefined> {
+  attach(id: string, recovery: boolean, reuse?: Live): Promise<Live | undefined> {
     const known = this.live.get(id);
-    if (known) return Promise.resolve(known);
+    // an unloaded execution this process may drive (exclusive store) is loaded again
+    const reload = known?.unloaded && this.deps.claims.holds(id);
+    if (known && !reload) return Promise.resolve(known);
     let p = this.loading.get(id);
     if (!p) {
-      p = this.load(id, recovery).finally(() => this.loading.delete(id));
+      p = this.load(id, recovery, reuse ?? known).finally(() => this.loading.delete(id));
       this.loading.set(id, p);
     }
     return p;
   }
 
-  private async load(id: string, recovery: boolean): Promise<Live | undefined> {
+  private async load(id: string, recovery: boolean, reuse?: Live): Promise<Live | undefined> {
     const record = await this.deps.store.getExecution(id);
     if (!record) return undefined;
-    const depth = await this.depthOf(record);
+    const live = reuse ?? new Live(id, await this.depthOf(record));
+    this.keep(live);
     const done = outcomeOf(record.status);
-    if (done) return this.keep({ id, depth, outcome: Promise.resolve(done) });
+    if (done) {
+      live.settle(done);
+      return live;
+    }
     if (record.status.state === 'parked') {
       this.deps.claims.forget(id);
-      return this.keep({ id, depth, outcome: never, parked: record.status.reason });
+      live.parked = record.status.reason;
+      return live;
     }
     if (!this.deps.claims.holds(id)) {
       // driven by another worker (or waiting to be claimed): watch its stored status
-      return this.keep({ id, depth, outcome: this.remote.outcome(id) });
+      this.watch(live);
+      return live;
     }
     if (recovery) {
       const attempts = await this.deps.store.noteRecoveryAttempt(id, this.deps.clock.now());
       if (attempts > this.deps.limits.maxRecoveryAttempts) {
         const detail = `${attempts - 1} recoveries in a row made no progress (limit maxRecoveryAttempts = ${this.deps.limits.maxRecoveryAttempts})`;
         await this.deps.lanes.setStatus(id, { state: 'parked', reason: 'dead-letter', detail });
-        return this.keep({ id, depth, outcome: never, parked: 'dead-letter' });
+        live.parked = 'dead-letter';
+        return live;
       }
     }
     const w = await this.deps.workflow(record.workflow);
     const history = await this.deps.lanes.load(id);
     const runner = this.deps.runner(id, w);
-    const live = this.keep({ id, depth, outcome: runner.outcome, runner });
+    live.drive(runner);
     void runner.outcome.then(() => {
+      if (live.runner !== runner) return;
       this.deps.lanes.forget(id);
       this.deps.claims.forget(id);
     });
@@ -117,12 +126,14 @@ export class Attacher {
     } catch (e) {
       if (!(e instanceof DeterminismError)) throw e;
       runner.detach();
+      live.runner = undefined;
       await this.deps.lanes.setStatus(id, {
         state: 'parked',
         reason: 'determinism',
         detail: e.message,
       });
-      return this.keep({ id, depth, outcome: never, parked: 'determinism' });
+      live.parked = 'determinism';
+      return live;
     }
     if (recovery && relaunchedCalls === 0) {
       // Replay and the commands it gave ran without crashing and no call of the execution's
@@ -137,7 +148,64 @@ export class Attacher {
         if (!runner.isFinished) this.deps.lanes.resetAttempts(id).catch(() => undefined);
       });
     }
+    this.idle(live);
     return live;
+  }
+
+  /** While the worker serves: unload executions idle for longer than `afterMs`. */
+  enableUnload(afterMs: number | undefined, dueAt?: (at: number) => void): void {
+    this.unloadAfterMs = afterMs;
+    this.dueAt = dueAt;
+  }
+
+  /**
+   * RunnerDeps.unloadAt: on an exclusive store (nobody else claims) a step that leaves the
+   * execution waiting for a far timer unloads it in its own commit: one write instead of
+   * two. Elsewhere the run item stays claimed until the separate unload commit, so that a
+   * request arriving meanwhile is not refused by our own lease check.
+   */
+  unloadAt(_runner: ExecutionRunner, until: number): number | undefined {
+    if (this.unloadAfterMs === undefined || !this.deps.claims.exclusive) return undefined;
+    if (until - this.deps.clock.now() < this.unloadAfterMs) return undefined;
+    return until - this.deps.claims.options.reloadAheadMs;
+  }
+
+  /** A runner recorded its step and waits (RunnerDeps.stepped). */
+  stepped(runner: ExecutionRunner): void {
+    const live = this.live.get(runner.executionId);
+    if (live?.runner === runner) this.idle(live);
+  }
+
+  /** The runner of `live` waits (ExecutionRunner.stepped): unload it when it only waits
+   *  for a timer far enough away. */
+  idle(live: Live | undefined): void {
+    const runner = live?.runner;
+    if (!live || !runner || this.unloadAfterMs === undefined) return;
+    const until = runner.idleUntil();
+    if (until === undefined) return;
+    if (!runner.unloadRecorded && until - this.deps.clock.now() < this.unloadAfterMs) return;
+    runner.detach();
+    live.runner = undefined;
+    live.unloaded = true;
+    if (live.awaited && !this.deps.claims.exclusive) this.watch(live);
+    const id = live.id;
+    // due a little before the timer, so that claim and replay are done when it fires
+    const dueAt = until - this.deps.claims.options.reloadAheadMs;
+    if (runner.unloadRecorded) {
+      // the step's own commit put the run item back (unloadAt): nothing more to write
+      this.deps.claims.forget(id);
+      this.deps.lanes.forget(id);
+      this.dueAt?.(dueAt);
+      return;
+    }
+    this.deps.lanes.unload(id, dueAt).then(
+      () => {
+        this.deps.claims.forget(id);
+        this.deps.lanes.forget(id);
+        this.dueAt?.(dueAt);
+      },
+      () => this.drop(id),
+    );
   }
 
   /**
@@ -145,24 +213,38 @@ export class Attacher {
    * the execution, the claim was taken from it in between: the runner is stale (it would
    * miss what the other side recorded), so it is dropped and the execution attached anew.
    */
-  claimed(id: string): Promise<Live | undefined> {
+  claimed(id: string, counted = true): Promise<Live | undefined> {
     const known = this.live.get(id);
     // on an exclusive store nobody else takes claims: a re-claim (after resetClaims) is ours
     if (known?.runner && this.deps.claims.exclusive) return Promise.resolve(known);
+    // an execution this process unloaded comes back (the same Live: its waiters stay)
+    if (known?.unloaded) return this.attach(id, counted, known);
     if (known) this.drop(id);
-    return this.attach(id, true);
+    return this.attach(id, counted);
   }
 
-  /** Another worker owns `id` now (a commit was refused): stop driving it, write nothing. */
+  /** Another worker owns `id` now (a commit was refused): stop driving it, write nothing.
+   *  Whoever awaits its outcome learns it from the store. */
   drop(id: string): void {
     const l = this.live.get(id);
-    l?.runner?.detach();
-    if (this.live.get(id) === l) this.live.delete(id);
+    if (l) {
+      l.runner?.detach();
+      l.runner = undefined;
+      this.live.delete(id);
+      this.watch(l);
+    }
     this.deps.claims.forget(id);
     this.deps.lanes.forget(id);
   }
 
+  private watch(l: Live): void {
+    if (l.watched || l.settled) return;
+    l.watched = true;
+    void this.remote.outcome(l.id).then((o) => l.settle(o));
+  }
+
   private keep(l: Live): Live {
+    if (this.live.get(l.id) === l) return l;
     this.live.set(l.id, l);
     // finished executions need not stay in memory: their outcome is in the store
     void l.outcome.then(() => {
@@ -244,6 +326,7 @@ export class Attacher {
           return { status: 'faulted', error };
         }
         live = l;
+        l.awaited = true;
         if (cancelled !== undefined) void this.cancel(childId, cancelled);
         return l.outcome;
       },

@@ -46,6 +46,14 @@ export interface WorkerOptions {
    * only accepts requests, or a client spreading work over workers).
    */
   runStarts?: boolean;
+  /**
+   * While serving: an execution that only waits for a timer at least this far away leaves
+   * memory until shortly before it is due (default 5,000 ms; 0 never unloads). 100,000
+   * executions waiting in memory took ~10 KB each (1 GB); unloaded, a row each.
+   */
+  unloadAfterMs?: number;
+  /** How long before it is due an unloaded execution is claimed again (default 1,000 ms). */
+  reloadAheadMs?: number;
 }
 
 export interface ResolvedWorkerOptions {
@@ -55,6 +63,8 @@ export interface ResolvedWorkerOptions {
   pollMs: number;
   batch: number;
   runStarts: boolean;
+  unloadAfterMs: number;
+  reloadAheadMs: number;
 }
 
 export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorkerOptions {
@@ -64,9 +74,21 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorke
       throw new RangeError(`worker.${name} must be a positive integer, got ${String(v)}`);
     return value;
   };
+  const nonNegative = (name: string, v: number | undefined, fallback: number) => {
+    const value = v ?? fallback;
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new RangeError(`worker.${name} must be a non-negative integer, got ${String(v)}`);
+    return value;
+  };
   const name = options.name ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   if (typeof name !== 'string' || name === '')
     throw new RangeError('worker.name must be a non-empty string');
+  const unloadAfterMs = nonNegative('unloadAfterMs', options.unloadAfterMs, 5000);
+  const reloadAheadMs = nonNegative('reloadAheadMs', options.reloadAheadMs, 1000);
+  if (unloadAfterMs > 0 && unloadAfterMs <= reloadAheadMs)
+    throw new RangeError(
+      `worker.unloadAfterMs (${unloadAfterMs}) must be 0 or more than worker.reloadAheadMs (${reloadAheadMs})`,
+    );
   return {
     name,
     leaseMs: positive('leaseMs', options.leaseMs, 30_000),
@@ -74,6 +96,8 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorke
     pollMs: positive('pollMs', options.pollMs, 1000),
     batch: positive('batch', options.batch, 200),
     runStarts: options.runStarts ?? true,
+    unloadAfterMs,
+    reloadAheadMs,
   };
 }
 

@@ -189,6 +189,7 @@ export class DurableEngine {
     }
     const live = await this.attacher.attach(created.execution.id, false);
     if (!live) throw new Error(`execution ${created.execution.id} vanished from the store`);
+    live.awaited = true;
     return new DurableHandle(created.execution.id, w.ref, created.created, live, this.attacher);
   }
 
@@ -198,6 +199,7 @@ export class DurableEngine {
     if (!record) return undefined;
     const live = await this.attacher.attach(id, false);
     if (!live) return undefined;
+    live.awaited = true;
     return new DurableHandle(id, record.workflow, false, live, this.attacher);
   }
 
@@ -332,6 +334,8 @@ export class DurableEngine {
         void this.attacher.cancel(childId, reason).catch(() => undefined),
       lost,
       failure,
+      stepped: (runner) => this.attacher.stepped(runner),
+      unloadAt: (runner, until) => this.attacher.unloadAt(runner, until),
     });
   }
 }

@@ -20,7 +20,7 @@ import type {
   NewWorkItem,
   Store,
 } from '../../store/types.js';
-import type { HistoryStore } from '../history-store.js';
+import type { AppendOptions, HistoryStore } from '../history-store.js';
 import type { HeldLease } from './claims.js';
 import { lost } from './failures.js';
 
@@ -38,6 +38,7 @@ export interface LaneOptions {
 interface Extra {
   status?: ExecutionStatus;
   recoveryAttempts?: number;
+  addWork?: NewWorkItem;
 }
 
 interface Pending {
@@ -53,6 +54,11 @@ interface Lane {
   queue: Pending[];
 }
 
+/** The run item of an unloaded execution: unclaimed, due at `dueAt`, not a recovery. */
+function unloadItem(dueAt: number): NewWorkItem {
+  return { key: 'run', kind: 'ready', dueAt, payload: { unloaded: true } };
+}
+
 export class StoreLanes implements HistoryStore {
   private readonly lanes = new Map<string, Lane>();
 
@@ -61,13 +67,29 @@ export class StoreLanes implements HistoryStore {
     private readonly options: LaneOptions,
   ) {}
 
-  append(executionId: string, events: readonly HistoryEvent[]): Promise<number> {
-    return this.enqueue(executionId, events, {});
+  append(
+    executionId: string,
+    events: readonly HistoryEvent[],
+    options?: AppendOptions,
+  ): Promise<number> {
+    const at = options?.runDueAt;
+    return this.enqueue(executionId, events, at === undefined ? {} : { addWork: unloadItem(at) });
   }
 
   /** Writes a status without events (suspend, resume, park). */
   setStatus(executionId: string, status: ExecutionStatus): Promise<number> {
     return this.enqueue(executionId, [], { status });
+  }
+
+  /**
+   * The execution leaves this process until `dueAt` (it waits for a timer): its run item
+   * goes back to the store unclaimed, due then, for any worker to claim (claims.ts).
+   */
+  unload(executionId: string, dueAt: number): Promise<number> {
+    const payload = { unloaded: true };
+    return this.enqueue(executionId, [], {
+      addWork: { key: 'run', kind: 'ready', dueAt, payload },
+    });
   }
 
   /** The execution resumed and stayed alive: its recovery attempts start again at 0. */
@@ -127,11 +149,12 @@ export class StoreLanes implements HistoryStore {
     const events = group.flatMap((p) => p.events);
     let status = statusOf(events);
     let recoveryAttempts: number | undefined = events.length > 0 ? 0 : undefined;
+    const addWork: NewWorkItem[] = [];
     for (const p of group) {
       if (p.extra.status && !status) status = p.extra.status;
       if (p.extra.recoveryAttempts !== undefined) recoveryAttempts = p.extra.recoveryAttempts;
+      if (p.extra.addWork) addWork.push(p.extra.addWork);
     }
-    const addWork: NewWorkItem[] = [];
     const removeWork: string[] = [];
     const create: NewExecution[] = [];
     // a parked execution waits for a human, not a worker: it gives its run item up
