@@ -8,6 +8,9 @@ export interface LedgerCall {
   step: string;
   key: string | undefined;
   at: number;
+  /** Who called: the path before /effect (chaos/multi-run.ts maps each worker process to
+   *  its own prefix with WEFT_HOST_MAP); '' for a plain /effect. */
+  by: string;
 }
 
 export interface Ledger {
@@ -27,7 +30,8 @@ export async function startLedger(maxDelayMs = 40, random = Math.random): Promis
     req.on('end', () => {
       const { i, step } = JSON.parse(body) as { i: number; step: string };
       const key = req.headers['idempotency-key'];
-      calls.push({ i, step, key: typeof key === 'string' ? key : undefined, at: Date.now() });
+      const by = (req.url ?? '').replace(/\/effect$/, '').replace(/^\//, '');
+      calls.push({ i, step, key: typeof key === 'string' ? key : undefined, at: Date.now(), by });
       ledger.onCall?.();
       setTimeout(
         () => {

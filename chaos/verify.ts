@@ -22,18 +22,36 @@ export interface ChaosCounts {
   /** Most ledger calls of one effect: at most 1 + kills (one re-run per restart). */
   maxCallsPerEffect: number;
   reRunAfterRecorded: number;
+  /** Calls after the result was recorded that `delayed` excused (see DelayedCall). */
+  delayedAfterRecorded: number;
+  /** The first few of those calls, for the log: key, call time, the result's record time. */
+  reRuns?: { key: string; at: number; recordedAt: number; by: string }[];
   callsWithoutRecordedStart: number;
   keysPerEffectMismatch: number;
   missingKeys: number;
   timers: number;
   timersEarly: number;
   timersTwice: number;
+  /** Effects with two TaskStarted, or two outcomes (TaskCompleted/TaskFaulted), or two
+   *  TimerStarted events: two writers appended to one history. Must be 0. */
+  startedTwice: number;
+  completedTwice: number;
+  /** Executions whose history shows a re-run or a second writer (for the log). */
+  suspects?: string[];
 }
+
+/**
+ * A call after its effect's result was recorded that is not a re-run: e.g. a stale
+ * holder's late call (chaos/multi-run.ts decides). `startedAt` is the time of the
+ * effect's first TaskStarted.
+ */
+export type DelayedCall = (call: LedgerCall, startedAt: number) => boolean;
 
 export async function verify(
   store: Store,
   count: number,
   calls: LedgerCall[],
+  delayed?: DelayedCall,
 ): Promise<ChaosCounts> {
   const c: ChaosCounts = {
     executions: 0,
@@ -45,12 +63,15 @@ export async function verify(
     repeatedEffects: 0,
     maxCallsPerEffect: 0,
     reRunAfterRecorded: 0,
+    delayedAfterRecorded: 0,
     callsWithoutRecordedStart: 0,
     keysPerEffectMismatch: 0,
     missingKeys: calls.filter((x) => x.key === undefined).length,
     timers: 0,
     timersEarly: 0,
     timersTwice: 0,
+    startedTwice: 0,
+    completedTwice: 0,
   };
   const byKey = new Map<string, LedgerCall[]>();
   const keysOf = new Map<string, Set<string>>();
@@ -74,7 +95,10 @@ export async function verify(
       else c.wrongOrUnfinished++;
       if (record.status.state === 'parked') c.parked++;
       const history = (await store.loadHistory(record.id)).map((r) => r.event);
-      check(history, byKey, recordedKeys, c);
+      const before = c.reRunAfterRecorded + c.startedTwice + c.completedTwice + c.timersTwice;
+      check(history, byKey, recordedKeys, c, delayed);
+      if (c.reRunAfterRecorded + c.startedTwice + c.completedTwice + c.timersTwice > before)
+        (c.suspects ??= []).push(record.id);
     }
     cursor = page.nextCursor;
   } while (cursor);
@@ -88,21 +112,36 @@ function check(
   byKey: Map<string, LedgerCall[]>,
   recordedKeys: Set<string>,
   c: ChaosCounts,
+  delayed: DelayedCall | undefined,
 ): void {
   const keyOf = new Map<number, string>();
+  const startedAt = new Map<number, number>();
+  const ended = new Set<number>();
   const fireAt = new Map<number, number>();
   const fired = new Map<number, number>();
   for (const e of history) {
     if (e.type === 'TaskStarted') {
+      if (keyOf.has(e.effectId)) c.startedTwice++;
       keyOf.set(e.effectId, e.key);
+      if (!startedAt.has(e.effectId)) startedAt.set(e.effectId, e.time);
       recordedKeys.add(e.key);
       c.effects++;
-    } else if (e.type === 'TaskCompleted') {
+    } else if (e.type === 'TaskCompleted' || e.type === 'TaskFaulted') {
+      if (ended.has(e.effectId)) c.completedTwice++;
+      ended.add(e.effectId);
+      if (e.type === 'TaskFaulted') continue;
       const calls = byKey.get(keyOf.get(e.effectId) ?? '') ?? [];
       if (calls.length > 1) c.repeatedEffects++;
       c.maxCallsPerEffect = Math.max(c.maxCallsPerEffect, calls.length);
-      c.reRunAfterRecorded += calls.filter((x) => x.at > e.time).length;
+      const after = calls.filter((x) => x.at > e.time);
+      const started = startedAt.get(e.effectId) ?? 0;
+      const late = after.filter((x) => !delayed?.(x, started));
+      c.delayedAfterRecorded += after.length - late.length;
+      c.reRunAfterRecorded += late.length;
+      for (const x of late.slice(0, 10 - (c.reRuns ??= []).length))
+        c.reRuns.push({ key: x.key!, at: x.at, recordedAt: e.time, by: x.by });
     } else if (e.type === 'TimerStarted') {
+      if (fireAt.has(e.effectId)) c.startedTwice++;
       fireAt.set(e.effectId, e.fireAt);
       c.timers++;
     } else if (e.type === 'TimerFired') {
@@ -123,6 +162,8 @@ export function passed(c: ChaosCounts, count: number): boolean {
     c.keysPerEffectMismatch === 0 &&
     c.missingKeys === 0 &&
     c.timersEarly === 0 &&
-    c.timersTwice === 0
+    c.timersTwice === 0 &&
+    c.startedTwice === 0 &&
+    c.completedTwice === 0
   );
 }

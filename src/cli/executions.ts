@@ -4,14 +4,15 @@
 // and waits for it to end. Exit 0; 2 on bad usage; 1 when the execution does not exist.
 import type { ExecutionRecord, ExecutionState } from '../store/types.js';
 import { DurableEngine } from '../runtime/durable/engine.js';
-import { openHomeStore } from '../runtime/durable/home.js';
+import { openStoreFor, takeStoreFlag } from '../runtime/durable/home.js';
 import { ProblemError } from '../runtime/problems.js';
 
-const usage = `Usage: weft executions list [--state STATE] [--limit N] [--json]
-       weft executions show ID [--json]
-       weft executions cancel ID [--reason TEXT] [--json]
+const usage = `Usage: weft executions list [--state STATE] [--limit N] [--json] [--store URL]
+       weft executions show ID [--json] [--store URL]
+       weft executions cancel ID [--reason TEXT] [--json] [--store URL]
 
-The executions in $WEFT_HOME/weft.db (default ./.weft).
+The executions in the store: --store URL (postgres://...[?schema=NAME], sqlite:PATH or a
+path), else $WEFT_STORE, else $WEFT_HOME/weft.db (WEFT_HOME default ./.weft).
 STATE: running, suspended, completed, faulted, cancelled, parked.
 `;
 
@@ -43,7 +44,12 @@ export async function run(args: string[]): Promise<number> {
     (args.length === 0 ? process.stderr : process.stdout).write(usage);
     return args.length === 0 ? 2 : 0;
   }
-  const [sub, ...rest] = args;
+  const parsed = takeStoreFlag(args);
+  if (typeof parsed === 'string') {
+    process.stderr.write(`weft executions: ${parsed}\n\n${usage}`);
+    return 2;
+  }
+  const [sub, ...rest] = parsed.rest;
   const json = rest.includes('--json');
   const opts = rest.filter((a) => a !== '--json');
   const flag = (name: string) => {
@@ -69,7 +75,9 @@ export async function run(args: string[]): Promise<number> {
   if (sub !== 'list' && opts.length !== 1) return fail(`${sub} takes one execution ID`);
   if (sub === 'list' && opts.length > 0) return fail(`unexpected argument '${opts[0]}'`);
 
-  const store = openHomeStore();
+  const opened = await openStoreFor('executions', parsed.store);
+  if (typeof opened === 'number') return opened;
+  const { store } = opened;
   const engine = new DurableEngine({ store });
   const out = (v: unknown, text: string) =>
     process.stdout.write((json ? JSON.stringify(v) : text) + '\n');

@@ -1,15 +1,17 @@
-// `weft resume`: finishes every unfinished execution in the store under $WEFT_HOME and
+// `weft resume [--store URL]`: finishes every unfinished execution in the store and
 // prints one JSON line per execution as it ends: {id, status, output | error | reason}.
 // Parked executions (determinism, dead-letter) are printed with their reason and left
 // parked. Exit 0 when every one completed, 1 otherwise (faulted, cancelled, parked).
 import { DurableEngine } from '../runtime/durable/engine.js';
-import { openHomeStore } from '../runtime/durable/home.js';
+import { openStoreFor, takeStoreFlag } from '../runtime/durable/home.js';
 import type { Outcome } from '../runtime/started.js';
 
-const usage = `Usage: weft resume
+const usage = `Usage: weft resume [--store URL]
 
-Resumes every unfinished execution in $WEFT_HOME/weft.db (default ./.weft) and waits for
-each to end, printing one JSON line per execution: {"id","status","output"|"error"|"reason"}.
+Resumes every unfinished execution in the store and waits for each to end, printing one
+JSON line per execution: {"id","status","output"|"error"|"reason"}.
+  --store URL   postgres://...[?schema=NAME], sqlite:PATH or a path (default $WEFT_STORE,
+                else $WEFT_HOME/weft.db, WEFT_HOME default ./.weft)
 Exit codes: 0 all completed, 1 some did not (faulted, cancelled or parked).
 `;
 
@@ -24,11 +26,15 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  if (args.length > 0) {
-    process.stderr.write(`weft resume: unexpected argument '${args[0]}'\n\n${usage}`);
+  const parsed = takeStoreFlag(args);
+  if (typeof parsed === 'string' || parsed.rest.length > 0) {
+    const why = typeof parsed === 'string' ? parsed : `unexpected argument '${parsed.rest[0]}'`;
+    process.stderr.write(`weft resume: ${why}\n\n${usage}`);
     return 2;
   }
-  const store = openHomeStore();
+  const opened = await openStoreFor('resume', parsed.store);
+  if (typeof opened === 'number') return opened;
+  const { store } = opened;
   const engine = new DurableEngine({ store });
   let code = 0;
   try {

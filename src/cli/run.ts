@@ -4,25 +4,27 @@
 // `run: workflow` the others. Exit codes: 0 completed; 1 faulted (the error as RFC 7807
 // problem JSON on stderr); 2 the document, the input or the options are invalid
 // (diagnostics `file:line:col: message` on stderr; input failing input.schema too).
-// The execution is durable: it lives in the SQLite store under $WEFT_HOME (default
-// ./.weft/weft.db); if the process dies, `weft resume` finishes it. A workflow version
+// The execution is durable: it lives in the store (--store URL, WEFT_STORE, or the SQLite
+// file $WEFT_HOME/weft.db, home.ts); if the process dies, `weft resume` finishes it. A workflow version
 // already in that store with other content is refused (exit 2): bump document.version.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { Json } from '../history/events.js';
 import { ExecutionFaultedError, InputValidationError } from '../runtime/engine.js';
 import { DurableEngine } from '../runtime/durable/engine.js';
-import { openHomeStore } from '../runtime/durable/home.js';
+import { openStoreFor } from '../runtime/durable/home.js';
 import { ProblemError } from '../runtime/problems.js';
 import { WorkflowDefinitionError } from '../runtime/registry.js';
 import { loadSecretsFile } from '../runtime/secrets.js';
 import { ConflictError } from '../store/errors.js';
 
-const usage = `Usage: weft run FILE [--input JSON|@file] [--secrets @file]
+const usage = `Usage: weft run FILE [--input JSON|@file] [--secrets @file] [--store URL]
 
 Runs one execution of the first workflow in FILE and prints its output as JSON.
   --input JSON|@file   the workflow input (JSON text, or @path to a JSON/YAML file); default {}
   --secrets @file      secrets for $secrets (JSON/YAML object); WEFT_SECRET_<NAME> also works
+  --store URL          postgres://...[?schema=NAME], sqlite:PATH or a path (default
+                       $WEFT_STORE, else $WEFT_HOME/weft.db)
 Exit codes: 0 completed, 1 faulted (problem JSON on stderr), 2 invalid document or input.
 `;
 
@@ -30,6 +32,7 @@ interface Options {
   file: string;
   input?: string;
   secrets?: string;
+  store?: string;
 }
 
 function parseArgs(args: string[]): Options | string {
@@ -40,11 +43,13 @@ function parseArgs(args: string[]): Options | string {
     const eq = a.indexOf('=');
     const [flag, inline] =
       a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
-    if (flag === '--input' || flag === '--secrets') {
+    if (flag === '--input' || flag === '--secrets' || flag === '--store') {
       const value = inline ?? args[++i];
-      if (value === undefined) return `${flag} needs a value`;
+      if (value === undefined || (flag === '--store' && value === ''))
+        return `${flag} needs a value`;
       if (flag === '--input') o.input = value;
-      else o.secrets = value;
+      else if (flag === '--secrets') o.secrets = value;
+      else o.store = value;
     } else if (a.startsWith('-')) return `unknown option '${a}'`;
     else if (file === undefined) file = a;
     else return `only one FILE may be given (got '${file}' and '${a}')`;
@@ -132,7 +137,9 @@ export async function run(args: string[]): Promise<number> {
   } catch (e) {
     return fail((e as Error).message);
   }
-  const store = openHomeStore();
+  const opened = await openStoreFor('run', opts.store);
+  if (typeof opened === 'number') return opened;
+  const { store } = opened;
   const engine = new DurableEngine({ store, secrets });
   try {
     const [first] = await engine.register(text, opts.file);

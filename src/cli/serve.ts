@@ -1,5 +1,6 @@
-// `weft serve [--port 8080] [--host 127.0.0.1]`: the HTTP API, the WebSocket streams and
-// the durable engine on the SQLite store under $WEFT_HOME (default ./.weft). Without an
+// `weft serve [--port 8080] [--host 127.0.0.1] [--store URL]`: the HTTP API, the WebSocket
+// streams and the durable engine on the store (home.ts: --store, WEFT_STORE, or the SQLite
+// file under $WEFT_HOME, default ./.weft; keys and schedules stay under $WEFT_HOME). Without an
 // active API key ($WEFT_HOME/keys.json) every caller is an admin, so the server then
 // listens on a loopback address only and says so on stderr.
 import { join } from 'node:path';
@@ -12,12 +13,18 @@ import { Scheduler, withSchedules } from '../server/schedules.js';
 import { KeyRing, keysFile } from '../server/keys.js';
 import { serve } from '../server/serve.js';
 import { HookRegistry, hooksFile } from '../server/webhooks.js';
-import { openSqliteStore } from '../store/index.js';
+import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
+import { reportRefusedCommits } from './refusals.js';
 
-const usage = `Usage: weft serve [--port 8080] [--host 127.0.0.1]
+const usage = `Usage: weft serve [--port 8080] [--host 127.0.0.1] [--store URL] [--idempotency-header]
 
-Serves the HTTP API under /api/v1 (docs/api.md) with the store in $WEFT_HOME/weft.db.
+Serves the HTTP API under /api/v1 (docs/api.md).
 Without API keys (weft keys create) it listens on 127.0.0.1 only.
+  --store URL             postgres://...[?schema=NAME&pool=N], sqlite:PATH or a path
+                          (default $WEFT_STORE, else $WEFT_HOME/weft.db)
+  --idempotency-header    send every http/openapi call's idempotency key as Idempotency-Key
+  --no-worker             the API only (PostgreSQL): executions it starts are left for
+                          'weft worker' processes to claim; it drives none itself
 `;
 
 const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -27,7 +34,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  const p = parseFlags(args, ['port', 'host']);
+  const p = parseFlags(args, ['port', 'host', 'store'], ['idempotency-header', 'no-worker']);
   if (typeof p === 'string' || p.positionals.length > 0) {
     process.stderr.write(
       `weft serve: ${typeof p === 'string' ? p : 'no arguments expected'}\n\n${usage}`,
@@ -55,11 +62,27 @@ export async function run(args: string[]): Promise<number> {
       `weft serve: no API keys: every caller is an admin, listening on ${host} only\n`,
     );
   }
-  const store = openSqliteStore({ path: join(home, 'weft.db') });
-  const durable = new DurableEngine({ store });
+  const opened = await openStoreFor('serve', str(p, 'store'), { waitMs: startupWaitMs });
+  if (typeof opened === 'number') return opened;
+  const { store, spec } = opened;
+  const drive = !p.flags.has('no-worker');
+  if (!drive && spec.kind !== 'postgres') {
+    await store.close();
+    process.stderr.write(
+      `weft serve: --no-worker needs a PostgreSQL store (--store postgres://...): a SQLite file is served by one process\n`,
+    );
+    return 2;
+  }
+  const durable = new DurableEngine({
+    store,
+    idempotencyHeader: p.flags.has('idempotency-header'),
+    worker: { runStarts: drive },
+  });
+  reportRefusedCommits(durable, 'serve');
   // the embedded worker: executions left unfinished by the last run resume here before
-  // requests arrive, then it claims work as it becomes due (docs/operations.md)
-  const { resumed, parked } = await durable.serve();
+  // requests arrive, then it claims work as it becomes due (docs/operations.md); with
+  // --no-worker nothing is claimed here
+  const { resumed, parked } = drive ? await durable.serve() : { resumed: [], parked: [] };
   if (resumed.length + parked.length > 0)
     process.stderr.write(
       `weft serve: resumed ${resumed.length} execution(s), parked ${parked.length}\n`,
@@ -80,7 +103,9 @@ export async function run(args: string[]): Promise<number> {
     host,
     port,
   });
-  process.stderr.write(`weft serve: listening on ${server.url}/api/v1\n`);
+  process.stderr.write(
+    `weft serve: listening on ${server.url}/api/v1, store ${describeStore(spec)}\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

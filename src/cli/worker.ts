@@ -1,19 +1,33 @@
-// `weft worker`: serves the store under $WEFT_HOME until SIGINT/SIGTERM. At start every
-// unfinished execution no live worker holds resumes (recovery); then it claims executions
-// as they become due (woken by the store, or every --poll-ms, default 1000), e.g. ones left
-// by a `weft run` that died (docs/operations.md "Claiming work").
+// `weft worker [--store URL] [--name NAME] [--lease-ms N]`: serves the store (home.ts:
+// --store, WEFT_STORE, or the SQLite file under $WEFT_HOME) until SIGINT/SIGTERM. At start
+// every unfinished execution no live worker holds resumes (recovery); then it claims
+// executions as they become due (woken by the store, or every --poll-ms, default 1000),
+// e.g. ones left by a `weft run` that died (docs/operations.md "Claiming work").
 // Timers fire from the recovered histories (a timer due while nothing ran fires at once).
 // On SIGINT/SIGTERM it stops gracefully: effects in flight are aborted, nothing is ended,
-// the executions resume with the next worker. One process per SQLite file at a time.
+// the executions resume with the next worker. One process per SQLite file at a time;
+// on PostgreSQL, any number (docs/operations.md). --name, --lease-ms and --poll-ms are the
+// engine's `worker` options (claims.ts); every commit the store refuses because another
+// worker owns the execution is reported on stderr (refusals.ts).
 import { DurableEngine } from '../runtime/durable/engine.js';
-import { homeStorePath, openHomeStore } from '../runtime/durable/home.js';
+import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
+import { reportRefusedCommits } from './refusals.js';
 
-const usage = `Usage: weft worker [--poll-ms N] [--idempotency-header]
+const usage = `Usage: weft worker [--store URL] [--name NAME] [--lease-ms N] [--poll-ms N] [--idempotency-header]
 
-Serves the executions in $WEFT_HOME/weft.db until SIGINT or SIGTERM.
+Serves the executions in the store until SIGINT or SIGTERM.
+  --store URL             postgres://...[?schema=NAME&pool=N], sqlite:PATH or a path
+                          (default $WEFT_STORE, else $WEFT_HOME/weft.db)
+  --name NAME             this worker's name in work-item leases (default: host and pid)
+  --lease-ms N            how long a claimed execution stays this worker's without renewal
   --poll-ms N             how often to look for executions to resume (default 1000)
   --idempotency-header    send every http/openapi call's idempotency key as Idempotency-Key
 `;
+
+function positiveInt(v: string | undefined): number | undefined {
+  const n = Number(v);
+  return v !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
+}
 
 export async function run(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -22,25 +36,51 @@ export async function run(args: string[]): Promise<number> {
   }
   let pollMs = 1000;
   let header = false;
+  let storeUrl: string | undefined;
+  const worker: { name?: string; leaseMs?: number } = {};
+  const fail = (m: string) => {
+    process.stderr.write(`weft worker: ${m}\n`);
+    return 2;
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--poll-ms') {
-      pollMs = Number(args[++i]);
-      if (!Number.isInteger(pollMs) || pollMs <= 0) {
-        process.stderr.write(`weft worker: --poll-ms takes a positive integer\n`);
-        return 2;
-      }
+    const eq = a.indexOf('=');
+    const [flag, inline] =
+      a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
+    const value = () => inline ?? args[++i];
+    if (flag === '--poll-ms') {
+      const n = positiveInt(value());
+      if (n === undefined) return fail('--poll-ms takes a positive integer');
+      pollMs = n;
+    } else if (flag === '--lease-ms') {
+      const n = positiveInt(value());
+      if (n === undefined) return fail('--lease-ms takes a positive integer');
+      worker.leaseMs = n;
+    } else if (flag === '--name') {
+      const v = value();
+      if (v === undefined || v.trim() === '') return fail('--name needs a value');
+      worker.name = v;
+    } else if (flag === '--store') {
+      storeUrl = value();
+      if (storeUrl === undefined || storeUrl === '') return fail('--store needs a value');
     } else if (a === '--idempotency-header') header = true;
     else {
       process.stderr.write(`weft worker: unknown option '${a}'\n\n${usage}`);
       return 2;
     }
   }
-  const store = openHomeStore();
-  const engine = new DurableEngine({ store, idempotencyHeader: header, worker: { pollMs } });
+  const opened = await openStoreFor('worker', storeUrl, { waitMs: startupWaitMs });
+  if (typeof opened === 'number') return opened;
+  const { store, spec } = opened;
+  const engine = new DurableEngine({
+    store,
+    idempotencyHeader: header,
+    worker: { ...worker, pollMs },
+  });
+  reportRefusedCommits(engine, 'worker');
   const first = await engine.serve();
   process.stderr.write(
-    `weft worker: serving ${homeStorePath()} as ${engine.claims.options.name} (${first.resumed.length} resumed, ${first.parked.length} parked)\n`,
+    `weft worker: serving ${describeStore(spec)} as ${engine.claims.options.name} (${first.resumed.length} resumed, ${first.parked.length} parked)\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
