@@ -13,6 +13,9 @@
 //                  3 no-op calls; W worker processes (worker.ts) claim and drive them.
 //                  Steps = TaskCompleted events committed; time = first start() call to the
 //                  last execution's final commit (its updated_at). A warm-up batch first.
+//   drain          the same N executions started while the W workers are up but not yet
+//                  serving; time = the `serve` signal to the last final commit: what the
+//                  workers sustain when starts are not the bottleneck
 //   latency        workers idle and serving; one execution at a time, `--gap` ms apart,
 //                  from the start() call to its first call running (the function runs right
 //                  after the commit of its TaskStarted): driven here (runStarts true, no
@@ -64,6 +67,7 @@ const doc = (name: string, calls: string[]) =>
 interface Worker {
   name: string;
   child: ChildProcess;
+  open: Promise<void>;
   ready: Promise<void>;
   stats?: { transactions: number; commits: number; largestGroup: number };
 }
@@ -73,14 +77,17 @@ function startWorker(name: string): Worker {
   const args = ['--import', 'tsx', new URL('./worker.ts', import.meta.url).pathname];
   if (profDir) args.unshift('--cpu-prof', '--cpu-prof-dir', profDir);
   const child = spawn(process.execPath, [...args, schema, name, String(workerPool)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const w: Worker = { name, child, ready: Promise.resolve() };
+  const w: Worker = { name, child, open: Promise.resolve(), ready: Promise.resolve() };
+  let opened = () => undefined as void;
+  w.open = new Promise<void>((resolve) => (opened = resolve));
   w.ready = new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`worker ${name} exited with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const m = JSON.parse(line) as Record<string, unknown>;
-      if (m['ready']) resolve();
+      if (m['open']) opened();
+      else if (m['ready']) resolve();
       else if (typeof m['stamp'] === 'string') stamps.get(m['stamp'])?.(m['at'] as number);
       else if (m['stats']) w.stats = m['stats'] as Worker['stats'];
       else if (m['lost']) process.stderr.write(`worker ${name} lost ${String(m['lost'])}\n`);
@@ -90,11 +97,22 @@ function startWorker(name: string): Worker {
   return w;
 }
 
+/** Tells the workers that wait for it to serve; returns when they all do. */
+async function serve(ws: Worker[]): Promise<void> {
+  await Promise.all(ws.map((w) => w.open));
+  for (const w of ws) w.child.stdin!.write('serve\n');
+  await Promise.all(ws.map((w) => w.ready));
+}
+
 async function stopWorker(w: Worker): Promise<void> {
   if (w.child.exitCode !== null) return;
   const exited = new Promise((r) => w.child.once('exit', r));
   w.child.kill('SIGTERM');
   await exited;
+  if (w.stats)
+    process.stderr.write(
+      `${w.name}: ${w.stats.commits} commits in ${w.stats.transactions} transactions (largest ${w.stats.largestGroup})\n`,
+    );
 }
 
 // ------------------------------------------------------------------ setup
@@ -189,13 +207,18 @@ try {
   }
 
   // ---------------------------------------------------------------- throughput
-  const batch = async (prefix: string, n: number) => {
-    const t0 = Date.now();
+  /** Starts n executions; `go` (drain) then lets workers serve and times from there. */
+  const batch = async (prefix: string, n: number, go?: () => Promise<void>) => {
+    let t0 = Date.now();
     const started = now();
     await Promise.all(
       Array.from({ length: n }, (_, i) => client.start(three, {}, { executionId: `${prefix}${i}` })),
     );
     const startsMs = now() - started;
+    if (go) {
+      t0 = Date.now();
+      await go();
+    }
     const like = `${prefix}%`;
     for (;;) {
       const { rows: r } = await admin.query<{ done: string; last: string | null }>(
@@ -218,12 +241,27 @@ try {
     }
   };
   const byWorkers: number[] = [];
+  const drained: number[] = [];
   if (want('throughput') || want('latency')) {
     const counts = want('throughput') ? workerCounts : [Math.max(...workerCounts)];
     for (const w of counts) {
-      while (workers.length < w) workers.push(startWorker(`w${workers.length + 1}`));
-      await Promise.all(workers.map((x) => x.ready));
-      if (!want('throughput')) break;
+      // a fresh set of w workers each time (the stats of the last set are printed at exit)
+      await Promise.all(workers.splice(0).map(stopWorker));
+      for (let i = 1; i <= w; i++) workers.push(startWorker(`w${w}.${i}`));
+      if (!want('throughput')) {
+        await serve(workers);
+        break;
+      }
+      // they drain a backlog first (cold: their first executions warm them up)
+      await Promise.all(workers.map((x) => x.open));
+      const d = await batch(`drain${w}-`, executions, () => serve(workers));
+      const drainRate = (d.steps / d.ms) * 1000;
+      drained.push(drainRate);
+      row(
+        `drain: ${executions} executions x 3 steps started beforehand, ${w} worker process${w > 1 ? 'es' : ''}`,
+        `${Math.round(drainRate)} steps/s (${d.ms} ms)` +
+          (drained.length > 1 ? `, ${(drainRate / drained[0]!).toFixed(2)}x 1 worker` : ''),
+      );
       await batch(`warm${w}-`, 300);
       const { steps, ms, startsMs } = await batch(`t${w}-`, executions);
       const rate = (steps / ms) * 1000;
@@ -263,12 +301,6 @@ try {
   }
 } finally {
   await Promise.all(workers.map(stopWorker));
-  for (const w of workers) {
-    if (w.stats)
-      process.stderr.write(
-        `${w.name}: ${w.stats.commits} commits in ${w.stats.transactions} transactions (largest ${w.stats.largestGroup})\n`,
-      );
-  }
   await local.close();
   await client.close();
   await store.close();

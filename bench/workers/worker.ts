@@ -1,5 +1,7 @@
 // A worker process for bench/workers/run.ts: serves a PostgreSQL schema until SIGTERM and
 // reports on stdout, one JSON line each:
+//   {open}                       store open, functions registered; waits for a line
+//                                `serve` on stdin (the bench gives it a backlog first)
 //   {ready}                      serve() returned (idle, listening, polling)
 //   {stamp, at}                  the `stamp` function ran for execution `stamp` at `at`
 //                                (ms since the epoch, sub-ms: performance.timeOrigin + now)
@@ -7,6 +9,7 @@
 //   npx tsx bench/workers/worker.ts SCHEMA NAME POOL_SIZE
 // Run with `node --cpu-prof --cpu-prof-dir=DIR --import tsx` for a profile (run.ts --prof).
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { DurableEngine } from '../../src/runtime/durable/engine.js';
 import { openPostgresStore } from '../../src/store/index.js';
 
@@ -26,6 +29,11 @@ engine.registerFunction('stamp', (_args, ctx) => {
   return {};
 });
 engine.on('execution:lost', (e) => say({ lost: e.executionId, reason: e.reason }));
+say({ open: name });
+const commands = createInterface({ input: process.stdin });
+await new Promise<void>((resolve) => commands.on('line', (l) => l === 'serve' && resolve()));
+commands.close();
+process.stdin.destroy(); // an open stdin would keep the process alive after close()
 await engine.serve();
 say({ ready: name });
 await new Promise<void>((resolve) => process.once('SIGTERM', resolve));
