@@ -4,7 +4,9 @@
 //
 // Commits go through group commit (committer.ts, writes.ts), claims through leases.ts
 // (FOR UPDATE SKIP LOCKED, a fencing token per claim), reads through one pooled
-// statement each; every operation rides over lost connections (connection.ts). Commits
+// statement each, except the point reads of attaching executions (getExecution, a whole
+// loadHistory, noteRecoveryAttempt): those that arrive together are one statement
+// (coalesce.ts). Every operation rides over lost connections (connection.ts). Commits
 // that add work NOTIFY subscribers of onWork (listener.ts).
 
 import type pg from 'pg';
@@ -32,13 +34,21 @@ import type {
   WorkItem,
 } from '../types.js';
 import { applyCreate, applyPutWorkflow } from './apply.js';
+import { Coalescer } from './coalesce.js';
 import { Committer, type CommitterStats } from './committer.js';
 import { query, transaction, type Retry } from './connection.js';
 import { claim, claimProblem, release, renew, type Items } from './leases.js';
 import { WorkListener, type WorkCallback } from './listener.js';
 import { LeaseHeartbeat } from './heartbeat.js';
 import { openPool, type Opened, type PostgresStoreOptions } from './open.js';
-import { listExecutionsPage, listWorkflowsPage, loadHistoryRecords, type Read } from './queries.js';
+import {
+  listExecutionsPage,
+  listWorkflowsPage,
+  loadHistoryRecords,
+  toHistoryRecords,
+  type HistoryRow,
+  type Read,
+} from './queries.js';
 import {
   toExecution,
   toWorkflow,
@@ -50,6 +60,7 @@ import {
 } from './rows.js';
 import * as cache from './sql/cache.js';
 import * as executions from './sql/executions.js';
+import * as history from './sql/history.js';
 import * as work from './sql/work.js';
 import * as workflows from './sql/workflows.js';
 
@@ -70,6 +81,42 @@ export class PostgresStore implements Store {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly config: pg.ClientConfig;
   private closed = false;
+  // Coalesced point reads (coalesce.ts): the lookups run even while close() waits for them.
+  private readonly executionRows = new Coalescer<ExecutionRow>(async (ids) => {
+    const { rows } = await query<ExecutionRow>(this.pool, this.retry, executions.selectExecutions, [
+      ids,
+    ]);
+    return new Map(rows.map((row) => [row.id, row]));
+  });
+  private readonly histories = new Coalescer<HistoryRow[]>(async (ids) => {
+    const { rows } = await query<HistoryRow & { execution_id: string }>(
+      this.pool,
+      this.retry,
+      history.selectHistories,
+      [ids],
+    );
+    const byId = new Map<string, HistoryRow[]>();
+    for (const { execution_id: id, seq, body } of rows) {
+      let list = byId.get(id);
+      if (!list) byId.set(id, (list = []));
+      list.push({ seq, body });
+    }
+    return byId;
+  });
+  private recoveryNow = 0;
+  // Not retried on a lost connection: the increments may have happened.
+  private readonly recoveries = new Coalescer<number>(
+    async (ids, calls) => {
+      const { rows } = await query<{ id: string; recovery_attempts: number }>(
+        this.pool,
+        undefined,
+        executions.incrementRecoveryAttemptsOf,
+        [this.recoveryNow, ids, calls],
+      );
+      return new Map(rows.map((row) => [row.id, row.recovery_attempts]));
+    },
+    { counted: true },
+  );
 
   constructor(opened: Opened) {
     this.pool = opened.pool;
@@ -161,7 +208,7 @@ export class PostgresStore implements Store {
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {
-    const [row] = await this.read<ExecutionRow>(executions.selectExecution, [id]);
+    const row = await this.run(() => this.executionRows.get(id));
     return row && toExecution(row);
   }
 
@@ -185,11 +232,15 @@ export class PostgresStore implements Store {
     return this.committer.stats;
   }
 
-  loadHistory(
+  async loadHistory(
     executionId: string,
     opts: { after?: number; limit?: number } = {},
   ): Promise<HistoryRecord[]> {
-    return loadHistoryRecords(this.read, executionId, opts);
+    if ((opts.after ?? 0) !== 0 || opts.limit !== undefined) {
+      return loadHistoryRecords(this.read, executionId, opts);
+    }
+    const rows = await this.run(() => this.histories.get(executionId));
+    return toHistoryRecords(this.read, executionId, rows ?? []);
   }
 
   async dueTimers(now: number, limit: number): Promise<WorkItem[]> {
@@ -264,18 +315,10 @@ export class PostgresStore implements Store {
   }
 
   async noteRecoveryAttempt(executionId: string, now: number): Promise<number> {
-    // Not retried on a lost connection: the increment may have happened.
-    const result = await this.run(() =>
-      query<{ recovery_attempts: number }>(
-        this.pool,
-        undefined,
-        executions.incrementRecoveryAttempts,
-        [now, executionId],
-      ),
-    );
-    const row = result.rows[0];
-    if (!row) throw new NotFoundError(`execution ${executionId} does not exist`);
-    return row.recovery_attempts;
+    this.recoveryNow = now; // calls coalesced into one statement record the last one's time
+    const attempts = await this.run(() => this.recoveries.get(executionId));
+    if (attempts === undefined) throw new NotFoundError(`execution ${executionId} does not exist`);
+    return attempts;
   }
 
   /**

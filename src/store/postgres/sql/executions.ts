@@ -13,6 +13,9 @@ RETURNING *`;
 
 export const selectExecution = `SELECT * FROM executions WHERE id = $1`;
 
+/** getExecution calls that arrive together (coalesce.ts). */
+export const selectExecutions = `SELECT * FROM executions WHERE id = ANY($1::text[])`;
+
 export const selectExecutionByKey = `SELECT * FROM executions WHERE idempotency_key = $1`;
 
 export const selectExists = `SELECT 1 FROM executions WHERE id = $1`;
@@ -40,6 +43,12 @@ WHERE e.id = u.id`;
 export const incrementRecoveryAttempts = `UPDATE executions
 SET recovery_attempts = recovery_attempts + 1, updated_at = $1
 WHERE id = $2 RETURNING recovery_attempts`;
+
+/** noteRecoveryAttempt calls that arrive together: $3[i] attempts for $2[i]. */
+export const incrementRecoveryAttemptsOf = `UPDATE executions e
+SET recovery_attempts = e.recovery_attempts + a.n, updated_at = $1
+FROM unnest($2::text[], $3::integer[]) AS a(id, n)
+WHERE e.id = a.id RETURNING e.id, e.recovery_attempts`;
 
 /** One page of executions, newest first; optional filters are `$n IS NULL OR ...`. */
 export const listExecutions = `SELECT * FROM executions
