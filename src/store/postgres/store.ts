@@ -33,7 +33,7 @@ import type {
   WorkflowRef,
   WorkItem,
 } from '../types.js';
-import { applyCreate, applyPutWorkflow } from './apply.js';
+import { applyPutWorkflow } from './apply.js';
 import { Coalescer } from './coalesce.js';
 import { Committer, type CommitterStats } from './committer.js';
 import { query, transaction, type Retry } from './connection.js';
@@ -193,18 +193,18 @@ export class PostgresStore implements Store {
     return listWorkflowsPage(this.read, filter);
   }
 
+  /**
+   * Group commit (committer.ts), like commit(): concurrent starts share one transaction,
+   * one WAL flush and one NOTIFY (each inside its own savepoint, so one refused start
+   * fails alone). One transaction per start capped a client at 220-350 starts/s on the
+   * 2-core bench box (bench/workers/run.ts), and every NOTIFY serialises commits.
+   */
   async createExecution(execution: NewExecution): Promise<CreatedExecution> {
     const prepared = prepareCreate(this.limits, execution);
-    return this.tx(async (client) => {
-      const created = await applyCreate(
-        { client, limits: this.limits, agingMs: this.agingMs },
-        prepared,
-      );
-      let earliest: number | undefined;
-      for (const w of prepared.work) earliest = Math.min(earliest ?? w.dueAt, w.dueAt);
-      if (created.created) await this.notify(client, earliest);
-      return created;
-    });
+    const result = await this.run(() =>
+      this.committer.submit({ now: prepared.started.time, creates: [prepared], writes: [], cache: [] }),
+    );
+    return result.created[0]!;
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {

@@ -11,6 +11,20 @@ VALUES ($1, $2, $3, $4, $5, $6, 'running', '{"state":"running"}', $7, $8, $9, 2,
 ON CONFLICT DO NOTHING
 RETURNING *`;
 
+/**
+ * Starts without idempotency key or parent, many in one statement (a group commit of
+ * createExecution calls, apply.ts applyStarts): ids that exist already come back absent.
+ */
+export const insertExecutions = `INSERT INTO executions (id, namespace, name, version, hash, input,
+  state, status, idempotency_key, parent_id, priority, next_seq, history_bytes, created_at, updated_at)
+SELECT id, namespace, name, version, hash, input, 'running', '{"state":"running"}', NULL, NULL,
+  priority, 2, history_bytes, created_at, created_at
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+  $8::bigint[], $9::bigint[]) AS n(id, namespace, name, version, hash, input, priority,
+  history_bytes, created_at)
+ON CONFLICT DO NOTHING
+RETURNING *`;
+
 export const selectExecution = `SELECT * FROM executions WHERE id = $1`;
 
 /** getExecution calls that arrive together (coalesce.ts). */
