@@ -70,6 +70,7 @@ interface Worker {
   open: Promise<void>;
   ready: Promise<void>;
   stats?: { transactions: number; commits: number; largestGroup: number };
+  calls?: Record<string, { n: number; ms: number }>;
 }
 const stamps = new Map<string, (at: number) => void>();
 
@@ -89,8 +90,10 @@ function startWorker(name: string): Worker {
       if (m['open']) opened();
       else if (m['ready']) resolve();
       else if (typeof m['stamp'] === 'string') stamps.get(m['stamp'])?.(m['at'] as number);
-      else if (m['stats']) w.stats = m['stats'] as Worker['stats'];
-      else if (m['lost']) process.stderr.write(`worker ${name} lost ${String(m['lost'])}\n`);
+      else if (m['stats']) {
+        w.stats = m['stats'] as Worker['stats'];
+        w.calls = m['calls'] as Worker['calls'];
+      } else if (m['lost']) process.stderr.write(`worker ${name} lost ${String(m['lost'])}\n`);
     });
   });
   w.ready.catch(() => undefined);
@@ -111,7 +114,11 @@ async function stopWorker(w: Worker): Promise<void> {
   await exited;
   if (w.stats)
     process.stderr.write(
-      `${w.name}: ${w.stats.commits} commits in ${w.stats.transactions} transactions (largest ${w.stats.largestGroup})\n`,
+      `${w.name}: ${w.stats.commits} commits in ${w.stats.transactions} transactions (largest ${w.stats.largestGroup}); ` +
+        Object.entries(w.calls ?? {})
+          .map(([k, c]) => `${k} ${c.n} x ${(c.ms / c.n).toFixed(1)} ms`)
+          .join(', ') +
+        '\n',
     );
 }
 
@@ -212,7 +219,9 @@ try {
     let t0 = Date.now();
     const started = now();
     await Promise.all(
-      Array.from({ length: n }, (_, i) => client.start(three, {}, { executionId: `${prefix}${i}` })),
+      Array.from({ length: n }, (_, i) =>
+        client.start(three, {}, { executionId: `${prefix}${i}` }),
+      ),
     );
     const startsMs = now() - started;
     if (go) {

@@ -22,6 +22,30 @@ const store = await openPostgresStore({
   poolSize: Number(pool),
   applicationName: `weft-bench-${name!}`,
 });
+// Where a worker waits: count and total time of each store call (printed at exit).
+const calls = new Map<string, { n: number; ms: number }>();
+for (const method of [
+  'getExecution',
+  'noteRecoveryAttempt',
+  'loadHistory',
+  'claimFenced',
+  'commit',
+  'getWorkflow',
+  'releaseWork',
+] as const) {
+  const original = (store[method] as (...a: unknown[]) => Promise<unknown>).bind(store);
+  (store as unknown as Record<string, unknown>)[method] = async (...a: unknown[]) => {
+    const t0 = performance.now();
+    try {
+      return await original(...a);
+    } finally {
+      const c = calls.get(method) ?? { n: 0, ms: 0 };
+      c.n += 1;
+      c.ms += performance.now() - t0;
+      calls.set(method, c);
+    }
+  };
+}
 const engine = new DurableEngine({ store, env: {}, worker: { name: name! } });
 engine.registerFunction('noop', () => ({}));
 engine.registerFunction('stamp', (_args, ctx) => {
@@ -38,5 +62,5 @@ await engine.serve();
 say({ ready: name });
 await new Promise<void>((resolve) => process.once('SIGTERM', resolve));
 await engine.close();
-say({ stats: store.stats });
+say({ stats: store.stats, calls: Object.fromEntries(calls) });
 await store.close();

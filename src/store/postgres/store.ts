@@ -202,7 +202,12 @@ export class PostgresStore implements Store {
   async createExecution(execution: NewExecution): Promise<CreatedExecution> {
     const prepared = prepareCreate(this.limits, execution);
     const result = await this.run(() =>
-      this.committer.submit({ now: prepared.started.time, creates: [prepared], writes: [], cache: [] }),
+      this.committer.submit({
+        now: prepared.started.time,
+        creates: [prepared],
+        writes: [],
+        cache: [],
+      }),
     );
     return result.created[0]!;
   }
