@@ -1,7 +1,8 @@
 // The durable engine on PostgreSQL with worker processes (issue 6), beside the raw cost
 // of one PostgreSQL commit round trip measured in the same run:
-//   npx tsx bench/workers/run.ts [--executions 2000] [--workers 1,2,4] [--latency 300]
-//        [--gap 20] [--pool 4] [--only raw,chain40,throughput,latency] [--prof DIR]
+//   npx tsx bench/workers/run.ts [--executions 2000] [--rounds 3] [--workers 1,2,4]
+//        [--latency 300] [--gap 20] [--pool 4] [--only raw,chain40,throughput,latency]
+//        [--prof DIR]
 // A fresh schema on WEFT_TEST_PG (default postgres://postgres@127.0.0.1:5432/test), dropped
 // at the end. Prints a markdown table; figures go to docs/benchmarks.md. Never asserts.
 //
@@ -12,7 +13,8 @@
 //   throughput     this process is a client (runStarts false) that starts N executions of
 //                  3 no-op calls; W worker processes (worker.ts) claim and drive them.
 //                  Steps = TaskCompleted events committed; time = first start() call to the
-//                  last execution's final commit (its updated_at). A warm-up batch first.
+//                  last execution's final commit (its updated_at). A warm-up batch first,
+//                  then the median of --rounds batches.
 //   drain          the same N executions started while the W workers are up but not yet
 //                  serving; time = the `serve` signal to the last final commit: what the
 //                  workers sustain when starts are not the bottleneck
@@ -43,6 +45,7 @@ const workerCounts = (arg('workers') ?? '1,2,4').split(',').map(Number);
 const latencyCount = flag('latency', 300);
 const gapMs = flag('gap', 20);
 const workerPool = flag('pool', 4);
+const rounds = flag('rounds', 3);
 const profDir = arg('prof');
 const schema = `weft_bench_${randomBytes(4).toString('hex')}`;
 
@@ -272,12 +275,19 @@ try {
           (drained.length > 1 ? `, ${(drainRate / drained[0]!).toFixed(2)}x 1 worker` : ''),
       );
       await batch(`warm${w}-`, 300);
-      const { steps, ms, startsMs } = await batch(`t${w}-`, executions);
-      const rate = (steps / ms) * 1000;
+      // the median of `rounds` batches: one batch lasts 1-2 s, and the box is shared
+      const runs = [];
+      for (let r = 0; r < rounds; r++) runs.push(await batch(`t${w}.${r}-`, executions));
+      const rates = runs.map((x) => (x.steps / x.ms) * 1000).sort((a, b) => a - b);
+      const rate = pct(rates, 0.5);
       byWorkers.push(rate);
+      const starts = pct(
+        runs.map((x) => (executions / x.startsMs) * 1000),
+        0.5,
+      );
       row(
         `throughput: ${executions} executions x 3 steps, ${w} worker process${w > 1 ? 'es' : ''}`,
-        `${Math.round(rate)} steps/s (${ms} ms; the ${executions} starts took ${startsMs.toFixed(0)} ms)` +
+        `${Math.round(rate)} steps/s (median of ${rounds}: ${rates.map(Math.round).join(', ')}; starts ${Math.round(starts)}/s)` +
           (byWorkers.length > 1 ? `, ${(rate / byWorkers[0]!).toFixed(2)}x 1 worker` : ''),
         w === 4 ? '>= 5,000 steps/s' : '',
       );
