@@ -78,10 +78,10 @@ function checkVersion(wf: WorkflowRow | undefined, prepared: PreparedCreate): vo
   }
 }
 
-/** A start with neither idempotency key nor parent: applyStarts can take it. */
+/** A start with neither idempotency key, parent nor limit slots: applyStarts can take it. */
 export function isPlainStart(prepared: PreparedCreate): boolean {
   const e = prepared.execution;
-  return e.idempotencyKey === undefined && e.parentId === undefined;
+  return e.idempotencyKey === undefined && e.parentId === undefined && prepared.slots.length === 0;
 }
 
 export type StartOutcome = { ok: true; created: CreatedExecution } | { ok: false; error: unknown };

@@ -49,6 +49,7 @@ const emptyPlan = (): WritePlan => ({
   heads: [],
   remove: [],
   finished: [],
+  parked: [],
   adds: [],
   nextSeqs: [],
 });
