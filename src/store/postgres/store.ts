@@ -34,19 +34,18 @@ import type {
   WorkItem,
 } from '../types.js';
 import { applyPutWorkflow } from './apply.js';
-import { Coalescer } from './coalesce.js';
 import { Committer, type CommitterStats } from './committer.js';
 import { query, transaction, type Retry } from './connection.js';
 import { claim, claimProblem, release, renew, type Items } from './leases.js';
 import { WorkListener, type WorkCallback } from './listener.js';
 import { LeaseHeartbeat } from './heartbeat.js';
 import { openPool, type Opened, type PostgresStoreOptions } from './open.js';
+import { PointReads } from './point-reads.js';
 import {
   listExecutionsPage,
   listWorkflowsPage,
   loadHistoryRecords,
   toHistoryRecords,
-  type HistoryRow,
   type Read,
 } from './queries.js';
 import {
@@ -60,7 +59,6 @@ import {
 } from './rows.js';
 import * as cache from './sql/cache.js';
 import * as executions from './sql/executions.js';
-import * as history from './sql/history.js';
 import * as work from './sql/work.js';
 import * as workflows from './sql/workflows.js';
 
@@ -81,42 +79,7 @@ export class PostgresStore implements Store {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly config: pg.ClientConfig;
   private closed = false;
-  // Coalesced point reads (coalesce.ts): the lookups run even while close() waits for them.
-  private readonly executionRows = new Coalescer<ExecutionRow>(async (ids) => {
-    const { rows } = await query<ExecutionRow>(this.pool, this.retry, executions.selectExecutions, [
-      ids,
-    ]);
-    return new Map(rows.map((row) => [row.id, row]));
-  });
-  private readonly histories = new Coalescer<HistoryRow[]>(async (ids) => {
-    const { rows } = await query<HistoryRow & { execution_id: string }>(
-      this.pool,
-      this.retry,
-      history.selectHistories,
-      [ids],
-    );
-    const byId = new Map<string, HistoryRow[]>();
-    for (const { execution_id: id, seq, body } of rows) {
-      let list = byId.get(id);
-      if (!list) byId.set(id, (list = []));
-      list.push({ seq, body });
-    }
-    return byId;
-  });
-  private recoveryNow = 0;
-  // Not retried on a lost connection: the increments may have happened.
-  private readonly recoveries = new Coalescer<number>(
-    async (ids, calls) => {
-      const { rows } = await query<{ id: string; recovery_attempts: number }>(
-        this.pool,
-        undefined,
-        executions.incrementRecoveryAttemptsOf,
-        [this.recoveryNow, ids, calls],
-      );
-      return new Map(rows.map((row) => [row.id, row.recovery_attempts]));
-    },
-    { counted: true },
-  );
+  private readonly points: PointReads;
 
   constructor(opened: Opened) {
     this.pool = opened.pool;
@@ -125,6 +88,7 @@ export class PostgresStore implements Store {
     this.schema = opened.schema;
     this.agingMs = opened.agingMs;
     this.retry = { budgetMs: opened.retryBudgetMs };
+    this.points = new PointReads(this.pool, this.retry);
     this.channel = `weft_work_${opened.schema}`.slice(0, 63);
     this.committer = new Committer({
       pool: this.pool,
@@ -213,7 +177,7 @@ export class PostgresStore implements Store {
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {
-    const row = await this.run(() => this.executionRows.get(id));
+    const row = await this.run(() => this.points.execution(id));
     return row && toExecution(row);
   }
 
@@ -244,7 +208,7 @@ export class PostgresStore implements Store {
     if ((opts.after ?? 0) !== 0 || opts.limit !== undefined) {
       return loadHistoryRecords(this.read, executionId, opts);
     }
-    const rows = await this.run(() => this.histories.get(executionId));
+    const rows = await this.run(() => this.points.history(executionId));
     return toHistoryRecords(this.read, executionId, rows ?? []);
   }
 
@@ -320,8 +284,7 @@ export class PostgresStore implements Store {
   }
 
   async noteRecoveryAttempt(executionId: string, now: number): Promise<number> {
-    this.recoveryNow = now; // calls coalesced into one statement record the last one's time
-    const attempts = await this.run(() => this.recoveries.get(executionId));
+    const attempts = await this.run(() => this.points.noteRecoveryAttempt(executionId, now));
     if (attempts === undefined) throw new NotFoundError(`execution ${executionId} does not exist`);
     return attempts;
   }
