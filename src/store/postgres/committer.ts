@@ -26,7 +26,7 @@ import type { CommitResult, CreatedExecution } from '../types.js';
 import { applyCreate, applyStarts, isPlainStart, type ApplyContext } from './apply.js';
 import { isConnectionLoss, transaction, type Retry } from './connection.js';
 import * as cache from './sql/cache.js';
-import { executePlans, lockWrites, planWrites, type WritePlan } from './writes.js';
+import { emptyPlan, executePlans, lockWrites, planWrites, type WritePlan } from './writes.js';
 
 /** A commit that only starts one execution, without idempotency key or parent. */
 function isStartOnly(batch: PreparedBatch): boolean {
@@ -43,16 +43,6 @@ function earliestOf(work: readonly { dueAt: number }[]): number | undefined {
   for (const w of work) earliest = Math.min(earliest ?? w.dueAt, w.dueAt);
   return earliest;
 }
-
-const emptyPlan = (): WritePlan => ({
-  events: [],
-  heads: [],
-  remove: [],
-  finished: [],
-  parked: [],
-  adds: [],
-  nextSeqs: [],
-});
 
 interface Pending {
   batch: PreparedBatch;
