@@ -92,7 +92,7 @@ describePg('limits across four worker processes', reason, () => {
       const customers = ['acme', 'globex', 'initech'];
       const handles = await Promise.all(
         Array.from({ length: 36 }, (_, n) =>
-          client.start({ namespace: 'test', name: 'limited' }, { n, customer: customers[n % 3] }),
+          client.start({ namespace: 'test', name: 'limited' }, { n, customer: customers[n % 3]! }),
         ),
       );
       let done = false;

@@ -3,7 +3,7 @@
 
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { SequenceMismatchError, type PostgresStore } from '../../src/store/index.js';
-import { T0, newExecution, seed, taskStarted } from './fixtures.js';
+import { T0, newExecution, seed, taskStarted, workflow } from './fixtures.js';
 import { describePg, dropSchema, freshSchema, openTestStore, pgUnavailable } from './pg-helpers.js';
 
 const unavailable = await pgUnavailable();
@@ -110,5 +110,41 @@ describePg('PostgreSQL group commit', unavailable, () => {
     ]);
     expect(bad.status).toBe('rejected');
     expect(good.status).toBe('fulfilled');
+  });
+
+  it('starts executions together, each refused start failing alone with its own error', async () => {
+    store = await openTestStore(schema);
+    const s = store;
+    const wf = await seed(s, ['taken']);
+    const other = { ...workflow('9.9.9'), hash: 'sha256:never-registered' };
+    const before = s.stats.transactions;
+    const starts = [
+      ...Array.from({ length: 40 }, (_, i) =>
+        newExecution(`s${i}`, wf, { work: [{ key: 'run', kind: 'ready', dueAt: T0 + i }] }),
+      ),
+      newExecution('taken', wf), // the id exists
+      newExecution('unknown', other), // the version is not registered
+      newExecution('mismatch', { ...wf, hash: 'sha256:other' }), // registered with another hash
+      newExecution('keyed', wf, { idempotencyKey: 'k1' }), // the savepoint path, same group
+    ];
+    const outcomes = await Promise.allSettled(starts.map((e) => s.createExecution(e)));
+    expect(outcomes.slice(0, 40).every((o) => o.status === 'fulfilled')).toBe(true);
+    const reasons = outcomes
+      .slice(40)
+      .map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'created'));
+    expect(reasons).toEqual([
+      'execution taken already exists',
+      'workflow test/orders:9.9.9 is not registered',
+      `execution mismatch: workflow test/orders:1.0.0 is registered with hash ${wf.hash}, not sha256:other`,
+      'created',
+    ]);
+    // one transaction carried many starts
+    expect(s.stats.transactions - before).toBeLessThan(10);
+    const s7 = await s.getExecution('s7');
+    expect(s7?.status).toEqual({ state: 'running' });
+    expect((await s.loadHistory('s7')).map((r) => r.event.type)).toEqual(['ExecutionStarted']);
+    const due = await s.claimWork({ worker: 'w', now: T0 + 100, leaseMs: 1000, limit: 100 });
+    expect(due.filter((i) => i.key === 'run')).toHaveLength(40);
+    expect(await s.getExecution('unknown')).toBeUndefined();
   });
 });

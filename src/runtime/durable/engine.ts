@@ -76,6 +76,7 @@ export class DurableEngine {
   /** The run items (executions) this process holds (claims.ts). */
   readonly claims: Claims;
   private readonly loop: WorkLoop;
+  private readonly loadingWorkflows = new Map<string, Promise<RegisteredWorkflow>>();
 
   constructor(options: DurableEngineOptions) {
     const env = options.env ?? process.env;
@@ -322,10 +323,25 @@ export class DurableEngine {
     }
   }
 
-  /** The exact version an execution is pinned to (from the store when not registered here). */
-  private async workflowFor(pinned: WorkflowRef & { hash: string }): Promise<RegisteredWorkflow> {
+  /**
+   * The exact version an execution is pinned to (from the store when not registered here).
+   * Concurrent loads of one version share one read and one compile: a worker attaching
+   * 200 claimed executions of a workflow it had not registered read and compiled it 200
+   * times (1-3 s per read on the 2-core bench box, bench/workers/run.ts).
+   */
+  private workflowFor(pinned: WorkflowRef & { hash: string }): Promise<RegisteredWorkflow> {
     const known = this.registry.get(pinned);
-    if (known && known.hash === pinned.hash) return known;
+    if (known && known.hash === pinned.hash) return Promise.resolve(known);
+    const key = JSON.stringify([pinned.namespace, pinned.name, pinned.version, pinned.hash]);
+    let loading = this.loadingWorkflows.get(key);
+    if (!loading) {
+      loading = this.loadWorkflow(pinned).finally(() => this.loadingWorkflows.delete(key));
+      this.loadingWorkflows.set(key, loading);
+    }
+    return loading;
+  }
+
+  private async loadWorkflow(pinned: WorkflowRef & { hash: string }): Promise<RegisteredWorkflow> {
     const stored = await this.store.getWorkflow(pinned);
     if (!stored || stored.hash !== pinned.hash)
       throw new Error(

@@ -66,6 +66,112 @@ async function byKey(ctx: ApplyContext, key: string): Promise<ExecutionRow | und
   return (await ctx.client.query<ExecutionRow>(executions.selectExecutionByKey, [key])).rows[0];
 }
 
+/** The version a start names must be registered with the hash it pins. */
+function checkVersion(wf: WorkflowRow | undefined, prepared: PreparedCreate): void {
+  const { id, workflow } = prepared.execution;
+  const ref = `${workflow.namespace}/${workflow.name}:${workflow.version}`;
+  if (!wf) throw new NotFoundError(`workflow ${ref} is not registered`);
+  if (wf.hash !== workflow.hash) {
+    throw new ConflictError(
+      `execution ${id}: workflow ${ref} is registered with hash ${wf.hash}, not ${workflow.hash}`,
+    );
+  }
+}
+
+/** A start with neither idempotency key, parent nor limit slots: applyStarts can take it. */
+export function isPlainStart(prepared: PreparedCreate): boolean {
+  const e = prepared.execution;
+  return e.idempotencyKey === undefined && e.parentId === undefined && prepared.slots.length === 0;
+}
+
+export type StartOutcome = { ok: true; created: CreatedExecution } | { ok: false; error: unknown };
+
+/**
+ * Plain starts (isPlainStart) together, with applyCreate's checks and errors, in four
+ * statements whatever their number (one read per workflow version, one insert per table)
+ * instead of four each inside a savepoint: group-committed starts were 6 round trips
+ * apiece. Each start fails alone (unknown version, limits, existing id).
+ */
+export async function applyStarts(
+  ctx: ApplyContext,
+  starts: readonly PreparedCreate[],
+): Promise<StartOutcome[]> {
+  const { client, limits } = ctx;
+  const outcomes: StartOutcome[] = [];
+  const versions = new Map<string, WorkflowRow | undefined>();
+  const keyOf = (p: PreparedCreate) => {
+    const { namespace, name, version } = p.execution.workflow;
+    return JSON.stringify([namespace, name, version]);
+  };
+  for (const p of starts) {
+    const key = keyOf(p);
+    if (versions.has(key)) continue;
+    const { namespace, name, version } = p.execution.workflow;
+    const found = await client.query<WorkflowRow>(workflows.selectWorkflow, [
+      namespace,
+      name,
+      version,
+    ]);
+    versions.set(key, found.rows[0]);
+  }
+  const checked: PreparedCreate[] = [];
+  starts.forEach((p, i) => {
+    try {
+      checkVersion(versions.get(keyOf(p)), p);
+      checkHistory(limits, p.execution.id, 1, p.startedBytes);
+      checked.push(p);
+    } catch (error) {
+      outcomes[i] = { ok: false, error };
+    }
+  });
+  const rows = new Map<string, ExecutionRow>();
+  if (checked.length > 0) {
+    const e = checked.map((p) => p.execution);
+    const inserted = await client.query<ExecutionRow>(executions.insertExecutions, [
+      e.map((x) => x.id),
+      e.map((x) => x.workflow.namespace),
+      e.map((x) => x.workflow.name),
+      e.map((x) => x.workflow.version),
+      e.map((x) => x.workflow.hash),
+      checked.map((p) => p.input),
+      e.map((x) => x.priority ?? 0),
+      checked.map((p) => p.startedBytes),
+      checked.map((p) => p.started.time),
+    ]);
+    for (const row of inserted.rows) rows.set(row.id, row);
+  }
+  const created = checked.filter((p) => rows.has(p.execution.id));
+  if (created.length > 0) {
+    const started = created.map((p) => p.started);
+    await client.query(history.insertEvents, [
+      created.map((p) => p.execution.id),
+      created.map(() => 1),
+      started.map((e) => e.type),
+      started.map((e) => e.v),
+      started.map((e) => e.time),
+      started.map((e) => e.body),
+    ]);
+    await upsertWork(
+      ctx,
+      created.flatMap((p) =>
+        p.work.map((item) => ({
+          executionId: p.execution.id,
+          priority: p.execution.priority ?? 0,
+          item,
+        })),
+      ),
+    );
+  }
+  starts.forEach((p, i) => {
+    if (outcomes[i]) return;
+    const row = rows.get(p.execution.id);
+    outcomes[i] = row
+      ? { ok: true, created: { execution: toExecution(row), created: true } }
+      : { ok: false, error: new ConflictError(`execution ${p.execution.id} already exists`) };
+  });
+  return outcomes;
+}
+
 export async function applyCreate(
   ctx: ApplyContext,
   prepared: PreparedCreate,
@@ -73,7 +179,6 @@ export async function applyCreate(
   const { client, limits } = ctx;
   const { execution } = prepared;
   const { namespace, name, version, hash } = execution.workflow;
-  const ref = `${namespace}/${name}:${version}`;
   const key = execution.idempotencyKey;
 
   if (key !== undefined) {
@@ -82,12 +187,7 @@ export async function applyCreate(
   }
   const wf = (await client.query<WorkflowRow>(workflows.selectWorkflow, [namespace, name, version]))
     .rows[0];
-  if (!wf) throw new NotFoundError(`workflow ${ref} is not registered`);
-  if (wf.hash !== hash) {
-    throw new ConflictError(
-      `execution ${execution.id}: workflow ${ref} is registered with hash ${wf.hash}, not ${hash}`,
-    );
-  }
+  checkVersion(wf, prepared);
   if (
     execution.parentId !== undefined &&
     (await client.query(executions.selectExists, [execution.parentId])).rowCount === 0

@@ -7,7 +7,9 @@
 // concurrent steps cost one WAL flush and about six round trips instead of N of each.
 //
 // A commit that starts executions creates them inside a SAVEPOINT, with its own checks,
-// so a child that cannot be created rolls back that commit only. If a shared transaction
+// so a child that cannot be created rolls back that commit only. Plain starts
+// (createExecution without idempotency key or parent) need no savepoint: those of a
+// transaction are inserted together, one statement per table (apply.ts applyStarts). If a shared transaction
 // fails for another reason than a lost connection, its commits are tried again one by
 // one, so one bad commit never fails its neighbours.
 //
@@ -21,10 +23,26 @@ import { StoreBusyError } from '../errors.js';
 import type { StoreLimits } from '../limits.js';
 import type { PreparedBatch } from '../prepare.js';
 import type { CommitResult, CreatedExecution } from '../types.js';
-import { applyCreate, type ApplyContext } from './apply.js';
+import { applyCreate, applyStarts, isPlainStart, type ApplyContext } from './apply.js';
 import { isConnectionLoss, transaction, type Retry } from './connection.js';
 import * as cache from './sql/cache.js';
-import { executePlans, lockWrites, planWrites, type WritePlan } from './writes.js';
+import { emptyPlan, executePlans, lockWrites, planWrites, type WritePlan } from './writes.js';
+
+/** A commit that only starts one execution, without idempotency key or parent. */
+function isStartOnly(batch: PreparedBatch): boolean {
+  return (
+    batch.creates.length === 1 &&
+    batch.writes.length === 0 &&
+    batch.cache.length === 0 &&
+    isPlainStart(batch.creates[0]!)
+  );
+}
+
+function earliestOf(work: readonly { dueAt: number }[]): number | undefined {
+  let earliest: number | undefined;
+  for (const w of work) earliest = Math.min(earliest ?? w.dueAt, w.dueAt);
+  return earliest;
+}
 
 interface Pending {
   batch: PreparedBatch;
@@ -154,8 +172,21 @@ export class Committer {
     const { limits, agingMs } = this.options;
     const ctx: ApplyContext = { client, limits, agingMs };
     const outcomes: (Outcome | undefined)[] = [];
+    // createExecution's commits (one plain start each) go in together: applyStarts
+    const starts = group.flatMap((p, i) => (isStartOnly(p.batch) ? [i] : []));
+    const started = await applyStarts(
+      ctx,
+      starts.map((i) => group[i]!.batch.creates[0]!),
+    );
+    starts.forEach((g, k) => {
+      const o = started[k]!;
+      const earliest = o.ok ? earliestOf(group[g]!.batch.creates[0]!.work) : undefined;
+      outcomes[g] = o.ok ? { ok: true, plan: emptyPlan(), created: [o.created], earliest } : o;
+    });
     for (const [i, p] of group.entries()) {
-      if (p.batch.creates.length > 0) outcomes[i] = await this.applyCreating(ctx, p.batch);
+      if (p.batch.creates.length > 0 && !outcomes[i]) {
+        outcomes[i] = await this.applyCreating(ctx, p.batch);
+      }
     }
     const plain = group.filter((p) => p.batch.creates.length === 0);
     const locked = await lockWrites(

@@ -67,16 +67,17 @@ export async function listWorkflowsPage(read: Read, filter: WorkflowFilter): Pro
   return page;
 }
 
-export async function loadHistoryRecords(
+export type HistoryRow = { seq: number; body: string };
+
+/**
+ * An execution's history from `rows` (one read, or its part of a coalesced read); no row
+ * at all means the execution does not exist, unless a lookup says it does.
+ */
+export async function toHistoryRecords(
   read: Read,
   executionId: string,
-  opts: { after?: number; limit?: number },
+  rows: readonly HistoryRow[],
 ): Promise<HistoryRecord[]> {
-  const rows = await read<{ seq: number; body: string }>(history.selectHistory, [
-    executionId,
-    opts.after ?? 0,
-    opts.limit ?? null,
-  ]);
   if (rows.length === 0) {
     const exists = await read(executions.selectExists, [executionId]);
     if (exists.length === 0) throw new NotFoundError(`execution ${executionId} does not exist`);
@@ -85,4 +86,17 @@ export async function loadHistoryRecords(
     seq: row.seq,
     event: decodeEvent(row, { executionId, seq: row.seq }),
   }));
+}
+
+export async function loadHistoryRecords(
+  read: Read,
+  executionId: string,
+  opts: { after?: number; limit?: number },
+): Promise<HistoryRecord[]> {
+  const rows = await read<HistoryRow>(history.selectHistory, [
+    executionId,
+    opts.after ?? 0,
+    opts.limit ?? null,
+  ]);
+  return toHistoryRecords(read, executionId, rows);
 }

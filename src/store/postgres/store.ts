@@ -4,7 +4,9 @@
 //
 // Commits go through group commit (committer.ts, writes.ts), claims through leases.ts
 // (FOR UPDATE SKIP LOCKED, a fencing token per claim), reads through one pooled
-// statement each; every operation rides over lost connections (connection.ts). Commits
+// statement each, except the point reads of attaching executions (getExecution, a whole
+// loadHistory, noteRecoveryAttempt): those that arrive together are one statement
+// (coalesce.ts). Every operation rides over lost connections (connection.ts). Commits
 // that add work NOTIFY subscribers of onWork (listener.ts).
 
 import type pg from 'pg';
@@ -36,14 +38,21 @@ import type {
 } from '../types.js';
 import { type EventRow, eventBounds, prepareEvents, toStoredEvent } from '../events.js';
 import { appendEvents } from './events.js';
-import { applyCreate, applyPutWorkflow } from './apply.js';
+import { applyPutWorkflow } from './apply.js';
 import { Committer, type CommitterStats } from './committer.js';
 import { query, transaction, type Retry } from './connection.js';
 import { claim, claimProblem, release, renew, type Items } from './leases.js';
 import { WorkListener, type WorkCallback } from './listener.js';
 import { LeaseHeartbeat } from './heartbeat.js';
 import { openPool, type Opened, type PostgresStoreOptions } from './open.js';
-import { listExecutionsPage, listWorkflowsPage, loadHistoryRecords, type Read } from './queries.js';
+import { PointReads } from './point-reads.js';
+import {
+  listExecutionsPage,
+  listWorkflowsPage,
+  loadHistoryRecords,
+  toHistoryRecords,
+  type Read,
+} from './queries.js';
 import {
   toExecution,
   toWorkflow,
@@ -76,6 +85,7 @@ export class PostgresStore implements Store {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly config: pg.ClientConfig;
   private closed = false;
+  private readonly points: PointReads;
 
   constructor(opened: Opened) {
     this.pool = opened.pool;
@@ -84,6 +94,7 @@ export class PostgresStore implements Store {
     this.schema = opened.schema;
     this.agingMs = opened.agingMs;
     this.retry = { budgetMs: opened.retryBudgetMs };
+    this.points = new PointReads(this.pool, this.retry);
     this.channel = `weft_work_${opened.schema}`.slice(0, 63);
     this.committer = new Committer({
       pool: this.pool,
@@ -152,22 +163,27 @@ export class PostgresStore implements Store {
     return listWorkflowsPage(this.read, filter);
   }
 
+  /**
+   * Group commit (committer.ts), like commit(): concurrent starts share one transaction,
+   * one WAL flush and one NOTIFY (each inside its own savepoint, so one refused start
+   * fails alone). One transaction per start capped a client at 220-350 starts/s on the
+   * 2-core bench box (bench/workers/run.ts), and every NOTIFY serialises commits.
+   */
   async createExecution(execution: NewExecution): Promise<CreatedExecution> {
     const prepared = prepareCreate(this.limits, execution);
-    return this.tx(async (client) => {
-      const created = await applyCreate(
-        { client, limits: this.limits, agingMs: this.agingMs },
-        prepared,
-      );
-      let earliest: number | undefined;
-      for (const w of prepared.work) earliest = Math.min(earliest ?? w.dueAt, w.dueAt);
-      if (created.created) await this.notify(client, earliest);
-      return created;
-    });
+    const result = await this.run(() =>
+      this.committer.submit({
+        now: prepared.started.time,
+        creates: [prepared],
+        writes: [],
+        cache: [],
+      }),
+    );
+    return result.created[0]!;
   }
 
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {
-    const [row] = await this.read<ExecutionRow>(executions.selectExecution, [id]);
+    const row = await this.run(() => this.points.execution(id));
     return row && toExecution(row);
   }
 
@@ -191,11 +207,15 @@ export class PostgresStore implements Store {
     return this.committer.stats;
   }
 
-  loadHistory(
+  async loadHistory(
     executionId: string,
     opts: { after?: number; limit?: number } = {},
   ): Promise<HistoryRecord[]> {
-    return loadHistoryRecords(this.read, executionId, opts);
+    if ((opts.after ?? 0) !== 0 || opts.limit !== undefined) {
+      return loadHistoryRecords(this.read, executionId, opts);
+    }
+    const rows = await this.run(() => this.points.history(executionId));
+    return toHistoryRecords(this.read, executionId, rows ?? []);
   }
 
   async dueTimers(now: number, limit: number): Promise<WorkItem[]> {
@@ -304,18 +324,9 @@ export class PostgresStore implements Store {
   }
 
   async noteRecoveryAttempt(executionId: string, now: number): Promise<number> {
-    // Not retried on a lost connection: the increment may have happened.
-    const result = await this.run(() =>
-      query<{ recovery_attempts: number }>(
-        this.pool,
-        undefined,
-        executions.incrementRecoveryAttempts,
-        [now, executionId],
-      ),
-    );
-    const row = result.rows[0];
-    if (!row) throw new NotFoundError(`execution ${executionId} does not exist`);
-    return row.recovery_attempts;
+    const attempts = await this.run(() => this.points.noteRecoveryAttempt(executionId, now));
+    if (attempts === undefined) throw new NotFoundError(`execution ${executionId} does not exist`);
+    return attempts;
   }
 
   /**

@@ -124,21 +124,24 @@ export interface WritePlan {
   nextSeqs: number[];
 }
 
+/** A plan that writes nothing (a commit that only starts executions). */
+export const emptyPlan = (): WritePlan => ({
+  events: [],
+  heads: [],
+  remove: [],
+  finished: [],
+  parked: [],
+  adds: [],
+  nextSeqs: [],
+});
+
 export function planWrites(
   limits: StoreLimits,
   locked: Locked,
   writes: readonly PreparedWrite[],
   now: number,
 ): WritePlan {
-  const plan: WritePlan = {
-    events: [],
-    heads: [],
-    remove: [],
-    finished: [],
-    parked: [],
-    adds: [],
-    nextSeqs: [],
-  };
+  const plan = emptyPlan();
   for (const prepared of writes) {
     const { write, events, status } = prepared;
     const id = write.executionId;

@@ -11,7 +11,24 @@ VALUES ($1, $2, $3, $4, $5, $6, 'running', '{"state":"running"}', $7, $8, $9, 2,
 ON CONFLICT DO NOTHING
 RETURNING *`;
 
+/**
+ * Starts without idempotency key or parent, many in one statement (a group commit of
+ * createExecution calls, apply.ts applyStarts): ids that exist already come back absent.
+ */
+export const insertExecutions = `INSERT INTO executions (id, namespace, name, version, hash, input,
+  state, status, idempotency_key, parent_id, priority, next_seq, history_bytes, created_at, updated_at)
+SELECT id, namespace, name, version, hash, input, 'running', '{"state":"running"}', NULL, NULL,
+  priority, 2, history_bytes, created_at, created_at
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+  $8::bigint[], $9::bigint[]) AS n(id, namespace, name, version, hash, input, priority,
+  history_bytes, created_at)
+ON CONFLICT DO NOTHING
+RETURNING *`;
+
 export const selectExecution = `SELECT * FROM executions WHERE id = $1`;
+
+/** getExecution calls that arrive together (coalesce.ts). */
+export const selectExecutions = `SELECT * FROM executions WHERE id = ANY($1::text[])`;
 
 export const selectExecutionByKey = `SELECT * FROM executions WHERE idempotency_key = $1`;
 
@@ -40,6 +57,12 @@ WHERE e.id = u.id`;
 export const incrementRecoveryAttempts = `UPDATE executions
 SET recovery_attempts = recovery_attempts + 1, updated_at = $1
 WHERE id = $2 RETURNING recovery_attempts`;
+
+/** noteRecoveryAttempt calls that arrive together: $3[i] attempts for $2[i]. */
+export const incrementRecoveryAttemptsOf = `UPDATE executions e
+SET recovery_attempts = e.recovery_attempts + a.n, updated_at = $1
+FROM unnest($2::text[], $3::integer[]) AS a(id, n)
+WHERE e.id = a.id RETURNING e.id, e.recovery_attempts`;
 
 /** One page of executions, newest first; optional filters are `$n IS NULL OR ...`. */
 export const listExecutions = `SELECT * FROM executions

@@ -7,3 +7,7 @@ SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::integer[], $5::b
 /** LIMIT NULL reads to the end. */
 export const selectHistory = `SELECT seq, body FROM history
 WHERE execution_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`;
+
+/** Whole histories of several executions (loadHistory calls that arrive together). */
+export const selectHistories = `SELECT execution_id, seq, body FROM history
+WHERE execution_id = ANY($1::text[]) ORDER BY execution_id, seq`;

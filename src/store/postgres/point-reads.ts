@@ -1,0 +1,69 @@
+// The point reads of attaching an execution, coalesced (coalesce.ts): getExecution, a
+// whole loadHistory and noteRecoveryAttempt calls made in the same tick are one
+// `= ANY($1)` statement each. The lookups do not go through the store's closed check:
+// close() waits for the calls already made.
+
+import type pg from 'pg';
+import { Coalescer } from './coalesce.js';
+import { query, type Retry } from './connection.js';
+import type { HistoryRow } from './queries.js';
+import type { ExecutionRow } from './rows.js';
+import * as executions from './sql/executions.js';
+import * as history from './sql/history.js';
+
+export class PointReads {
+  private recoveryNow = 0;
+  private readonly rows: Coalescer<ExecutionRow>;
+  private readonly histories: Coalescer<HistoryRow[]>;
+  private readonly recoveries: Coalescer<number>;
+
+  constructor(pool: pg.Pool, retry: Retry) {
+    this.rows = new Coalescer(async (ids) => {
+      const { rows } = await query<ExecutionRow>(pool, retry, executions.selectExecutions, [ids]);
+      return new Map(rows.map((row) => [row.id, row]));
+    });
+    this.histories = new Coalescer(async (ids) => {
+      const { rows } = await query<HistoryRow & { execution_id: string }>(
+        pool,
+        retry,
+        history.selectHistories,
+        [ids],
+      );
+      const byId = new Map<string, HistoryRow[]>();
+      for (const { execution_id: id, seq, body } of rows) {
+        let list = byId.get(id);
+        if (!list) byId.set(id, (list = []));
+        list.push({ seq, body });
+      }
+      return byId;
+    });
+    // Not retried on a lost connection: the increments may have happened.
+    this.recoveries = new Coalescer(
+      async (ids, calls) => {
+        const { rows } = await query<{ id: string; recovery_attempts: number }>(
+          pool,
+          undefined,
+          executions.incrementRecoveryAttemptsOf,
+          [this.recoveryNow, ids, calls],
+        );
+        return new Map(rows.map((row) => [row.id, row.recovery_attempts]));
+      },
+      { counted: true },
+    );
+  }
+
+  execution(id: string): Promise<ExecutionRow | undefined> {
+    return this.rows.get(id);
+  }
+
+  /** The whole history's rows (none: the caller checks whether the execution exists). */
+  history(id: string): Promise<HistoryRow[] | undefined> {
+    return this.histories.get(id);
+  }
+
+  /** The new recovery attempt count, undefined when the execution does not exist. */
+  noteRecoveryAttempt(id: string, now: number): Promise<number | undefined> {
+    this.recoveryNow = now; // calls coalesced into one statement record the last one's time
+    return this.recoveries.get(id);
+  }
+}
