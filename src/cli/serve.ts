@@ -15,6 +15,7 @@ import { serve } from '../server/serve.js';
 import { HookRegistry, hooksFile } from '../server/webhooks.js';
 import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
 import { reportRefusedCommits } from './refusals.js';
+import { surviveStoreOutages } from './resilience.js';
 
 const usage = `Usage: weft serve [--port 8080] [--host 127.0.0.1] [--store URL] [--idempotency-header]
 
@@ -30,6 +31,7 @@ Without API keys (weft keys create) it listens on 127.0.0.1 only.
 const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export async function run(args: string[]): Promise<number> {
+  surviveStoreOutages('weft serve');
   if (args.includes('--help')) {
     process.stdout.write(usage);
     return 0;

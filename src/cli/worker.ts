@@ -12,6 +12,7 @@
 import { DurableEngine } from '../runtime/durable/engine.js';
 import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
 import { reportRefusedCommits } from './refusals.js';
+import { surviveStoreOutages } from './resilience.js';
 
 const usage = `Usage: weft worker [--store URL] [--name NAME] [--lease-ms N] [--poll-ms N] [--idempotency-header]
 
@@ -30,6 +31,7 @@ function positiveInt(v: string | undefined): number | undefined {
 }
 
 export async function run(args: string[]): Promise<number> {
+  surviveStoreOutages('weft worker');
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(usage);
     return 0;

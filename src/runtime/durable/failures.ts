@@ -6,18 +6,26 @@ import {
   LeaseLostError,
   LimitExceededError,
   SequenceMismatchError,
+  StoreBusyError,
   StoreClosedError,
 } from '../../store/errors.js';
 import { ProblemError, problem } from '../problems.js';
 import type { Outcome } from '../started.js';
 import type { ExecutionStatus } from '../../store/types.js';
 
-/** Another writer owns the execution, or the store closed: the runner must stop silently. */
+/**
+ * Another writer owns the execution, the store closed, or the store could not tell whether
+ * the step was written (a connection lost during COMMIT, a database restart: StoreBusyError):
+ * the runner must stop silently and the execution be resumed from its stored history, by
+ * this worker or another once its claim lapses. Faulting it instead would end a healthy
+ * execution because the database restarted.
+ */
 export function lost(error: unknown): boolean {
   return (
     error instanceof SequenceMismatchError ||
     error instanceof LeaseLostError ||
-    error instanceof StoreClosedError
+    error instanceof StoreClosedError ||
+    error instanceof StoreBusyError
   );
 }
 
