@@ -15,7 +15,10 @@ import { outcomeOf } from './failures.js';
 export type RemoteRequest = 'cancel' | 'suspend' | 'resume';
 
 export class RemoteOutcomes {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Watched executions and who waits for each. */
+  private readonly watched = new Map<string, ((o: Outcome) => void)[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
   private closed = false;
 
   constructor(
@@ -23,30 +26,45 @@ export class RemoteOutcomes {
     private readonly pollMs: number,
   ) {}
 
-  /** Settles when the stored status is terminal (never for a parked execution). */
+  /**
+   * Settles when the stored status is terminal (never for a parked execution). Every
+   * watched execution is read in the same tick each pollMs, so the PostgreSQL store makes
+   * one statement of them (point reads coalesce), not one query per execution.
+   */
   outcome(id: string): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
-      const check = () => {
-        if (this.closed) return;
-        this.store.getExecution(id).then(
-          (record) => {
-            const done = record && outcomeOf(record.status);
-            if (done) resolve(done);
-            else again();
-          },
-          () => again(),
-        );
-      };
-      const again = () => {
-        if (this.closed) return;
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          check();
-        }, this.pollMs);
-        this.timers.add(t);
-      };
-      check();
+      if (this.closed) return;
+      const waiting = this.watched.get(id);
+      if (waiting) waiting.push(resolve);
+      else this.watched.set(id, [resolve]);
+      this.timer ??= setInterval(() => void this.poll(), this.pollMs);
+      void this.poll([id]);
     });
+  }
+
+  private async poll(only?: readonly string[]): Promise<void> {
+    if (this.closed || (only === undefined && this.polling)) return;
+    if (only === undefined) this.polling = true;
+    try {
+      const ids = only ?? [...this.watched.keys()];
+      const records = await Promise.all(
+        ids.map((id) => this.store.getExecution(id).catch(() => undefined)),
+      );
+      ids.forEach((id, i) => {
+        const record = records[i];
+        const done = record && outcomeOf(record.status);
+        const waiting = this.watched.get(id);
+        if (!done || !waiting) return;
+        this.watched.delete(id);
+        for (const resolve of waiting) resolve(done);
+      });
+      if (this.watched.size === 0 && this.timer) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+      }
+    } finally {
+      if (only === undefined) this.polling = false;
+    }
   }
 
   /**
@@ -92,7 +110,8 @@ export class RemoteOutcomes {
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.watched.clear();
   }
 }
