@@ -3,10 +3,8 @@
 // per customer, one for the whole workflow, and a rate limit. A sampler reads the running
 // executions per key from the store throughout; the admissions' recorded times are checked
 // against the rate window. No assertion reads the wall clock.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DurableEngine } from '../../src/runtime/durable/engine.js';
+import type { DurableEngine } from '../../src/runtime/durable/engine.js';
 import type { PostgresStore } from '../../src/store/index.js';
 import {
   admin,
@@ -17,30 +15,14 @@ import {
   pgUnavailable,
 } from '../store/pg-helpers.js';
 import { tick } from './helpers.js';
+import {
+  type WorkerProcess,
+  clientEngine,
+  startWorker,
+  stopWorker,
+} from './fixtures/pg-workers.js';
 
 const reason = await pgUnavailable();
-
-function worker(schema: string, name: string): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      new URL('./fixtures/pg-worker.ts', import.meta.url).pathname,
-      schema,
-      name,
-      '5000',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const ready = new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`worker ${name} exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if ((JSON.parse(line) as { ready?: string }).ready) resolve();
-    });
-  });
-  return { child, ready };
-}
 
 const limited = JSON.stringify({
   document: { dsl: '1.0.0', namespace: 'test', name: 'limited', version: '1.0.0' },
@@ -59,35 +41,23 @@ describePg('limits across four worker processes', reason, () => {
     const schema = freshSchema();
     let store: PostgresStore;
     let client: DurableEngine;
-    const workers: ReturnType<typeof worker>[] = [];
+    const workers: WorkerProcess[] = [];
 
     beforeAll(async () => {
       store = await openTestStore(schema);
-      client = new DurableEngine({
-        store,
-        env: {},
-        worker: { name: 'client', runStarts: false, pollMs: 50 },
-      });
-      client.registerFunction('mark', () => {
-        throw new Error('the client ran an effect');
-      });
+      client = clientEngine(store);
       await client.register(limited);
     });
 
     afterAll(async () => {
-      for (const w of workers) w.child.kill('SIGTERM');
-      await Promise.all(
-        workers.map((w) =>
-          w.child.exitCode === null ? new Promise((r) => w.child.once('exit', r)) : null,
-        ),
-      );
+      await Promise.all(workers.map(stopWorker));
       await client.close();
       await store.close();
       await dropSchema(schema);
     });
 
     it('never runs more than the limits allow, per key and per workflow, and keeps the rate', async () => {
-      for (let i = 0; i < 4; i++) workers.push(worker(schema, `limits-${i}`));
+      for (let i = 0; i < 4; i++) workers.push(startWorker(schema, `limits-${i}`, 5000));
       await Promise.all(workers.map((w) => w.ready));
       const customers = ['acme', 'globex', 'initech'];
       const handles = await Promise.all(

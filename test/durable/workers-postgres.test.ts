@@ -2,10 +2,8 @@
 // workers that serve the store, a worker paused past its lease (SIGSTOP) loses its
 // executions to another worker and its late writes are refused, and cancel reaches an
 // execution that another process drives. Worker processes are real (fixtures/pg-worker.ts).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DurableEngine } from '../../src/runtime/durable/engine.js';
+import type { DurableEngine } from '../../src/runtime/durable/engine.js';
 import type { PostgresStore } from '../../src/store/index.js';
 import {
   admin,
@@ -16,47 +14,14 @@ import {
   pgUnavailable,
 } from '../store/pg-helpers.js';
 import { doc, tick } from './helpers.js';
+import {
+  type WorkerProcess,
+  clientEngine,
+  startWorker,
+  stopWorker as stop,
+} from './fixtures/pg-workers.js';
 
 const reason = await pgUnavailable();
-
-interface WorkerProcess {
-  child: ChildProcess;
-  lines: Record<string, unknown>[];
-  ready: Promise<void>;
-}
-
-function startWorker(schema: string, name: string, leaseMs: number): WorkerProcess {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      new URL('./fixtures/pg-worker.ts', import.meta.url).pathname,
-      schema,
-      name,
-      String(leaseMs),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const lines: Record<string, unknown>[] = [];
-  const ready = new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`worker ${name} exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const parsed = JSON.parse(line) as Record<string, unknown>;
-      lines.push(parsed);
-      if (parsed.ready) resolve();
-    });
-  });
-  return { child, lines, ready };
-}
-
-async function stop(w: WorkerProcess): Promise<void> {
-  if (w.child.exitCode !== null || w.child.signalCode !== null) return;
-  const exited = new Promise((r) => w.child.once('exit', r));
-  w.child.kill('SIGCONT');
-  w.child.kill('SIGTERM');
-  await exited;
-}
 
 async function until(check: () => Promise<boolean>, what: string, tries = 1800): Promise<void> {
   for (let i = 0; i < tries; i++) {
@@ -83,15 +48,7 @@ describePg('several workers on PostgreSQL', reason, () => {
     beforeAll(async () => {
       store = await openTestStore(schema);
       // the client only starts executions: the workers claim and drive them
-      client = new DurableEngine({
-        store,
-        env: {},
-        worker: { name: 'client', runStarts: false, pollMs: 50 },
-      });
-      // registered for validation only: the client never drives an execution
-      client.registerFunction('mark', () => {
-        throw new Error('the client ran an effect');
-      });
+      client = clientEngine(store);
       await client.register(marked);
     });
 
