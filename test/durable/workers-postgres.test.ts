@@ -92,10 +92,11 @@ describePg('several workers on PostgreSQL', reason, () => {
       expect(byWorker.size).toBeGreaterThanOrEqual(1);
       expect([...byWorker].every((w) => w === 'spread-a' || w === 'spread-b')).toBe(true);
       await Promise.all([stop(a), stop(b)]);
-    }, 120_000);
+    }, 240_000);
 
     it('takes over the executions of a worker paused past its lease and refuses its late writes', async () => {
-      await client.register(markedAfter('marked-later', 6000));
+      // long enough that a loaded machine claims all ten and records their timers first
+      await client.register(markedAfter('marked-later', 12_000));
       const slow = startWorker(schema, 'paused', 1000);
       workers.push(slow);
       await slow.ready;
@@ -133,7 +134,7 @@ describePg('several workers on PostgreSQL', reason, () => {
         expect(types.filter((t) => t === 'TaskCompleted')).toHaveLength(1);
       }
       await Promise.all([stop(slow), stop(next)]);
-    }, 120_000);
+    }, 240_000);
 
     it('cancels an execution that another process drives', async () => {
       await client.register(
@@ -150,6 +151,6 @@ describePg('several workers on PostgreSQL', reason, () => {
       const record = await client.get(h.id);
       expect(record?.status.state).toBe('cancelled');
       await stop(w);
-    }, 120_000);
+    }, 240_000);
   });
 });

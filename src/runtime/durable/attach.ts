@@ -290,7 +290,7 @@ export class Attacher {
         workflow,
         input: e.input,
         parentId,
-        work: [this.deps.claims.claimedRunItem()],
+        work: [this.deps.claims.runItem(true)],
         startedEvent: {
           v: 1,
           type: 'ExecutionStarted',

@@ -214,11 +214,6 @@ export class Claims {
     return this.exclusive ? undefined : this.held.get(id);
   }
 
-  /** The run item of a new execution, claimed by this worker. */
-  claimedRunItem(): NewWorkItem {
-    return this.runItem(true);
-  }
-
   /** The run item of a new execution: claimed by this worker, or left to any worker. */
   runItem(claimed: boolean): NewWorkItem {
     const now = this.clock.now();
@@ -262,17 +257,12 @@ export class Claims {
     const items: (WorkItem & { fence?: number })[] = fenced
       ? await fenced.call(this.store, request)
       : await this.store.claimWork(request);
-    const runs: (WorkItem & { fence?: number })[] = [];
+    // run items are the only ready work the engine writes (timers are kind 'timer')
     for (const item of items) {
-      if (item.key === runKey) runs.push(item);
-      // other ready items are not ours to drive: give them back at once
-      else await this.store.releaseWork(this.options.name, [item]);
-    }
-    for (const item of runs) {
       this.held.delete(item.executionId); // a re-claim replaces a stale lease
       this.hold(item.executionId, item.fence);
     }
-    return runs;
+    return items;
   }
 
   /** Gives every held claim back (the process stops): other workers take over at once. */
