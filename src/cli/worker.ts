@@ -11,6 +11,7 @@
 // worker owns the execution is reported on stderr (refusals.ts).
 import { DurableEngine } from '../runtime/durable/engine.js';
 import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
+import { defaultIdleInTransactionMs } from '../store/index.js';
 import { reportRefusedCommits } from './refusals.js';
 import { surviveStoreOutages } from './resilience.js';
 
@@ -71,7 +72,12 @@ export async function run(args: string[]): Promise<number> {
       return 2;
     }
   }
-  const opened = await openStoreFor('worker', storeUrl, { waitMs: startupWaitMs });
+  // A worker paused mid-commit must not keep its executions locked past its lease.
+  const tuning =
+    worker.leaseMs !== undefined
+      ? { idleInTransactionMs: Math.min(defaultIdleInTransactionMs, worker.leaseMs) }
+      : {};
+  const opened = await openStoreFor('worker', storeUrl, { waitMs: startupWaitMs, tuning });
   if (typeof opened === 'number') return opened;
   const { store, spec } = opened;
   const engine = new DurableEngine({

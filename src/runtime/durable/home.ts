@@ -113,15 +113,25 @@ export function describeStore(spec: StoreSpec): string {
     : `${redact(spec.connectionString)} (schema ${spec.schema})`;
 }
 
+/** Settings of the store that come from the command, not from the store URL. */
+export interface StoreTuning {
+  /** PostgreSQL: PostgresStoreOptions.idleInTransactionMs (a worker's lease bounds it). */
+  idleInTransactionMs?: number;
+}
+
 export async function openConfiguredStore(
   spec: StoreSpec,
   env: NodeJS.ProcessEnv = process.env,
+  tuning: StoreTuning = {},
 ): Promise<Store> {
   if (spec.kind === 'postgres')
     return openPostgresStore({
       connectionString: spec.connectionString,
       schema: spec.schema,
       ...(spec.poolSize !== undefined ? { poolSize: spec.poolSize } : {}),
+      ...(tuning.idleInTransactionMs !== undefined
+        ? { idleInTransactionMs: tuning.idleInTransactionMs }
+        : {}),
     });
   mkdirSync(dirname(spec.path), { recursive: true });
   return openSqliteStore({
@@ -144,7 +154,7 @@ export const startupWaitMs = 60_000;
 export async function openStoreFor(
   command: string,
   flag: string | undefined,
-  options: { env?: NodeJS.ProcessEnv; waitMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; waitMs?: number; tuning?: StoreTuning } = {},
 ): Promise<{ store: Store; spec: StoreSpec } | number> {
   const env = options.env ?? process.env;
   let spec: StoreSpec;
@@ -158,7 +168,7 @@ export async function openStoreFor(
   const until = Date.now() + (options.waitMs ?? 0);
   for (let attempt = 0; ; attempt++) {
     try {
-      return { store: await openConfiguredStore(spec, env), spec };
+      return { store: await openConfiguredStore(spec, env, options.tuning), spec };
     } catch (e) {
       const down = isConnectionLoss(e) || isConnectionLoss((e as Error).cause);
       const wait = Math.min(100 * 2 ** attempt, 2000);

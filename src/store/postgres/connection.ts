@@ -19,6 +19,7 @@ const lostCodes = new Set([
   '08003',
   '08004',
   '08006',
+  '25P03', // idle_in_transaction_session_timeout: this session was paused mid-transaction
   '40P01', // deadlock_detected: nothing was written, trying again is right
 ]);
 const lostMessages =

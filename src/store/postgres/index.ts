@@ -1,5 +1,5 @@
 export { openPostgresStore, PostgresStore } from './store.js';
-export type { PostgresStoreOptions } from './open.js';
+export { defaultIdleInTransactionMs, type PostgresStoreOptions } from './open.js';
 export type { FencedWorkItem } from './rows.js';
 export type { FencedLease } from './writes.js';
 export type { CommitterStats } from './committer.js';

@@ -27,7 +27,21 @@ export interface PostgresStoreOptions {
   applicationName?: string;
   /** Time recorded with applied migrations (default: the clock). */
   now?: number;
+  /**
+   * PostgreSQL ends a session of this store that sits idle inside a transaction this long
+   * (idle_in_transaction_session_timeout; default 5000 ms). A process paused in the middle
+   * of a commit (SIGSTOP, a VM or GC pause) holds the row locks of the work items the
+   * commit named; claims skip locked rows, so without this no other worker could take
+   * those executions over, however long past their lease. Our transactions never wait
+   * on anything but their own next statement, so only a paused or blocked process hits
+   * it: its commit fails as a lost connection and is tried again (then refused if the
+   * lease moved on). A worker sets it to at most its lease (`weft worker --lease-ms`).
+   */
+  idleInTransactionMs?: number;
 }
+
+/** The default of PostgresStoreOptions.idleInTransactionMs. */
+export const defaultIdleInTransactionMs = 5000;
 
 export interface Opened {
   pool: pg.Pool;
@@ -63,7 +77,9 @@ export async function openPool(options: PostgresStoreOptions): Promise<Opened> {
   const schema = checkSchemaName(options.schema ?? 'weft');
   const config: pg.ClientConfig = {
     connectionString: options.connectionString,
-    options: `-c search_path=${schema}`,
+    options:
+      `-c search_path=${schema} -c idle_in_transaction_session_timeout=` +
+      positive('idleInTransactionMs', options.idleInTransactionMs, defaultIdleInTransactionMs),
     application_name: options.applicationName ?? 'weft',
     types,
   };
