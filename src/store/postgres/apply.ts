@@ -7,6 +7,7 @@ import { ConflictError, IdempotencyConflictError, NotFoundError } from '../error
 import { checkHistory, type StoreLimits } from '../limits.js';
 import type { PreparedCreate, PreparedWork } from '../prepare.js';
 import type { CreatedExecution, NewWorkflow, WorkflowRecord } from '../types.js';
+import type { Defer } from './connection.js';
 import { toExecution, toWorkflow, type ExecutionRow, type WorkflowRow } from './rows.js';
 import * as executions from './sql/executions.js';
 import * as history from './sql/history.js';
@@ -19,6 +20,14 @@ export interface ApplyContext {
   client: pg.ClientBase;
   limits: StoreLimits;
   agingMs: number;
+  /** Leaves a write in flight until COMMIT (connection.ts), on a pipelining connection. */
+  defer?: Defer | undefined;
+}
+
+/** Sends a write whose result is not needed: deferred to COMMIT when it can be. */
+export async function send(ctx: ApplyContext, statement: Promise<unknown>): Promise<void> {
+  if (ctx.defer) ctx.defer(statement);
+  else await statement;
 }
 
 /** Adds work for several executions in one statement; the same key twice: last wins. */
@@ -30,17 +39,20 @@ export async function upsertWork(
   for (const entry of items) byKey.set(`${entry.executionId}\u0000${entry.item.key}`, entry);
   if (byKey.size === 0) return;
   const rows = [...byKey.values()];
-  await ctx.client.query(work.upsertWork, [
-    rows.map((r) => r.executionId),
-    rows.map((r) => r.item.key),
-    rows.map((r) => r.item.kind),
-    rows.map((r) => r.item.dueAt),
-    rows.map((r) => r.item.payload),
-    rows.map((r) => r.priority),
-    ctx.agingMs,
-    rows.map((r) => r.item.claimedBy),
-    rows.map((r) => r.item.leaseUntil),
-  ]);
+  await send(
+    ctx,
+    ctx.client.query(work.upsertWork, [
+      rows.map((r) => r.executionId),
+      rows.map((r) => r.item.key),
+      rows.map((r) => r.item.kind),
+      rows.map((r) => r.item.dueAt),
+      rows.map((r) => r.item.payload),
+      rows.map((r) => r.priority),
+      ctx.agingMs,
+      rows.map((r) => r.item.claimedBy),
+      rows.map((r) => r.item.leaseUntil),
+    ]),
+  );
 }
 
 function sameStart(row: ExecutionRow, prepared: PreparedCreate): CreatedExecution {
@@ -143,14 +155,17 @@ export async function applyStarts(
   const created = checked.filter((p) => rows.has(p.execution.id));
   if (created.length > 0) {
     const started = created.map((p) => p.started);
-    await client.query(history.insertEvents, [
-      created.map((p) => p.execution.id),
-      created.map(() => 1),
-      started.map((e) => e.type),
-      started.map((e) => e.v),
-      started.map((e) => e.time),
-      started.map((e) => e.body),
-    ]);
+    await send(
+      ctx,
+      client.query(history.insertEvents, [
+        created.map((p) => p.execution.id),
+        created.map(() => 1),
+        started.map((e) => e.type),
+        started.map((e) => e.v),
+        started.map((e) => e.time),
+        started.map((e) => e.body),
+      ]),
+    );
     await upsertWork(
       ctx,
       created.flatMap((p) =>

@@ -23,9 +23,10 @@ import { StoreBusyError } from '../errors.js';
 import type { StoreLimits } from '../limits.js';
 import type { PreparedBatch } from '../prepare.js';
 import type { CommitResult, CreatedExecution } from '../types.js';
-import { applyCreate, applyStarts, isPlainStart, type ApplyContext } from './apply.js';
-import { isConnectionLoss, transaction, type Retry } from './connection.js';
+import { applyCreate, applyStarts, isPlainStart, send, type ApplyContext } from './apply.js';
+import { isConnectionLoss, transaction, type Defer, type Retry } from './connection.js';
 import * as cache from './sql/cache.js';
+import { appendOneStep, singleStep } from './step.js';
 import { emptyPlan, executePlans, lockWrites, planWrites, type WritePlan } from './writes.js';
 
 /** A commit that only starts one execution, without idempotency key or parent. */
@@ -61,6 +62,8 @@ export interface CommitterStats {
   commits: number;
   /** The most commits one transaction carried. */
   largestGroup: number;
+  /** Commits carried by the one-statement step (step.ts), counted in the above too. */
+  steps: number;
 }
 
 export interface CommitterOptions {
@@ -78,7 +81,7 @@ export class Committer {
   private queue: Pending[] = [];
   private scheduled = false;
   private running = false;
-  readonly stats: CommitterStats = { transactions: 0, commits: 0, largestGroup: 0 };
+  readonly stats: CommitterStats = { transactions: 0, commits: 0, largestGroup: 0, steps: 0 };
 
   constructor(private readonly options: CommitterOptions) {}
 
@@ -121,10 +124,11 @@ export class Committer {
   }
 
   private async run(group: Pending[]): Promise<void> {
+    if (group.length === 1 && (await this.runStep(group[0]!))) return;
     let outcomes: Outcome[];
     try {
-      outcomes = await transaction(this.options.pool, this.options.retry, (client) =>
-        this.apply(client, group),
+      outcomes = await transaction(this.options.pool, this.options.retry, (client, defer) =>
+        this.apply(client, defer, group),
       );
     } catch (error) {
       if (group.length > 1 && !(error instanceof StoreBusyError)) {
@@ -143,6 +147,34 @@ export class Committer {
         pending.resolve({ nextSeqs: outcome.plan.nextSeqs, created: outcome.created });
       } else pending.reject(outcome.error);
     });
+  }
+
+  /**
+   * A commit alone in its group that the one-statement step carries (step.ts): true when
+   * it settled, false when it must take the general path (a check failed).
+   */
+  private async runStep(pending: Pending): Promise<boolean> {
+    const write = singleStep(pending.batch);
+    if (!write) return false;
+    let nextSeq: number | undefined;
+    try {
+      nextSeq = await appendOneStep(
+        this.options.pool,
+        this.options.limits,
+        write,
+        pending.batch.now,
+      );
+    } catch (error) {
+      pending.reject(error);
+      return true;
+    }
+    if (nextSeq === undefined) return false;
+    this.stats.transactions += 1;
+    this.stats.commits += 1;
+    this.stats.steps += 1;
+    this.stats.largestGroup = Math.max(this.stats.largestGroup, 1);
+    pending.resolve({ nextSeqs: [nextSeq], created: [] });
+    return true;
   }
 
   /** One commit that starts executions, inside a savepoint: all of it or none. */
@@ -168,14 +200,20 @@ export class Committer {
     }
   }
 
-  private async apply(client: pg.ClientBase, group: Pending[]): Promise<Outcome[]> {
+  private async apply(
+    client: pg.ClientBase,
+    defer: Defer | undefined,
+    group: Pending[],
+  ): Promise<Outcome[]> {
     const { limits, agingMs } = this.options;
+    // Creating commits run in savepoints and must see their own failures there: no defer.
     const ctx: ApplyContext = { client, limits, agingMs };
+    const writing: ApplyContext = { ...ctx, defer };
     const outcomes: (Outcome | undefined)[] = [];
     // createExecution's commits (one plain start each) go in together: applyStarts
     const starts = group.flatMap((p, i) => (isStartOnly(p.batch) ? [i] : []));
     const started = await applyStarts(
-      ctx,
+      writing,
       starts.map((i) => group[i]!.batch.creates[0]!),
     );
     starts.forEach((g, k) => {
@@ -205,7 +243,7 @@ export class Committer {
     const done = outcomes as Outcome[];
     const kept = done.flatMap((o) => (o.ok ? [o] : []));
     let earliest = await executePlans(
-      ctx,
+      writing,
       kept.map((o) => o.plan),
     );
     for (const o of kept) {
@@ -222,12 +260,15 @@ export class Committer {
     });
     if (entries.size > 0) {
       const list = [...entries.values()];
-      await client.query(cache.upsertCache, [
-        list.map((c) => c.key),
-        list.map((c) => c.result),
-        list.map((c) => c.expiresAt),
-        list.map((c) => c.now),
-      ]);
+      await send(
+        writing,
+        client.query(cache.upsertCache, [
+          list.map((c) => c.key),
+          list.map((c) => c.result),
+          list.map((c) => c.expiresAt),
+          list.map((c) => c.now),
+        ]),
+      );
     }
     await this.options.notify(client, earliest);
     return done;

@@ -54,6 +54,14 @@ async function backoff(attempt: number, started: number, retry: Retry, error: un
   await sleep(wait);
 }
 
+/**
+ * pg refuses a query on a connection it already knows is dead without sending it: such
+ * a COMMIT never reached the server, so nothing was committed (retryable, not unknown).
+ */
+function neverSent(error: unknown): boolean {
+  return /not queryable/i.test((error as Error | undefined)?.message ?? '');
+}
+
 /** One statement on any pooled connection; retried on a lost connection when `retry`. */
 export async function query<R extends pg.QueryResultRow>(
   pool: pg.Pool,
@@ -73,7 +81,24 @@ export async function query<R extends pg.QueryResultRow>(
 }
 
 /**
+ * Statements a transaction's body sent without waiting for them (their results are not
+ * needed): they go out pipelined behind each other and behind COMMIT, which waits for
+ * them all. Present only on a pipelining connection (`Pipeline`).
+ */
+export type Defer = (statement: Promise<unknown>) => void;
+
+/** Whether `client` pipelines (pg's `pipeline` option, set on the store's pool). */
+export function pipelines(client: pg.ClientBase): boolean {
+  return (client as { pipeline?: boolean }).pipeline === true;
+}
+
+/**
  * Runs `body` in BEGIN ... COMMIT on one connection; ROLLBACK when it throws.
+ * On a pipelining connection BEGIN is not waited for (it goes out with the body's first
+ * statements) and `defer` lets the body leave its last writes in flight to go out with
+ * COMMIT: a step's commit is two round trips (BEGIN + locks, writes + COMMIT), not six.
+ * A deferred statement that fails aborts the transaction, so the COMMIT behind it rolls
+ * back; its error is what the caller gets.
  * `asyncCommit`: COMMIT does not wait for the WAL flush (synchronous_commit = off). Only
  * for writes whose loss in a server crash is harmless: claims, lease renewals and
  * releases. A lost claim leaves the item unclaimed, and the fence check refuses the
@@ -83,7 +108,7 @@ export async function query<R extends pg.QueryResultRow>(
 export async function transaction<T>(
   pool: pg.Pool,
   retry: Retry,
-  body: (client: pg.PoolClient) => Promise<T>,
+  body: (client: pg.PoolClient, defer: Defer | undefined) => Promise<T>,
   options: { asyncCommit?: boolean } = {},
 ): Promise<T> {
   const started = Date.now();
@@ -95,10 +120,27 @@ export async function transaction<T>(
       // A connection killed while checked out also emits 'error' on the client (the
       // pool listens only to idle ones): without a listener that would crash the process.
       client.on('error', ignore);
-      await client.query(options.asyncCommit ? asyncBegin : 'BEGIN');
-      const value = await body(client);
+      const inFlight: Promise<unknown>[] = [];
+      const pipelined = pipelines(client);
+      const begin = client.query(options.asyncCommit ? asyncBegin : 'BEGIN');
+      if (pipelined) {
+        begin.catch(ignore); // awaited below; the body's statements fail the same way
+        inFlight.push(begin);
+      } else await begin;
+      const defer: Defer | undefined = pipelined
+        ? (statement) => {
+            statement.catch(ignore);
+            inFlight.push(statement);
+          }
+        : undefined;
+      const value = await body(client, defer);
       committing = true;
-      await client.query('COMMIT');
+      const settled = await Promise.allSettled([...inFlight, client.query('COMMIT')]);
+      const commit = settled.pop()!;
+      if (commit.status === 'rejected' && neverSent(commit.reason)) committing = false;
+      // A statement that failed rolled the transaction back: its error is the outcome.
+      for (const s of settled) if (s.status === 'rejected') throw s.reason;
+      if (commit.status === 'rejected') throw commit.reason;
       client.off('error', ignore);
       client.release();
       return value;

@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { resolveLimits, type StoreLimits } from '../limits.js';
 import { checkSchemaName, migrate } from './migrate.js';
+import { PreparingClient } from './prepared.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user@host:port/database */
@@ -38,6 +39,16 @@ export interface PostgresStoreOptions {
    * lease moved on). A worker sets it to at most its lease (`weft worker --lease-ms`).
    */
   idleInTransactionMs?: number;
+  /**
+   * Send the store's parameterized statements as named prepared statements (default
+   * true; prepared.ts). Turn off behind a pooler in transaction mode.
+   */
+  preparedStatements?: boolean;
+  /**
+   * Pipeline the statements of a commit (pg's pipeline mode; default true): a step's
+   * commit is two round trips instead of six (connection.ts). Off: each is awaited.
+   */
+  pipeline?: boolean;
 }
 
 /** The default of PostgresStoreOptions.idleInTransactionMs. */
@@ -84,7 +95,15 @@ export async function openPool(options: PostgresStoreOptions): Promise<Opened> {
     types,
   };
   const opened: Opened = {
-    pool: new pg.Pool({ ...config, max: positive('poolSize', options.poolSize, 10) }),
+    pool: new pg.Pool({
+      ...config,
+      max: positive('poolSize', options.poolSize, 10),
+      // Statements sent together go out together (connection.ts transaction).
+      pipeline: options.pipeline ?? true,
+      ...(options.preparedStatements === false
+        ? {}
+        : { Client: PreparingClient as unknown as new () => pg.ClientBase }),
+    }),
     config,
     schema,
     limits,

@@ -14,7 +14,8 @@ import { LeaseLostError, NotFoundError, SequenceMismatchError, ConflictError } f
 import { checkHistory, type StoreLimits } from '../limits.js';
 import type { PreparedWork, PreparedWrite } from '../prepare.js';
 import { terminalStates, type ExecutionState } from '../types.js';
-import { upsertWork, type ApplyContext } from './apply.js';
+import { send, upsertWork, type ApplyContext } from './apply.js';
+import { pipelines } from './connection.js';
 import * as executions from './sql/executions.js';
 import * as history from './sql/history.js';
 import * as slotSql from './sql/limits.js';
@@ -57,7 +58,6 @@ export async function lockWrites(
   const holders = new Map<string, Holder>();
   if (writes.length === 0) return { heads, holders };
   const ids = [...new Set(writes.map((w) => w.write.executionId))];
-  for (const h of (await client.query<Head>(executions.lockHeads, [ids])).rows) heads.set(h.id, h);
   const leaseIds: string[] = [];
   const leaseKeys: string[] = [];
   for (const { write } of writes) {
@@ -66,9 +66,20 @@ export async function lockWrites(
       leaseKeys.push(key);
     }
   }
+  // Heads first, then holders (the lock order that keeps commits from deadlocking): on a
+  // pipelining connection both go out at once, and the server runs them in that order.
+  const lockingHeads = client.query<Head>(executions.lockHeads, [ids]);
+  let lockingHolders: Promise<pg.QueryResult<Holder>> | undefined;
   if (leaseIds.length > 0) {
-    const rows = (await client.query<Holder>(work.lockHolders, [leaseIds, leaseKeys])).rows;
-    for (const row of rows) holders.set(pair(row.execution_id, row.key), row);
+    if (pipelines(client))
+      lockingHeads.catch(() => undefined); // awaited just below
+    else await lockingHeads;
+    lockingHolders = client.query<Holder>(work.lockHolders, [leaseIds, leaseKeys]);
+  }
+  for (const h of (await lockingHeads).rows) heads.set(h.id, h);
+  if (lockingHolders) {
+    for (const row of (await lockingHolders).rows)
+      holders.set(pair(row.execution_id, row.key), row);
   }
   return { heads, holders };
 }
@@ -195,34 +206,43 @@ export async function executePlans(
   const { client } = ctx;
   const events = plans.flatMap((p) => p.events);
   if (events.length > 0) {
-    await client.query(history.insertEvents, [
-      events.map((e) => e.id),
-      events.map((e) => e.seq),
-      events.map((e) => e.type),
-      events.map((e) => e.v),
-      events.map((e) => e.time),
-      events.map((e) => e.body),
-    ]);
+    await send(
+      ctx,
+      client.query(history.insertEvents, [
+        events.map((e) => e.id),
+        events.map((e) => e.seq),
+        events.map((e) => e.type),
+        events.map((e) => e.v),
+        events.map((e) => e.time),
+        events.map((e) => e.body),
+      ]),
+    );
   }
   const heads = plans.flatMap((p) => p.heads);
   if (heads.length > 0) {
-    await client.query(executions.updateHeads, [
-      heads.map((h) => h.id),
-      heads.map((h) => h.nextSeq),
-      heads.map((h) => h.historyBytes),
-      heads.map((h) => h.state),
-      heads.map((h) => h.status),
-      heads.map((h) => h.recoveryAttempts),
-      heads.map((h) => h.now),
-    ]);
+    await send(
+      ctx,
+      client.query(executions.updateHeads, [
+        heads.map((h) => h.id),
+        heads.map((h) => h.nextSeq),
+        heads.map((h) => h.historyBytes),
+        heads.map((h) => h.state),
+        heads.map((h) => h.status),
+        heads.map((h) => h.recoveryAttempts),
+        heads.map((h) => h.now),
+      ]),
+    );
   }
   const remove = plans.flatMap((p) => p.remove);
   if (remove.length > 0) {
-    await client.query(work.deleteWork, [remove.map((r) => r.id), remove.map((r) => r.key)]);
+    await send(
+      ctx,
+      client.query(work.deleteWork, [remove.map((r) => r.id), remove.map((r) => r.key)]),
+    );
   }
   // A finished execution has nothing left to do: its timers and ready work go.
   const finished = plans.flatMap((p) => p.finished);
-  if (finished.length > 0) await client.query(work.deleteAllWork, [finished]);
+  if (finished.length > 0) await send(ctx, client.query(work.deleteAllWork, [finished]));
   // ... and so do their concurrency slots (docs/operations.md "Limits"), in the same
   // transaction as the status that ends them; parked executions give theirs back.
   const now = Math.min(...heads.map((h) => h.now));

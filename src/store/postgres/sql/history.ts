@@ -2,7 +2,9 @@
 
 /** Every event of a commit, all executions together, in one statement. */
 export const insertEvents = `INSERT INTO history (execution_id, seq, type, v, time, body)
-SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::integer[], $5::bigint[], $6::text[])`;
+SELECT e, s, t, v, ti, b
+FROM unnest($1::text[], $2::integer[], $3::text[], $4::integer[], $5::bigint[], $6::text[])
+  AS u(e, s, t, v, ti, b)`;
 
 /** LIMIT NULL reads to the end. */
 export const selectHistory = `SELECT seq, body FROM history
