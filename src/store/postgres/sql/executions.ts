@@ -1,4 +1,9 @@
 // SQL for the executions table: one statement per constant, values always bound.
+// Columns are listed, not `*`, so the statements can be prepared (prepared.ts).
+
+/** Every column of a row, in table order (ExecutionRow). */
+const columns = `id, namespace, name, version, hash, input, state, status, idempotency_key,
+  parent_id, priority, next_seq, history_bytes, recovery_attempts, created_at, updated_at`;
 
 /**
  * Inserts a new execution unless its id or idempotency key exists. ON CONFLICT makes
@@ -9,7 +14,7 @@ export const insertExecution = `INSERT INTO executions (id, namespace, name, ver
   state, status, idempotency_key, parent_id, priority, next_seq, history_bytes, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, 'running', '{"state":"running"}', $7, $8, $9, 2, $10, $11, $11)
 ON CONFLICT DO NOTHING
-RETURNING *`;
+RETURNING ${columns}`;
 
 /**
  * Starts without idempotency key or parent, many in one statement (a group commit of
@@ -23,14 +28,14 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text
   $8::bigint[], $9::bigint[]) AS n(id, namespace, name, version, hash, input, priority,
   history_bytes, created_at)
 ON CONFLICT DO NOTHING
-RETURNING *`;
+RETURNING ${columns}`;
 
-export const selectExecution = `SELECT * FROM executions WHERE id = $1`;
+export const selectExecution = `SELECT ${columns} FROM executions WHERE id = $1`;
 
 /** getExecution calls that arrive together (coalesce.ts). */
-export const selectExecutions = `SELECT * FROM executions WHERE id = ANY($1::text[])`;
+export const selectExecutions = `SELECT ${columns} FROM executions WHERE id = ANY($1::text[])`;
 
-export const selectExecutionByKey = `SELECT * FROM executions WHERE idempotency_key = $1`;
+export const selectExecutionByKey = `SELECT ${columns} FROM executions WHERE idempotency_key = $1`;
 
 export const selectExists = `SELECT 1 FROM executions WHERE id = $1`;
 
@@ -65,7 +70,7 @@ FROM unnest($2::text[], $3::integer[]) AS a(id, n)
 WHERE e.id = a.id RETURNING e.id, e.recovery_attempts`;
 
 /** One page of executions, newest first; optional filters are `$n IS NULL OR ...`. */
-export const listExecutions = `SELECT * FROM executions
+export const listExecutions = `SELECT ${columns} FROM executions
 WHERE ($1::text IS NULL OR namespace = $1)
   AND ($2::text IS NULL OR name = $2)
   AND ($3::text IS NULL OR version = $3)
@@ -76,6 +81,6 @@ WHERE ($1::text IS NULL OR namespace = $1)
 ORDER BY created_at DESC, id DESC
 LIMIT $8`;
 
-export const selectUnfinished = `SELECT * FROM executions
+export const selectUnfinished = `SELECT ${columns} FROM executions
 WHERE state IN ('running', 'suspended') AND id > $1
 ORDER BY id LIMIT $2`;

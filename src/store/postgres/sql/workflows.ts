@@ -1,14 +1,18 @@
 // SQL for the workflows table: one statement per constant, values always bound.
+// Columns are listed, not `*`, so the statements can be prepared (prepared.ts).
+
+/** Every column of a row (WorkflowRow). */
+const columns = `namespace, name, version, hash, source, created_at`;
 
 /** Registers a version; an existing one is left alone (the caller compares hashes). */
 export const insertWorkflow = `INSERT INTO workflows (namespace, name, version, hash, source, created_at)
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (namespace, name, version) DO NOTHING`;
 
-export const selectWorkflow = `SELECT * FROM workflows
+export const selectWorkflow = `SELECT ${columns} FROM workflows
 WHERE namespace = $1 AND name = $2 AND version = $3`;
 
-export const selectWorkflowVersions = `SELECT * FROM workflows
+export const selectWorkflowVersions = `SELECT ${columns} FROM workflows
 WHERE namespace = $1 AND name = $2 ORDER BY created_at, version`;
 
 /**
@@ -17,7 +21,7 @@ WHERE namespace = $1 AND name = $2 ORDER BY created_at, version`;
  * COLLATE "C" (byte order) so the order, and so the pages, match SQLite's whatever the
  * database's locale. $1 namespace filter; $2..$5 the cursor; $6 the limit.
  */
-export const listWorkflows = `SELECT * FROM workflows
+export const listWorkflows = `SELECT ${columns} FROM workflows
 WHERE ($1::text IS NULL OR namespace = $1)
   AND ($2::text IS NULL
        OR namespace COLLATE "C" > $2
