@@ -13,9 +13,11 @@
 const keptFor = '(2 * period_ms + 60000)';
 
 export const insertSlots = `INSERT INTO limit_slots (execution_id, kind, key, lim, period_ms)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`;
+SELECT e, k, y, l, p FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
+  AS u(e, k, y, l, p)`;
 
-export const selectSlots = `SELECT * FROM limit_slots WHERE execution_id = ANY($1::text[])`;
+export const selectSlots = `SELECT execution_id, kind, key, lim, period_ms, admitted_at, held
+FROM limit_slots WHERE execution_id = ANY($1::text[])`;
 
 /**
  * Serialises admissions per key across every claimer: a transaction-scoped advisory

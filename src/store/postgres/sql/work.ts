@@ -6,7 +6,13 @@
 //
 // Ordering by rank ascending is ordering by priority + waiting / agingMs descending
 // (waiting = now - available_at), so it is one index (work_by_rank), not a sort of the
-// whole backlog. `agingMs` is always the last parameter.
+// whole backlog. `agingMs` is always the last parameter. Columns are listed, not `*`,
+// so the statements can be prepared (prepared.ts).
+
+/** Every column of a row (PgWorkRow), each prefixed with `t`. */
+const columns = (t: string) =>
+  `${t}execution_id, ${t}key, ${t}kind, ${t}due_at, ${t}available_at, ${t}rank, ${t}payload,
+  ${t}priority, ${t}claimed_by, ${t}lease_until, ${t}fence`;
 
 const rankOf = (at: string, aging: string) =>
   `${at} - least(greatest(priority, -1000000), 1000000) * ${aging}::bigint`;
@@ -76,7 +82,7 @@ export const claimPicked = `UPDATE work w SET claimed_by = $1, lease_until = $2,
   rank = ${rankOf('$2', '$5')}, fence = nextval('work_fence')
 FROM unnest($3::text[], $4::text[]) AS p(execution_id, key)
 WHERE w.execution_id = p.execution_id AND w.key = p.key
-RETURNING w.*`;
+RETURNING ${columns('w.')}`;
 
 /** Only the holder's items move (STYLE.md 7: guarded by ownership). */
 export const releaseWork = `UPDATE work w SET claimed_by = NULL, lease_until = NULL,
@@ -90,7 +96,7 @@ export const renewLease = `UPDATE work w SET lease_until = $4, available_at = $4
 FROM unnest($2::text[], $3::text[]) AS r(execution_id, key)
 WHERE w.execution_id = r.execution_id AND w.key = r.key AND w.claimed_by = $1`;
 
-export const selectDueTimers = `SELECT * FROM work
+export const selectDueTimers = `SELECT ${columns('')} FROM work
 WHERE kind = 'timer' AND due_at <= $1 ORDER BY due_at LIMIT $2`;
 
 /** When the next item becomes claimable: its due time, or its lease's end if claimed. */
