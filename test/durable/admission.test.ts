@@ -49,6 +49,38 @@ describe('limits through the engine', () => {
     await store.close();
   }, 30_000);
 
+  it('cancels an execution waiting for a slot at once, without waiting for the slot', async () => {
+    home = tempHome();
+    const store = home.open();
+    const engine = engineOn(store, { worker: { pollMs: 20 } });
+    const ran: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    engine.registerFunction('work', async (args) => {
+      const { n } = args as { n: number };
+      ran.push(n);
+      if (n === 0) await held;
+      return { n };
+    });
+    await engine.register(limited({}));
+    const ref = { namespace: 'test', name: 'lim' };
+    const first = await engine.start(ref, { customer: 'a', n: 0 });
+    const queued = await engine.start(ref, { customer: 'a', n: 1 });
+    await engine.serve();
+    for (let i = 0; i < 200 && !ran.includes(0); i++) await tick(10);
+    expect(ran).toEqual([0]); // the first holds key a's only slot
+    await engine.cancel(queued.id, 'not needed');
+    expect(await queued.outcome).toEqual({ status: 'cancelled', reason: 'not needed' });
+    expect((await store.getExecution(first.id))?.status.state).toBe('running');
+    const types = (await store.loadHistory(queued.id)).map((r) => r.event.type);
+    expect(types).toEqual(['ExecutionStarted', 'ExecutionCancelled']);
+    release();
+    expect((await first.outcome).status).toBe('completed');
+    expect(ran).toEqual([0]); // the cancelled one never ran its step
+    await engine.close();
+    await store.close();
+  }, 30_000);
+
   it('holds a namespace to namespaceLimits across its workflows', async () => {
     home = tempHome();
     const store = home.open();

@@ -6,6 +6,7 @@
 // claims the item next resumes the execution from a history that has the request in it.
 // A holder that is only waiting (a timer, a listen) learns it at the next claim round:
 // re-claiming an execution it drives makes it drop its stale runner (Attacher.claimed).
+// An execution that has not taken a step yet is cancelled at once instead (cancelNow).
 import { SequenceMismatchError } from '../../store/errors.js';
 import type { ExecutionWrite, Store } from '../../store/types.js';
 import type { Outcome } from '../started.js';
@@ -13,6 +14,18 @@ import { runKey } from './claims.js';
 import { outcomeOf } from './failures.js';
 
 export type RemoteRequest = 'cancel' | 'suspend' | 'resume';
+
+/** The commit that cancels an execution that has not taken a step (nextSeq 2). */
+function cancelNow(id: string, now: number, reason: string | undefined): ExecutionWrite {
+  return {
+    executionId: id,
+    expectedNextSeq: 2,
+    events: [
+      { v: 1, type: 'ExecutionCancelled', time: now, ...(reason !== undefined ? { reason } : {}) },
+    ],
+    status: reason !== undefined ? { state: 'cancelled', reason } : { state: 'cancelled' },
+  };
+}
 
 export class RemoteOutcomes {
   /** Watched executions and who waits for each. */
@@ -80,6 +93,19 @@ export class RemoteOutcomes {
       if (state !== 'running' && state !== 'suspended') return kind === 'cancel';
       if (kind === 'suspend' && state === 'suspended') return true;
       if (kind === 'resume' && state === 'running') return true;
+      if (kind === 'cancel' && record.nextSeq === 2) {
+        // Not started yet (only ExecutionStarted is recorded: queued behind a backlog, or
+        // waiting for a concurrency slot): nothing runs, so it ends here. A request would
+        // wait for a worker to claim it, and a claim for a free slot. A worker that takes
+        // its first step meanwhile wins the sequence check, and the next round asks it.
+        try {
+          await this.store.commit({ now, writes: [cancelNow(id, now, reason)] });
+          return true;
+        } catch (e) {
+          if (!(e instanceof SequenceMismatchError)) throw e;
+          continue;
+        }
+      }
       const write: ExecutionWrite = {
         executionId: id,
         expectedNextSeq: record.nextSeq,
