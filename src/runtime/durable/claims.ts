@@ -175,6 +175,7 @@ export class Claims {
   /** Executions this process started that wait for a claim (limits) before they run. */
   private readonly awaiting = new Set<string>();
   private keeper: LeaseKeeper | undefined;
+  private closed = false;
   readonly exclusive: boolean;
 
   constructor(
@@ -265,8 +266,30 @@ export class Claims {
     return items;
   }
 
+  /**
+   * Hands `id`'s run item back at once after a commit whose outcome is unknown dropped it
+   * (StoreBusyError: a database restart, a lost connection, SQLITE_BUSY). Kept, the claim
+   * would stall the execution for a lease (and on an exclusive store, whose claims never
+   * lapse, until the next start); released, the next claim round of any worker, this one
+   * too, resumes it from its history. The store may still be unreachable: tried again
+   * with backoff for up to `worker.leaseMs`, after which the lease has lapsed anyway.
+   */
+  async giveBack(id: string): Promise<void> {
+    const until = this.clock.now() + this.options.leaseMs;
+    for (let wait = 100; !this.closed; wait = Math.min(wait * 2, 2000)) {
+      try {
+        await this.store.releaseWork(this.options.name, [{ executionId: id, key: runKey }]);
+        return;
+      } catch {
+        if (this.clock.now() + wait > until) return;
+        await new Promise((r) => setTimeout(r, wait).unref());
+      }
+    }
+  }
+
   /** Gives every held claim back (the process stops): other workers take over at once. */
   async releaseAll(): Promise<void> {
+    this.closed = true;
     const items = [...this.held.keys()].map((executionId) => ({ executionId, key: runKey }));
     this.held.clear();
     await this.keeper?.stop();

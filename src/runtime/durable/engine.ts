@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../../history/events.js';
 import { defaultJq } from '../../dsl/compile-jq.js';
+import { StoreBusyError } from '../../store/errors.js';
 import type {
   ExecutionFilter,
   ExecutionPage,
@@ -105,6 +106,8 @@ export class DurableEngine {
       ...(this.claims.exclusive ? {} : { sharedAs: this.claims.options.name }),
       lost: (id, error) => {
         this.attacher.drop(id);
+        // outcome unknown (not refused): resume it from history soon, not after a lease
+        if (error instanceof StoreBusyError) void this.claims.giveBack(id);
         this.hooks.emit('execution:lost', {
           executionId: id,
           reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
