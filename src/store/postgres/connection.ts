@@ -56,9 +56,10 @@ async function backoff(attempt: number, started: number, retry: Retry, error: un
 
 /**
  * pg refuses a query on a connection it already knows is dead without sending it: such
- * a COMMIT never reached the server, so nothing was committed (retryable, not unknown).
+ * a COMMIT (or one-statement step) never reached the server, so nothing was committed
+ * (retryable, not unknown).
  */
-function neverSent(error: unknown): boolean {
+export function neverSent(error: unknown): boolean {
   return /not queryable/i.test((error as Error | undefined)?.message ?? '');
 }
 

@@ -14,7 +14,7 @@ import { StoreBusyError } from '../errors.js';
 import type { StoreLimits } from '../limits.js';
 import type { PreparedBatch, PreparedWrite } from '../prepare.js';
 import { terminalStates } from '../types.js';
-import { isConnectionLoss } from './connection.js';
+import { isConnectionLoss, neverSent } from './connection.js';
 import { appendStep } from './sql/step.js';
 import type { FencedLease } from './writes.js';
 
@@ -82,6 +82,7 @@ export async function appendOneStep(
     if (isConnectionLoss(error)) {
       client.release(error as Error);
       released = true;
+      if (neverSent(error)) return undefined; // nothing reached the server: general path
       throw new StoreBusyError(
         `the connection to PostgreSQL was lost during a commit: the outcome is unknown; ` +
           `reload and retry (${(error as Error).message})`,
