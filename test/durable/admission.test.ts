@@ -81,6 +81,58 @@ describe('limits through the engine', () => {
     await store.close();
   }, 30_000);
 
+  it("holds sub-workflows to their workflow's limits; the namespace limit does not apply to them", async () => {
+    home = tempHome();
+    const store = home.open();
+    // a namespace limit of 1 would deadlock if children counted: the parent holds it
+    const engine = engineOn(store, { worker: { pollMs: 20 }, namespaceLimits: { test: 1 } });
+    const running = new Map<string, number>();
+    let most = 0;
+    engine.registerFunction('work', async (args) => {
+      const { customer } = args as { customer: string };
+      running.set(customer, (running.get(customer) ?? 0) + 1);
+      most = Math.max(most, running.get(customer)!);
+      await tick(20);
+      running.set(customer, running.get(customer)! - 1);
+      return { customer };
+    });
+    await engine.register(limited({}));
+    const child = (customer: string) => ({
+      run: {
+        workflow: { namespace: 'test', name: 'lim', version: '1.0.0', input: { customer, n: 0 } },
+      },
+    });
+    await engine.register(
+      JSON.stringify({
+        document: { dsl: '1.0.0', namespace: 'test', name: 'fan', version: '1.0.0' },
+        do: [
+          {
+            f: {
+              fork: {
+                branches: [
+                  { a1: child('a') },
+                  { a2: child('a') },
+                  { a3: child('a') },
+                  { b1: child('b') },
+                ],
+              },
+            },
+          },
+        ],
+      }),
+    );
+    await engine.serve();
+    const h = await engine.start({ namespace: 'test', name: 'fan' }, {});
+    const o = await Promise.race([h.outcome, tick(20_000).then(() => ({ status: 'stuck' }))]);
+    expect(o.status).toBe('completed');
+    expect(most).toBe(1); // key a's children one at a time
+    const page = await engine.list({ parentId: h.id });
+    expect(page.items).toHaveLength(4);
+    expect(page.items.every((e) => e.priority === 3)).toBe(true); // the child's own
+    await engine.close();
+    await store.close();
+  }, 30_000);
+
   it('holds a namespace to namespaceLimits across its workflows', async () => {
     home = tempHome();
     const store = home.open();

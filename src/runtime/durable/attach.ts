@@ -19,6 +19,7 @@ import type { Outcome } from '../started.js';
 import { outcomeOf } from './failures.js';
 import type { StoreLanes } from './lanes.js';
 import type { DurableLimits } from './options.js';
+import type { Admission } from './admission.js';
 import type { Claims } from './claims.js';
 import { RemoteOutcomes } from './remote.js';
 import { Live } from './live.js';
@@ -35,6 +36,8 @@ export interface AttacherDeps {
   workflow(pinned: WorkflowRef & { hash: string }): Promise<RegisteredWorkflow>;
   resolve(ref: WorkflowRef): RegisteredWorkflow;
   validateInput(w: RegisteredWorkflow, input: Json): void;
+  /** A child's priority and limit keys (its workflow's `limits`; no namespace limit). */
+  admission(w: RegisteredWorkflow, input: Json): Admission;
   runner(id: string, w: RegisteredWorkflow): ExecutionRunner;
 }
 
@@ -283,14 +286,23 @@ export class Attacher {
       const w = this.deps.resolve(e.workflow);
       this.deps.validateInput(w, e.input);
       const workflow = { ...w.ref, hash: w.hash };
-      // the parent's worker drives the child too: its run item comes claimed
-      this.deps.claims.hold(childId);
+      // The parent's worker drives the child too (its run item comes claimed), unless the
+      // child's workflow has limits: then a claim admits it when its keys have room, as
+      // for a start. Not the namespace limit: a parent holding its namespace's slots while
+      // its children wait for one would never finish (docs/extensions.md "limits").
+      const { priority, concurrency, rate } = this.deps.admission(w, e.input);
+      const limited = concurrency.length + rate.length > 0;
+      if (limited) this.deps.claims.await(childId);
+      else this.deps.claims.hold(childId);
       return {
         id: childId,
         workflow,
         input: e.input,
         parentId,
-        work: [this.deps.claims.runItem(true)],
+        priority,
+        ...(concurrency.length > 0 ? { concurrency } : {}),
+        ...(rate.length > 0 ? { rate } : {}),
+        work: [this.deps.claims.runItem(!limited)],
         startedEvent: {
           v: 1,
           type: 'ExecutionStarted',

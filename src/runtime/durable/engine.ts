@@ -124,6 +124,7 @@ export class DurableEngine {
       workflow: (ref) => this.workflowFor(ref),
       resolve: (ref) => this.registry.resolve(ref),
       validateInput: (w, input) => this.validateInput(w, input),
+      admission: (w, input) => admissionOf(w.ir, w.ref, input),
       runner: (id, w) => this.runnerFor(id, w),
     });
     this.loop = new WorkLoop(this.store, this.claims, this.attacher);
