@@ -133,6 +133,36 @@ describe('limits through the engine', () => {
     await store.close();
   }, 30_000);
 
+  it("faults the parent's run task with a 422 when a child's limit key does not evaluate", async () => {
+    home = tempHome();
+    const store = home.open();
+    const engine = engineOn(store, { worker: { pollMs: 20 } });
+    engine.registerFunction('work', () => ({}));
+    await engine.register(limited({}));
+    await engine.register(
+      JSON.stringify({
+        document: { dsl: '1.0.0', namespace: 'test', name: 'parent', version: '1.0.0' },
+        do: [
+          {
+            c: {
+              run: {
+                workflow: { namespace: 'test', name: 'lim', version: '1.0.0', input: { n: 1 } },
+              },
+            },
+          },
+        ],
+      }),
+    );
+    await engine.serve();
+    const h = await engine.start({ namespace: 'test', name: 'parent' }, {});
+    expect(await h.outcome).toMatchObject({
+      status: 'faulted',
+      error: { status: 422, field: '/limits/concurrency/0/key', instance: '/do/0/c' },
+    });
+    await engine.close();
+    await store.close();
+  });
+
   it('holds a namespace to namespaceLimits across its workflows', async () => {
     home = tempHome();
     const store = home.open();
