@@ -21,6 +21,28 @@ export async function sql<R extends pg.QueryResultRow>(
   }
 }
 
+/**
+ * sql(), tried again every 250 ms for up to `forMs` while it fails: a statement of the
+ * chaos driver that may meet the database restart (the SIGSTOP's reads did, once, and
+ * the run died of the unhandled rejection).
+ */
+export async function sqlRetrying<R extends pg.QueryResultRow>(
+  connectionString: string,
+  text: string,
+  params: unknown[] = [],
+  forMs = 60_000,
+): Promise<R[]> {
+  const until = Date.now() + forMs;
+  for (;;) {
+    try {
+      return await sql<R>(connectionString, text, params);
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 /** `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main restart`; its ms. */
 export async function restartPostgres(): Promise<number> {
   const [version] = readdirSync('/etc/postgresql');

@@ -3,7 +3,7 @@
 // claim its executions (new fencing tokens); after SIGCONT its writes on them must be
 // refused. What it held is read from the work table right after the SIGSTOP (the process
 // cannot change it then), what was taken over just before the SIGCONT.
-import { sql } from './pg.js';
+import { sqlRetrying } from './pg.js';
 import type { WeftProc } from './procs.js';
 
 export interface StopReport {
@@ -37,7 +37,7 @@ export async function stopPastLease(
   const work = `"${db.schema}".work`;
   victim.signal('SIGSTOP');
   const stoppedAt = Date.now();
-  const rows = await sql<{ execution_id: string; key: string; fence: string }>(
+  const rows = await sqlRetrying<{ execution_id: string; key: string; fence: string }>(
     db.connectionString,
     `SELECT execution_id, key, fence FROM ${work} WHERE claimed_by = $1`,
     [victim.name],
@@ -46,11 +46,14 @@ export async function stopPastLease(
   log(`stopped ${victim.name}#${victim.incarnation} holding ${heldIds.length} executions`);
   // past the lease: the lease, the other workers' claim polling, and margin
   await sleep(3 * leaseMs + 2000);
-  const now = await sql<{ execution_id: string; key: string; fence: string }>(
+  const now = await sqlRetrying<{ execution_id: string; key: string; fence: string }>(
     db.connectionString,
     `SELECT execution_id, key, fence FROM ${work} WHERE execution_id = ANY($1)`,
     [heldIds],
-  );
+  ).catch((error: unknown) => {
+    victim.signal('SIGCONT'); // never leave it stopped
+    throw error;
+  });
   const fenceNow = new Map(now.map((r) => [`${r.execution_id}/${r.key}`, r.fence]));
   const taken = new Set(
     rows

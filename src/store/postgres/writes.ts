@@ -68,19 +68,19 @@ export async function lockWrites(
   }
   // Heads first, then holders (the lock order that keeps commits from deadlocking): on a
   // pipelining connection both go out at once, and the server runs them in that order.
+  // Both are awaited together: a lost connection rejects both, and a rejection nobody
+  // awaits would end the process (the chaos run's SIGSTOPped worker, woken after a
+  // database restart, died of one).
   const lockingHeads = client.query<Head>(executions.lockHeads, [ids]);
-  let lockingHolders: Promise<pg.QueryResult<Holder>> | undefined;
-  if (leaseIds.length > 0) {
-    if (pipelines(client))
-      lockingHeads.catch(() => undefined); // awaited just below
-    else await lockingHeads;
-    lockingHolders = client.query<Holder>(work.lockHolders, [leaseIds, leaseKeys]);
-  }
-  for (const h of (await lockingHeads).rows) heads.set(h.id, h);
-  if (lockingHolders) {
-    for (const row of (await lockingHolders).rows)
-      holders.set(pair(row.execution_id, row.key), row);
-  }
+  if (leaseIds.length > 0 && !pipelines(client)) await lockingHeads;
+  const [headRows, holderRows] = await Promise.all([
+    lockingHeads,
+    leaseIds.length > 0
+      ? client.query<Holder>(work.lockHolders, [leaseIds, leaseKeys])
+      : Promise.resolve(undefined),
+  ]);
+  for (const h of headRows.rows) heads.set(h.id, h);
+  for (const row of holderRows?.rows ?? []) holders.set(pair(row.execution_id, row.key), row);
   return { heads, holders };
 }
 
