@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../history/events.js';
 import { defaultJq } from '../dsl/compile-jq.js';
-import { EventBus } from './bus.js';
+import { EventBus, checkCloudEvent } from './bus.js';
 import { EffectCache } from './cache.js';
 import { type Clock, systemClock } from './clock.js';
 import { FunctionRegistry, type WeftFunction } from './functions.js';
@@ -111,18 +111,7 @@ export class Engine {
 
   /** Puts an event on the in-process bus (listen tasks waiting for it receive it). */
   publish(event: CloudEvent): void {
-    const missing = (['specversion', 'id', 'source', 'type'] as const).filter(
-      (k) => typeof event[k] !== 'string' || event[k] === '',
-    );
-    if (missing.length)
-      throw new ProblemError(
-        problem(
-          'validation',
-          'Invalid event',
-          `a CloudEvent needs string ${missing.map((k) => `'${k}'`).join(', ')}`,
-        ),
-        false,
-      );
+    checkCloudEvent(event);
     this.bus.publish(event);
   }
 

@@ -15,27 +15,10 @@
 // gone: a listen reached later does not see it.
 import type { CloudEvent } from '../../history/events.js';
 import type { Store, StoredEvent } from '../../store/types.js';
-import type { EventBus } from '../bus.js';
+import { type EventBus, checkCloudEvent } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Hooks } from '../hooks.js';
 import type { StoredEventSource } from '../lookback.js';
-import { ProblemError, problem } from '../problems.js';
-
-/** A validation problem (400 over HTTP) naming the missing attributes. */
-function checkEvent(event: CloudEvent): void {
-  const missing = (['specversion', 'id', 'source', 'type'] as const).filter(
-    (k) => typeof event?.[k] !== 'string' || event[k] === '',
-  );
-  if (missing.length)
-    throw new ProblemError(
-      problem(
-        'validation',
-        'Invalid event',
-        `a CloudEvent needs string ${missing.map((k) => `'${k}'`).join(', ')}`,
-      ),
-      false,
-    );
-}
 
 export const defaultEventRetentionMs = 60 * 60 * 1000;
 export const defaultEventPollMs = 1000;
@@ -76,7 +59,7 @@ export class EventFeed implements StoredEventSource {
 
   /** Stores the events, then delivers those new to the log to this engine's bus. */
   async publish(events: readonly CloudEvent[]): Promise<StoredEvent[]> {
-    for (const event of events) checkEvent(event);
+    for (const event of events) checkCloudEvent(event);
     await this.started();
     const stored = await this.o.store.appendEvents(events, this.o.clock.now());
     await this.pump();
