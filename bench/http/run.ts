@@ -5,8 +5,11 @@
 // autocannon from this process:
 //   1. throughput: as many starts as 32 connections can push (each 201 means the
 //      execution and its first history event are committed);
-//   2. latency at a fixed offered rate of 500 starts/s (p50, p99).
-// Prints the figures (docs/api.md keeps the last ones). It measures the durable engine,
+//   2. latency at a fixed offered rate of 500 starts/s (p50, p99), evenly paced by
+//      paced.ts (open loop, latency from each request's due time);
+//   3. the same with autocannon's overallRate, which sends each second's 500 in a burst
+//      at the start of the second (paced.ts says why): the latency of a saturated server.
+// Prints the figures (docs/benchmarks.md keeps them). It measures the durable engine,
 // the server's only engine seam (src/server/durable-adapter.ts); the in-memory adapter
 // whose figures docs/api.md keeps as historical rows was removed.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -14,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { paced } from './paced.js';
 
 const at = process.argv.indexOf('--seconds');
 // (indexOf -1 once made this read argv[0], the node path: NaN seconds, a 1 s run)
@@ -73,6 +77,7 @@ try {
   // warm-up (JIT, SQLite page cache)
   await run({ ...request, connections: 8, duration: 2 });
   const max = await run({ ...request, connections: 32, duration: seconds });
+  const even = await paced({ url: request.url, body: request.body, rate: 500, seconds });
   const fixed = await run({ ...request, connections: 32, duration: seconds, overallRate: 500 });
   const bad = (r: autocannon.Result) => r.non2xx + r.errors + r.timeouts;
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}`);
@@ -81,8 +86,14 @@ try {
       `(32 connections, ${seconds} s, ${max.requests.total} starts, ${bad(max)} failed; ` +
       `p50 ${max.latency.p50} ms, p99 ${max.latency.p99} ms)`,
   );
+  const f1 = (x: number) => x.toFixed(1);
   console.log(
-    `at 500 starts/s offered: p50 ${fixed.latency.p50} ms, p99 ${fixed.latency.p99} ms ` +
+    `at 500 starts/s offered, evenly paced: p50 ${f1(even.p50)} ms, p99 ${f1(even.p99)} ms, ` +
+      `max ${f1(even.max)} ms (${even.sent} starts, ${even.failed} failed)`,
+  );
+  console.log(
+    `at 500 starts/s offered by autocannon (a burst each second, 32 connections): ` +
+      `p50 ${fixed.latency.p50} ms, p99 ${fixed.latency.p99} ms ` +
       `(${fixed.requests.total} starts, ${bad(fixed)} failed)`,
   );
 } finally {

@@ -4,7 +4,13 @@
 import type { CloudEvent, HistoryEvent, Json, Problem, WorkflowRef } from '../history/events.js';
 
 export interface EngineEvents {
-  'execution:started': { executionId: string; workflow: WorkflowRef; parentId?: string };
+  'execution:started': {
+    executionId: string;
+    workflow: WorkflowRef;
+    parentId?: string;
+    /** Its ExecutionStarted event (seq 1) when the durable engine emits it. */
+    started?: HistoryEvent;
+  };
   'execution:completed': { executionId: string; output: Json };
   'execution:faulted': { executionId: string; error: Problem };
   'execution:cancelled': { executionId: string; reason?: string };

@@ -2,9 +2,10 @@
 // Store, survive restarts (recover() at serve start), and can be suspended and resumed.
 //
 // Streams: the engine's `history:appended` hook carries the seq of its first event. The
-// ExecutionStarted event (seq 1) is written by createExecution and has no hook, so for
-// executions started here the adapter reads it back and publishes it first; publication
-// is chained per execution so every subscriber sees seq order.
+// ExecutionStarted event (seq 1) is written by createExecution and comes with the
+// `execution:started` hook, so for executions started here the adapter publishes it
+// first (reading it back only if the hook lacks it); publication is chained per execution
+// so every subscriber sees seq order.
 import { createHash } from 'node:crypto';
 import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../history/events.js';
 import { loadWorkflows } from '../dsl/index.js';
@@ -45,16 +46,17 @@ export class DurableAdapter implements EnginePort {
   constructor(private readonly engine: DurableEngine) {
     this.store = engine.store;
     this.offs.push(
-      engine.on('execution:started', ({ executionId, workflow }) => {
+      engine.on('execution:started', ({ executionId, workflow, started }) => {
         const { namespace, name, version } = workflow;
         const lane = { workflow: { namespace, name, version }, chain: Promise.resolve() };
         this.chains.set(executionId, lane);
-        if (this.startedHere.delete(executionId)) {
+        if (!this.startedHere.delete(executionId)) return;
+        if (started) this.publish(executionId, lane.workflow, 1, [started]);
+        else
           lane.chain = this.store
             .loadHistory(executionId, { limit: 1 })
             .then((h) => h[0] && this.publish(executionId, lane.workflow, h[0].seq, [h[0].event]))
             .catch(() => undefined);
-        }
       }),
       engine.on('history:appended', ({ executionId, events, firstSeq }) => {
         const lane = this.chains.get(executionId);
@@ -182,9 +184,8 @@ export class DurableAdapter implements EnginePort {
         executionId: id,
         ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
       });
-      const execution = await this.store.getExecution(handle.id);
-      if (!execution) throw new NotFoundError(`execution ${handle.id} vanished`);
-      return { execution, created: handle.created };
+      // as created (running); a repeated key's record as its create read it
+      return { execution: handle.record, created: handle.created };
     } catch (e) {
       if (e instanceof ProblemError && e.problem.title === 'Unknown workflow')
         throw new NotFoundError(e.problem.detail ?? 'workflow is not registered');

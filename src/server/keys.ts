@@ -5,7 +5,7 @@
 // the hashes with crypto.timingSafeEqual. The server re-reads the file when its
 // modification time changes, so `weft keys revoke` takes effect without a restart.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export type Role = 'reader' | 'operator' | 'admin';
@@ -42,7 +42,8 @@ export class KeyRing {
   constructor(readonly file: string) {}
 
   private refresh(): void {
-    const m = existsSync(this.file) ? statSync(this.file).mtimeMs : 0;
+    // one stat per request (authenticate): no existsSync before it
+    const m = statSync(this.file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
     if (m === this.mtime) return;
     this.mtime = m;
     this.keys =

@@ -62,22 +62,36 @@ export class Attacher {
     return n;
   }
 
-  /** The execution's Live (undefined when the store does not know it). */
-  attach(id: string, recovery: boolean, reuse?: Live): Promise<Live | undefined> {
+  /**
+   * The execution's Live (undefined when the store does not know it). `record`: the
+   * execution's stored record when the caller has it fresh (start() has the one its
+   * create committed), so loading it needs no read.
+   */
+  attach(
+    id: string,
+    recovery: boolean,
+    reuse?: Live,
+    record?: ExecutionRecord,
+  ): Promise<Live | undefined> {
     const known = this.live.get(id);
     // an unloaded execution this process may drive (exclusive store) is loaded again
     const reload = known?.unloaded && this.deps.claims.holds(id);
     if (known && !reload) return Promise.resolve(known);
     let p = this.loading.get(id);
     if (!p) {
-      p = this.load(id, recovery, reuse ?? known).finally(() => this.loading.delete(id));
+      p = this.load(id, recovery, reuse ?? known, record).finally(() => this.loading.delete(id));
       this.loading.set(id, p);
     }
     return p;
   }
 
-  private async load(id: string, recovery: boolean, reuse?: Live): Promise<Live | undefined> {
-    const record = await this.deps.store.getExecution(id);
+  private async load(
+    id: string,
+    recovery: boolean,
+    reuse?: Live,
+    known?: ExecutionRecord,
+  ): Promise<Live | undefined> {
+    const record = known ?? (await this.deps.store.getExecution(id));
     if (!record) return undefined;
     const live = reuse ?? new Live(id, await this.depthOf(record));
     this.keep(live);
@@ -118,6 +132,7 @@ export class Attacher {
       this.deps.hooks.emit('execution:started', {
         executionId: id,
         workflow: record.workflow,
+        started: history[0]!,
         ...(record.parentId ? { parentId: record.parentId } : {}),
       });
     }

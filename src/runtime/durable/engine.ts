@@ -220,10 +220,16 @@ export class DurableEngine {
       if (runHere || this.claims.exclusive)
         this.lanes.created(id, { ...started, input: created.execution.input });
     }
-    const live = await this.attacher.attach(created.execution.id, false);
+    // the record the create committed (or, for a repeated key, read in its transaction)
+    const live = await this.attacher.attach(
+      created.execution.id,
+      false,
+      undefined,
+      created.execution,
+    );
     if (!live) throw new Error(`execution ${created.execution.id} vanished from the store`);
     live.awaited = true;
-    return new DurableHandle(created.execution.id, w.ref, created.created, live, this.attacher);
+    return new DurableHandle(created.execution, w.ref, created.created, live, this.attacher);
   }
 
   /** A handle on an execution in the store (attached, i.e. resumed here, when unfinished). */
@@ -233,7 +239,7 @@ export class DurableEngine {
     const live = await this.attacher.attach(id, false);
     if (!live) return undefined;
     live.awaited = true;
-    return new DurableHandle(id, record.workflow, false, live, this.attacher);
+    return new DurableHandle(record, record.workflow, false, live, this.attacher);
   }
 
   get(id: string): Promise<ExecutionRecord | undefined> {

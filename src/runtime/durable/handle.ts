@@ -1,19 +1,26 @@
-// What start() and handle() return: the execution's id, its pinned workflow, whether
-// this call created it (false for a repeated idempotency key), and its outcome.
+// What start() and handle() return: the execution's id and stored record, its pinned
+// workflow, whether this call created it (false for a repeated idempotency key), and its
+// outcome.
 import type { Json, WorkflowRef } from '../../history/events.js';
+import type { ExecutionRecord } from '../../store/types.js';
 import { ExecutionFaultedError } from '../errors.js';
 import { problem } from '../problems.js';
 import type { Outcome } from '../started.js';
 import type { Attacher, Live } from './attach.js';
 
 export class DurableHandle {
+  readonly id: string;
+
   constructor(
-    readonly id: string,
+    /** The stored record when the handle was made (as created, for a new execution). */
+    readonly record: ExecutionRecord,
     readonly workflow: WorkflowRef,
     readonly created: boolean,
     private readonly live: Live,
     private readonly attacher: Attacher,
-  ) {}
+  ) {
+    this.id = record.id;
+  }
 
   /** Settles when the execution ends (never for a parked one), never rejects. */
   get outcome(): Promise<Outcome> {
