@@ -55,12 +55,22 @@ async function backoff(attempt: number, started: number, retry: Retry, error: un
 }
 
 /**
- * pg refuses a query on a connection it already knows is dead without sending it: such
- * a COMMIT (or one-statement step) never reached the server, so nothing was committed
- * (retryable, not unknown).
+ * The COMMIT (or one-statement step) never reached the server, so nothing was committed
+ * (retryable, not unknown):
+ * - pg refuses a query on a connection it already knows is dead without sending it
+ *   ("not queryable");
+ * - EPIPE: the socket's write failed because the server had already closed the
+ *   connection (it answered an earlier write with a reset), so nothing written from then
+ *   on, COMMIT included, was read by it. Seen when a process paused past
+ *   idle_in_transaction_session_timeout wakes (the server ended that session meanwhile)
+ *   and pipelines a transaction onto the dead connection before it has read the close.
+ * Even if a COMMIT had been applied after all, its retry could not apply it twice: a
+ * commit's sequence check (SequenceMismatchError) and an execution's id (ConflictError)
+ * refuse a second copy.
  */
 export function neverSent(error: unknown): boolean {
-  return /not queryable/i.test((error as Error | undefined)?.message ?? '');
+  const e = error as { message?: unknown; code?: unknown } | undefined;
+  return e?.code === 'EPIPE' || /not queryable/i.test(String(e?.message ?? ''));
 }
 
 /** One statement on any pooled connection; retried on a lost connection when `retry`. */
