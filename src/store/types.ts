@@ -78,6 +78,13 @@ export interface ExecutionRecord {
   recoveryAttempts: number;
   createdAt: number;
   updatedAt: number;
+  /**
+   * Present (true) while the execution waits for its first admission: it has limit keys
+   * (concurrency or rate) and no claim of its run item has admitted it yet. Reported by
+   * getExecution and createExecution. A process drives such an execution only after its
+   * own claim admitted it (docs/operations.md "Limits").
+   */
+  awaitingAdmission?: true;
 }
 
 export interface NewExecution {

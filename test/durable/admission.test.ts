@@ -2,6 +2,7 @@
 // its executions to their concurrency keys while an engine serves the store; the
 // start's priority and keys are what the store gets.
 import { afterEach, describe, expect, it } from 'vitest';
+import type { DurableEngine } from '../../src/runtime/durable/engine.js';
 import { type Home, engineOn, tempHome, tick } from './helpers.js';
 
 let home: Home;
@@ -13,6 +14,21 @@ const limited = (extra: object) =>
     limits: { priority: 3, concurrency: [{ key: '${ .customer }', limit: 1 }], ...extra },
     do: [{ work: { call: 'work', with: { customer: '${ .customer }', n: '${ .n }' } } }],
   });
+
+/** Registers `work`: it records each call's `n` and, when `waits(n)`, returns only after
+ *  `release()`. */
+function gatedWork(engine: DurableEngine, waits: (n: number) => boolean) {
+  const ran: number[] = [];
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  engine.registerFunction('work', async (args) => {
+    const { n } = args as { n: number };
+    ran.push(n);
+    if (waits(n)) await held;
+    return { n };
+  });
+  return { ran, release };
+}
 
 describe('limits through the engine', () => {
   it('runs at most `limit` executions per key at once, and all of them in the end', async () => {
@@ -53,15 +69,7 @@ describe('limits through the engine', () => {
     home = tempHome();
     const store = home.open();
     const engine = engineOn(store, { worker: { pollMs: 20 } });
-    const ran: number[] = [];
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    engine.registerFunction('work', async (args) => {
-      const { n } = args as { n: number };
-      ran.push(n);
-      if (n === 0) await held;
-      return { n };
-    });
+    const { ran, release } = gatedWork(engine, (n) => n === 0);
     await engine.register(limited({}));
     const ref = { namespace: 'test', name: 'lim' };
     const first = await engine.start(ref, { customer: 'a', n: 0 });
@@ -77,6 +85,42 @@ describe('limits through the engine', () => {
     release();
     expect((await first.outcome).status).toBe('completed');
     expect(ran).toEqual([0]); // the cancelled one never ran its step
+    await engine.close();
+    await store.close();
+  }, 30_000);
+
+  it('drives no execution before a claim admits it, also one attached after a restart', async () => {
+    home = tempHome();
+    const ref = { namespace: 'test', name: 'lim' };
+    // a process starts two executions of one key and stops before serving: none admitted
+    const before = home.open();
+    const gone = engineOn(before);
+    gone.registerFunction('work', () => ({}));
+    await gone.register(limited({}));
+    const first = await gone.start(ref, { customer: 'a', n: 1 });
+    const second = await gone.start(ref, { customer: 'a', n: 2 });
+    await gone.close();
+    await before.close();
+
+    const store = home.open();
+    const engine = engineOn(store, { worker: { pollMs: 20 } });
+    const { ran, release } = gatedWork(engine, () => true);
+    await engine.register(limited({}));
+    expect((await store.getExecution(second.id))?.awaitingAdmission).toBe(true);
+    // attaching it (as handle(), the CLI or a parent's recovery do) must not run it: on
+    // the exclusive SQLite store this process drove it at once, its slot never taken
+    const handle = (await engine.handle(second.id))!;
+    await engine.serve(); // admits the first (start order); the second waits for its slot
+    for (let i = 0; i < 200 && ran.length === 0; i++) await tick(10);
+    await tick(100);
+    expect(ran).toEqual([1]);
+    expect((await store.loadHistory(second.id)).map((r) => r.event.type)).toEqual([
+      'ExecutionStarted',
+    ]);
+    expect((await store.getExecution(first.id))?.awaitingAdmission).toBeUndefined();
+    release();
+    expect((await handle.outcome).status).toBe('completed');
+    expect(ran).toEqual([1, 2]);
     await engine.close();
     await store.close();
   }, 30_000);

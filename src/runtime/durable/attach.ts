@@ -105,7 +105,7 @@ export class Attacher {
       live.parked = record.status.reason;
       return live;
     }
-    if (!this.deps.claims.holds(id)) {
+    if (!this.deps.claims.mayDrive(record)) {
       // driven by another worker (or waiting to be claimed): watch its stored status
       this.watch(live);
       return live;

@@ -210,6 +210,17 @@ export class Claims {
     return this.exclusive ? !this.awaiting.has(id) : this.held.has(id);
   }
 
+  /**
+   * Whether this process may drive the execution `record` (just read from the store):
+   * holds() and, on an exclusive store, not one that no claim has admitted yet. After a
+   * restart `awaiting` is empty, so without the record's word a process attaching such
+   * an execution (a parent's recovery, handle(), the CLI) ran it past its limits.
+   */
+  mayDrive(record: { id: string; awaitingAdmission?: true }): boolean {
+    if (this.held.has(record.id)) return true;
+    return this.holds(record.id) && record.awaitingAdmission !== true;
+  }
+
   /** The lease the commits of `id` carry (none on exclusive stores). */
   lease(id: string): HeldLease | undefined {
     return this.exclusive ? undefined : this.held.get(id);

@@ -258,7 +258,9 @@ export async function applyCreate(
       slots.map((slot) => slot.periodMs),
     ]);
   }
-  return { execution: toExecution(row), created: true };
+  const record = toExecution(row);
+  if (slots.length > 0) record.awaitingAdmission = true; // its slots: unadmitted
+  return { execution: record, created: true };
 }
 
 export async function applyPutWorkflow(

@@ -118,6 +118,7 @@ export function applyCreate(
   };
   if (execution.idempotencyKey !== undefined) record.idempotencyKey = execution.idempotencyKey;
   if (execution.parentId !== undefined) record.parentId = execution.parentId;
+  if (prepared.slots.length > 0) record.awaitingAdmission = true; // its slots: unadmitted
   return { execution: record, created: true };
 }
 

@@ -29,6 +29,8 @@ export interface ExecutionRow {
   recovery_attempts: number;
   created_at: number;
   updated_at: number;
+  /** Only where the query asks (getExecution): 1 / true while no claim admitted it. */
+  awaiting_admission?: number | boolean;
 }
 
 export interface WorkRow {
@@ -68,6 +70,7 @@ export function toExecution(row: ExecutionRow): ExecutionRecord {
   };
   if (row.idempotency_key !== null) record.idempotencyKey = row.idempotency_key;
   if (row.parent_id !== null) record.parentId = row.parent_id;
+  if (row.awaiting_admission) record.awaitingAdmission = true;
   return record;
 }
 

@@ -83,6 +83,30 @@ export function admissionContract(ctx: GetContext): void {
       expect(await claimIds(store, 'w2')).toEqual([]);
     });
 
+    it('reports an execution as awaiting admission until a claim admits it', async () => {
+      const { store, wf } = await setup();
+      const limited = (id: string) =>
+        newExecution(id, wf, {
+          work: [run],
+          input: { n: 1 },
+          idempotencyKey: 'lim-key',
+          concurrency: [{ key: 'k', limit: 1 }],
+          rate: [{ key: 'r', limit: 5, periodMs: 60_000 }],
+        });
+      const created = await store.createExecution(limited('lim'));
+      expect(created.execution.awaitingAdmission).toBe(true);
+      expect((await store.getExecution('lim'))?.awaitingAdmission).toBe(true);
+      await start(store, wf, 'free');
+      expect(await store.getExecution('free')).not.toHaveProperty('awaitingAdmission');
+      expect(await claimIds(store, 'w1')).toEqual(['lim', 'free']);
+      expect(await store.getExecution('lim')).not.toHaveProperty('awaitingAdmission');
+      // a repeated start with its key answers with the stored record, admitted now
+      const again = await store.createExecution(limited('lim-2'));
+      expect(again.created).toBe(false);
+      expect(again.execution.id).toBe('lim');
+      expect(again.execution).not.toHaveProperty('awaitingAdmission');
+    });
+
     it('passes over a full key without holding up other keys behind it', async () => {
       const { store, wf } = await setup();
       const a = [{ key: 'a', limit: 1 }];

@@ -33,9 +33,16 @@ RETURNING ${columns}`;
 export const selectExecution = `SELECT ${columns} FROM executions WHERE id = $1`;
 
 /** getExecution calls that arrive together (coalesce.ts). */
-export const selectExecutions = `SELECT ${columns} FROM executions WHERE id = ANY($1::text[])`;
+/** Whether an execution waits for its first admission: a limit slot no claim admitted yet. */
+const awaitingAdmission = `EXISTS (SELECT 1 FROM limit_slots l
+  WHERE l.execution_id = executions.id AND l.admitted_at IS NULL) AS awaiting_admission`;
 
-export const selectExecutionByKey = `SELECT ${columns} FROM executions WHERE idempotency_key = $1`;
+/** getExecution's rows (coalesced, point-reads.ts). */
+export const selectExecutions = `SELECT ${columns}, ${awaitingAdmission}
+FROM executions WHERE id = ANY($1::text[])`;
+
+export const selectExecutionByKey = `SELECT ${columns}, ${awaitingAdmission}
+FROM executions WHERE idempotency_key = $1`;
 
 export const selectExists = `SELECT 1 FROM executions WHERE id = $1`;
 

@@ -5,9 +5,14 @@ export const insertExecution = `INSERT INTO executions (id, namespace, name, ver
   state, status, idempotency_key, parent_id, priority, next_seq, history_bytes, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-export const selectExecution = `SELECT * FROM executions WHERE id = ?`;
+/** Whether an execution waits for its first admission: a limit slot no claim admitted yet. */
+const awaitingAdmission = `EXISTS (SELECT 1 FROM limit_slots l
+  WHERE l.execution_id = executions.id AND l.admitted_at IS NULL) AS awaiting_admission`;
 
-export const selectExecutionByKey = `SELECT * FROM executions WHERE idempotency_key = ?`;
+export const selectExecution = `SELECT *, ${awaitingAdmission} FROM executions WHERE id = ?`;
+
+export const selectExecutionByKey = `SELECT *, ${awaitingAdmission} FROM executions
+WHERE idempotency_key = ?`;
 
 /** The row a commit checks: sequence, size, state (and priority for new work), and its
  *  rowid, so the update that follows finds the row without the id index again. */
