@@ -59,6 +59,10 @@ export const Execution = z
     nextSeq: z.number().int(),
     createdAt: z.number(),
     updatedAt: z.number(),
+    awaitingAdmission: z.literal(true).optional().openapi({
+      description:
+        'Present while the execution waits for its limits to admit it (docs/operations.md "Limits")',
+    }),
   })
   .openapi('Execution');
 
