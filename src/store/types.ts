@@ -165,6 +165,13 @@ export interface WorkItem extends Omit<NewWorkItem, 'claim'> {
   /** The worker holding it and until when (ms since the epoch). */
   claimedBy?: string;
   leaseUntil?: number;
+  /**
+   * Set by a claim that is the item's first: no worker held it before (PostgreSQL: its
+   * fencing token was still 0), so no process can have crashed driving it and the engine
+   * counts no recovery attempt. SQLite does not set it (a restart voids every claim, so
+   * it cannot tell).
+   */
+  firstClaim?: true;
 }
 
 export interface ClaimRequest {

@@ -99,6 +99,9 @@ describePg('PostgreSQL claims, fences and idempotency', unavailable, () => {
       limit: 1,
     });
     expect(second!.fence).toBeGreaterThan(first!.fence);
+    // only the item's first claim says so (the engine then counts no recovery attempt)
+    expect(first!.firstClaim).toBe(true);
+    expect(second).not.toHaveProperty('firstClaim');
     const stale: FencedLease = { worker: 'w1', keys: ['ready'], fences: [first!.fence] };
     const attempt = store.commit({
       now: T0 + 150,

@@ -135,10 +135,11 @@ export class WorkLoop {
 
   private async attach(item: WorkItem, result: Recovered): Promise<void> {
     const id = item.executionId;
-    // an execution a worker unloaded (it waited for a timer) is no recovery: not counted
+    // no recovery, not counted: an execution a worker unloaded (it waited for a timer), or
+    // one no worker held before (nothing can have crashed driving it; saves an UPDATE)
     const unloaded = (item.payload as { unloaded?: boolean } | undefined)?.unloaded === true;
     try {
-      const l = await this.attacher.claimed(id, !unloaded);
+      const l = await this.attacher.claimed(id, !unloaded && item.firstClaim !== true);
       if (l?.parked) result.parked.push(id);
       else if (l) result.resumed.push(id);
     } catch (e) {

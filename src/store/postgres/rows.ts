@@ -24,6 +24,8 @@ export interface FencedWorkItem extends WorkItem {
   fence: number;
 }
 
-export function toFencedWorkItem(row: PgWorkRow): FencedWorkItem {
-  return { ...toWorkItem(row), fence: row.fence };
+export function toFencedWorkItem(row: PgWorkRow & { prior_fence?: number }): FencedWorkItem {
+  const item: FencedWorkItem = { ...toWorkItem(row), fence: row.fence };
+  if (row.prior_fence === 0) item.firstClaim = true;
+  return item;
 }
