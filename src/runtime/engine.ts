@@ -197,12 +197,7 @@ export class Engine {
     });
     this.running.set(id, runner);
     void runner.outcome.then(() => this.running.delete(id));
-    this.hooks.emit('execution:started', {
-      executionId: id,
-      workflow: w.ref,
-      ...(parent ? { parentId: parent.executionId } : {}),
-    });
-    runner.start({
+    const started: HistoryEvent = {
       v: 1,
       type: 'ExecutionStarted',
       time: this.clock.now(),
@@ -211,7 +206,14 @@ export class Engine {
       seed: randomUUID(),
       ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
       ...(parent ? { parent } : {}),
+    };
+    this.hooks.emit('execution:started', {
+      executionId: id,
+      workflow: w.ref,
+      ...(parent ? { parentId: parent.executionId } : {}),
+      started,
     });
+    runner.start(started);
     return {
       id,
       workflow: w.ref,

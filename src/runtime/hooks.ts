@@ -8,8 +8,8 @@ export interface EngineEvents {
     executionId: string;
     workflow: WorkflowRef;
     parentId?: string;
-    /** Its ExecutionStarted event (seq 1) when the durable engine emits it. */
-    started?: HistoryEvent;
+    /** Its ExecutionStarted event (history seq 1). */
+    started: HistoryEvent;
   };
   'execution:completed': { executionId: string; output: Json };
   'execution:faulted': { executionId: string; error: Problem };

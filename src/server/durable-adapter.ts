@@ -4,8 +4,7 @@
 // Streams: the engine's `history:appended` hook carries the seq of its first event. The
 // ExecutionStarted event (seq 1) is written by createExecution and comes with the
 // `execution:started` hook, so for executions started here the adapter publishes it
-// first (reading it back only if the hook lacks it); publication is chained per execution
-// so every subscriber sees seq order.
+// first; publication is chained per execution so every subscriber sees seq order.
 import { createHash } from 'node:crypto';
 import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../history/events.js';
 import { loadWorkflows } from '../dsl/index.js';
@@ -50,13 +49,8 @@ export class DurableAdapter implements EnginePort {
         const { namespace, name, version } = workflow;
         const lane = { workflow: { namespace, name, version }, chain: Promise.resolve() };
         this.chains.set(executionId, lane);
-        if (!this.startedHere.delete(executionId)) return;
-        if (started) this.publish(executionId, lane.workflow, 1, [started]);
-        else
-          lane.chain = this.store
-            .loadHistory(executionId, { limit: 1 })
-            .then((h) => h[0] && this.publish(executionId, lane.workflow, h[0].seq, [h[0].event]))
-            .catch(() => undefined);
+        if (this.startedHere.delete(executionId))
+          this.publish(executionId, lane.workflow, 1, [started]);
       }),
       engine.on('history:appended', ({ executionId, events, firstSeq }) => {
         const lane = this.chains.get(executionId);

@@ -229,7 +229,7 @@ export class DurableEngine {
     );
     if (!live) throw new Error(`execution ${created.execution.id} vanished from the store`);
     live.awaited = true;
-    return new DurableHandle(created.execution, w.ref, created.created, live, this.attacher);
+    return new DurableHandle(created.execution, created.created, live, this.attacher);
   }
 
   /** A handle on an execution in the store (attached, i.e. resumed here, when unfinished). */
@@ -239,7 +239,7 @@ export class DurableEngine {
     const live = await this.attacher.attach(id, false);
     if (!live) return undefined;
     live.awaited = true;
-    return new DurableHandle(record, record.workflow, false, live, this.attacher);
+    return new DurableHandle(record, false, live, this.attacher);
   }
 
   get(id: string): Promise<ExecutionRecord | undefined> {

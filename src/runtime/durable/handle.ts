@@ -9,17 +9,22 @@ import type { Outcome } from '../started.js';
 import type { Attacher, Live } from './attach.js';
 
 export class DurableHandle {
-  readonly id: string;
-
   constructor(
     /** The stored record when the handle was made (as created, for a new execution). */
     readonly record: ExecutionRecord,
-    readonly workflow: WorkflowRef,
     readonly created: boolean,
     private readonly live: Live,
     private readonly attacher: Attacher,
-  ) {
-    this.id = record.id;
+  ) {}
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  /** The workflow version it is pinned to. */
+  get workflow(): WorkflowRef {
+    const { namespace, name, version } = this.record.workflow;
+    return { namespace, name, version };
   }
 
   /** Settles when the execution ends (never for a parked one), never rejects. */

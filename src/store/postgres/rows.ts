@@ -17,6 +17,8 @@ export interface PgWorkRow extends WorkRow {
   rank: number;
   fence: number;
   available_at: number;
+  /** A claim's token before it (claimPicked): 0 for the item's first claim. */
+  prior_fence?: number;
 }
 
 /** A claimed work item with its fencing token (see PostgresStore.claimFenced). */
@@ -24,7 +26,7 @@ export interface FencedWorkItem extends WorkItem {
   fence: number;
 }
 
-export function toFencedWorkItem(row: PgWorkRow & { prior_fence?: number }): FencedWorkItem {
+export function toFencedWorkItem(row: PgWorkRow): FencedWorkItem {
   const item: FencedWorkItem = { ...toWorkItem(row), fence: row.fence };
   if (row.prior_fence === 0) item.firstClaim = true;
   return item;
