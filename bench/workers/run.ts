@@ -274,6 +274,17 @@ try {
       `SELECT count(*) AS n FROM history WHERE execution_id LIKE $1 AND type = 'TaskCompleted'`,
       [like],
     );
+    // When the executions finished, from t0: a long tail (a stalled worker, a missed
+    // wake-up) shows here long before it moves the median rate.
+    const { rows: q } = await admin.query<{ p: number[] }>(
+      `SELECT percentile_disc(ARRAY[0.1, 0.5, 0.9, 0.99, 1.0]) WITHIN GROUP (ORDER BY updated_at) AS p
+       FROM executions WHERE id LIKE $1`,
+      [like],
+    );
+    const finished = q[0]!.p.map((x) => Number(x) - t0);
+    process.stderr.write(
+      `  ${prefix}: finished at p10/p50/p90/p99/max ${finished.join(' / ')} ms\n`,
+    );
     return { steps: Number(counted[0]!.n), ms: Number(r[0]!.last) - t0, startsMs };
   };
   const byWorkers: number[] = [];
