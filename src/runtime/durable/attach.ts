@@ -1,26 +1,23 @@
 // Attaching executions to this process: the runner of an unfinished execution is built
 // from its history (resume) exactly once per process, whoever asks first (recovery, a
-// parent waiting for its child, cancel). Also: child executions (created in the parent's
-// commit, result delivered once), dead-letter and determinism parking, suspend/resume,
-// and unloading: while the worker serves, an execution that only waits for a timer more
+// parent waiting for its child, cancel). Also: dead-letter and determinism parking,
+// cancel/suspend/resume, child executions (children.ts), and unloading: while the worker serves, an execution that only waits for a timer more
 // than unloadAfterMs away leaves memory (its run item goes back to the store, due at the
 // timer) and is attached again from its history when the item comes due.
-import { randomUUID } from 'node:crypto';
 import { DeterminismError } from '../../core/index.js';
-import type { ChildStarted, Json, WorkflowRef } from '../../history/events.js';
-import type { ExecutionRecord, NewExecution, Store } from '../../store/types.js';
+import type { Json, WorkflowRef } from '../../history/events.js';
+import type { ExecutionRecord, Store } from '../../store/types.js';
 import type { Clock } from '../clock.js';
-import type { ChildRun } from '../effects.js';
 import type { Hooks } from '../hooks.js';
-import { ProblemError, problem, toProblem } from '../problems.js';
+import { ProblemError, problem } from '../problems.js';
 import type { RegisteredWorkflow } from '../registry.js';
 import type { ExecutionRunner } from '../runner.js';
-import type { Outcome } from '../started.js';
 import { outcomeOf } from './failures.js';
 import type { StoreLanes } from './lanes.js';
 import type { DurableLimits } from './options.js';
 import type { Admission } from './admission.js';
 import type { Claims } from './claims.js';
+import { Children } from './children.js';
 import { RemoteOutcomes } from './remote.js';
 import { Live } from './live.js';
 
@@ -44,9 +41,8 @@ export interface AttacherDeps {
 export class Attacher {
   private readonly live = new Map<string, Live>();
   private readonly loading = new Map<string, Promise<Live | undefined>>();
-  /** Why a child could not be created in its parent's commit (reported by its launch). */
-  private readonly refused = new Map<string, ReturnType<typeof problem>>();
   private readonly remote: RemoteOutcomes;
+  readonly children: Children;
   /** Set while the worker serves (WorkLoop): unload executions idle longer than this. */
   private unloadAfterMs: number | undefined;
   /** Told when an unloaded execution's run item comes due (the loop wakes then). */
@@ -54,6 +50,16 @@ export class Attacher {
 
   constructor(private readonly deps: AttacherDeps) {
     this.remote = new RemoteOutcomes(deps.store, deps.claims.options.pollMs);
+    this.children = new Children({
+      claims: deps.claims,
+      limits: deps.limits,
+      resolve: (ref) => deps.resolve(ref),
+      validateInput: (w, input) => deps.validateInput(w, input),
+      admission: (w, input) => deps.admission(w, input),
+      depth: (id) => this.live.get(id)?.depth,
+      attach: (id) => this.attach(id, false),
+      cancel: (id, reason) => this.cancel(id, reason),
+    });
   }
 
   get liveCount(): number {
@@ -282,91 +288,6 @@ export class Attacher {
       parentId = (await this.deps.store.getExecution(parentId))?.parentId;
     }
     return depth;
-  }
-
-  /** The ChildStarted's child execution, created in the parent's commit. */
-  childRecord(parentId: string, e: ChildStarted): NewExecution | undefined {
-    const childId = e.childExecutionId;
-    try {
-      const parentDepth = this.live.get(parentId)?.depth ?? 0;
-      if (parentDepth + 1 > this.deps.limits.maxDepth)
-        throw Object.assign(new Error(), {
-          problem: problem(
-            'runtime',
-            'Sub-workflow depth exceeded',
-            `execution ${childId} would be ${parentDepth + 1} levels deep (limit maxDepth = ${this.deps.limits.maxDepth}) at ${e.taskId}`,
-            { status: 422 },
-          ),
-        });
-      const w = this.deps.resolve(e.workflow);
-      this.deps.validateInput(w, e.input);
-      const workflow = { ...w.ref, hash: w.hash };
-      // The parent's worker drives the child too (its run item comes claimed), unless the
-      // child's workflow has limits: then a claim admits it when its keys have room, as
-      // for a start. Not the namespace limit: a parent holding its namespace's slots while
-      // its children wait for one would never finish (docs/extensions.md "limits").
-      const { priority, concurrency, rate } = this.deps.admission(w, e.input);
-      const limited = concurrency.length + rate.length > 0;
-      if (limited) this.deps.claims.await(childId);
-      else this.deps.claims.hold(childId);
-      return {
-        id: childId,
-        workflow,
-        input: e.input,
-        parentId,
-        priority,
-        ...(concurrency.length > 0 ? { concurrency } : {}),
-        ...(rate.length > 0 ? { rate } : {}),
-        work: [this.deps.claims.runItem(!limited)],
-        startedEvent: {
-          v: 1,
-          type: 'ExecutionStarted',
-          time: e.time,
-          workflow,
-          input: e.input,
-          seed: randomUUID(),
-          parent: { executionId: parentId, effectId: e.effectId },
-        },
-      };
-    } catch (err) {
-      const p = (err as { problem?: ReturnType<typeof problem> }).problem;
-      this.refused.set(childId, p ?? toProblem(err, 'configuration'));
-      return undefined;
-    }
-  }
-
-  /** The parent's view of a child: attaches it; its result reaches the parent once (the
-   *  parent's runner records ChildCompleted in its next step and drops late duplicates). */
-  child(_parent: { executionId: string; effectId: number }, childId: string): ChildRun {
-    let cancelled: string | undefined;
-    let live: Live | undefined;
-    const outcome = this.attach(childId, false).then(
-      (l): Promise<Outcome> | Outcome => {
-        if (!l) {
-          const error =
-            this.refused.get(childId) ??
-            problem(
-              'runtime',
-              'Child execution missing',
-              `execution ${childId} is not in the store`,
-            );
-          this.refused.delete(childId);
-          return { status: 'faulted', error };
-        }
-        live = l;
-        l.awaited = true;
-        if (cancelled !== undefined) void this.cancel(childId, cancelled);
-        return l.outcome;
-      },
-      (e: unknown): Outcome => ({ status: 'faulted', error: toProblem(e) }),
-    );
-    return {
-      outcome,
-      cancel: (reason) => {
-        cancelled = reason;
-        if (live) void this.cancel(childId, reason);
-      },
-    };
   }
 
   async cancel(id: string, reason?: string): Promise<void> {

@@ -101,7 +101,7 @@ export class DurableEngine {
     this.claims = new Claims(this.store, this.clock, options.worker);
     this.lanes = new StoreLanes(this.store, {
       now: () => this.clock.now(),
-      child: (parentId, e) => this.attacher.childRecord(parentId, e),
+      child: (parentId, e) => this.attacher.children.record(parentId, e),
       lease: (id) => this.claims.lease(id),
       ...(this.claims.exclusive ? {} : { sharedAs: this.claims.options.name }),
       lost: (id, error) => {
@@ -384,7 +384,7 @@ export class DurableEngine {
         runtime: { name: 'weft', version: '0.1.0' },
         validateSchema: this.validateSchema,
       },
-      startChild: (parent, _ref, _input, childId) => this.attacher.child(parent, childId),
+      startChild: (_parent, _ref, _input, childId) => this.attacher.children.run(childId),
       newId: () => timeOrderedId(),
       cancelChild: (childId, reason) =>
         void this.attacher.cancel(childId, reason).catch(() => undefined),
