@@ -4,7 +4,9 @@
 // Streams: the engine's `history:appended` hook carries the seq of its first event. The
 // ExecutionStarted event (seq 1) is written by createExecution and comes with the
 // `execution:started` hook, so for executions started here the adapter publishes it
-// first; publication is chained per execution so every subscriber sees seq order.
+// first; publication is chained per execution so every subscriber sees seq order. An
+// execution this process drives without having started it (resumed after a restart,
+// claimed from the store) is published from its next event on, once its workflow is read.
 import { createHash } from 'node:crypto';
 import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../history/events.js';
 import { loadWorkflows } from '../dsl/index.js';
@@ -28,13 +30,20 @@ import {
   type WorkflowQuery,
 } from './port.js';
 
+/** Publication of one execution's events, chained so subscribers see seq order. */
+interface Lane {
+  /** Undefined until known (laneOf reads it); then every event carries it. */
+  workflow?: WorkflowRef;
+  chain: Promise<void>;
+}
+
 const key = (r: WorkflowRef) => `${r.namespace}/${r.name}@${r.version}`;
 const terminal = new Set(['ExecutionCompleted', 'ExecutionFaulted', 'ExecutionCancelled']);
 
 export class DurableAdapter implements EnginePort {
   private readonly store: Store;
   private readonly listeners = new Set<(e: SequencedEvent) => void>();
-  private readonly chains = new Map<string, { workflow: WorkflowRef; chain: Promise<void> }>();
+  private readonly chains = new Map<string, Lane>();
   private readonly startedHere = new Set<string>();
   private readonly starting = new Map<
     string,
@@ -47,21 +56,39 @@ export class DurableAdapter implements EnginePort {
     this.offs.push(
       engine.on('execution:started', ({ executionId, workflow, started }) => {
         const { namespace, name, version } = workflow;
-        const lane = { workflow: { namespace, name, version }, chain: Promise.resolve() };
-        this.chains.set(executionId, lane);
-        if (this.startedHere.delete(executionId))
-          this.publish(executionId, lane.workflow, 1, [started]);
+        const ref = { namespace, name, version };
+        this.chains.set(executionId, { workflow: ref, chain: Promise.resolve() });
+        if (this.startedHere.delete(executionId)) this.publish(executionId, ref, 1, [started]);
       }),
       engine.on('history:appended', ({ executionId, events, firstSeq }) => {
-        const lane = this.chains.get(executionId);
-        if (!lane || typeof firstSeq !== 'number') return;
-        lane.chain = lane.chain.then(() =>
-          this.publish(executionId, lane.workflow, firstSeq, events),
-        );
+        if (typeof firstSeq !== 'number') return;
+        const lane = this.chains.get(executionId) ?? this.laneOf(executionId);
+        lane.chain = lane.chain.then(() => {
+          if (lane.workflow) this.publish(executionId, lane.workflow, firstSeq, events);
+        });
         if (events.some((e) => terminal.has(e.type)))
           void lane.chain.then(() => this.chains.delete(executionId));
       }),
     );
+  }
+
+  /**
+   * The lane of an execution this process drives but did not start: one resumed after a
+   * restart, or taken over from another worker. Its workflow is read once, before its
+   * first events go out (publication waits for it, so the order holds).
+   */
+  private laneOf(executionId: string): Lane {
+    const lane: Lane = { chain: Promise.resolve() };
+    lane.chain = this.store.getExecution(executionId).then(
+      (record) => {
+        if (!record) return;
+        const { namespace, name, version } = record.workflow;
+        lane.workflow = { namespace, name, version };
+      },
+      () => undefined, // unknown workflow: its events are not published, as before
+    );
+    this.chains.set(executionId, lane);
+    return lane;
   }
 
   private publish(
