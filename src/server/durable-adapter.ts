@@ -1,14 +1,10 @@
 // The port on the durable engine (src/runtime/durable/engine.ts): executions live in the
 // Store, survive restarts (recover() at serve start), and can be suspended and resumed.
 //
-// Streams: the engine's `history:appended` hook carries the seq of its first event. The
-// ExecutionStarted event (seq 1) is written by createExecution and comes with the
-// `execution:started` hook, so for executions started here the adapter publishes it
-// first; publication is chained per execution so every subscriber sees seq order. An
-// execution this process drives without having started it (resumed after a restart,
-// claimed from the store) is published from its next event on, once its workflow is read.
+// Streams: publisher.ts publishes committed history events, from this engine's hooks
+// and from the store's history feed (executions other processes drive).
 import { createHash } from 'node:crypto';
-import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../history/events.js';
+import type { CloudEvent, Json, WorkflowRef } from '../history/events.js';
 import { loadWorkflows } from '../dsl/index.js';
 import type { DurableEngine } from '../runtime/durable/engine.js';
 import { timeOrderedId } from '../runtime/durable/ids.js';
@@ -29,84 +25,21 @@ import {
   type StreamFilter,
   type WorkflowQuery,
 } from './port.js';
-
-/** Publication of one execution's events, chained so subscribers see seq order. */
-interface Lane {
-  /** Undefined until known (laneOf reads it); then every event carries it. */
-  workflow?: WorkflowRef;
-  chain: Promise<void>;
-}
+import { Publisher } from './publisher.js';
 
 const key = (r: WorkflowRef) => `${r.namespace}/${r.name}@${r.version}`;
-const terminal = new Set(['ExecutionCompleted', 'ExecutionFaulted', 'ExecutionCancelled']);
 
 export class DurableAdapter implements EnginePort {
   private readonly store: Store;
-  private readonly listeners = new Set<(e: SequencedEvent) => void>();
-  private readonly chains = new Map<string, Lane>();
-  private readonly startedHere = new Set<string>();
+  private readonly publisher: Publisher;
   private readonly starting = new Map<
     string,
     { fingerprint: string; result: Promise<StartResult> }
   >();
-  private readonly offs: (() => void)[] = [];
 
   constructor(private readonly engine: DurableEngine) {
     this.store = engine.store;
-    this.offs.push(
-      engine.on('execution:started', ({ executionId, workflow, started }) => {
-        const { namespace, name, version } = workflow;
-        const ref = { namespace, name, version };
-        this.chains.set(executionId, { workflow: ref, chain: Promise.resolve() });
-        if (this.startedHere.delete(executionId)) this.publish(executionId, ref, 1, [started]);
-      }),
-      engine.on('history:appended', ({ executionId, events, firstSeq }) => {
-        if (typeof firstSeq !== 'number') return;
-        const lane = this.chains.get(executionId) ?? this.laneOf(executionId);
-        lane.chain = lane.chain.then(() => {
-          if (lane.workflow) this.publish(executionId, lane.workflow, firstSeq, events);
-        });
-        if (events.some((e) => terminal.has(e.type)))
-          void lane.chain.then(() => this.chains.delete(executionId));
-      }),
-    );
-  }
-
-  /**
-   * The lane of an execution this process drives but did not start: one resumed after a
-   * restart, or taken over from another worker. Its workflow is read once, before its
-   * first events go out (publication waits for it, so the order holds).
-   */
-  private laneOf(executionId: string): Lane {
-    const lane: Lane = { chain: Promise.resolve() };
-    lane.chain = this.store.getExecution(executionId).then(
-      (record) => {
-        if (!record) return;
-        const { namespace, name, version } = record.workflow;
-        lane.workflow = { namespace, name, version };
-      },
-      () => undefined, // unknown workflow: its events are not published, as before
-    );
-    this.chains.set(executionId, lane);
-    return lane;
-  }
-
-  private publish(
-    id: string,
-    workflow: WorkflowRef,
-    first: number,
-    events: readonly HistoryEvent[],
-  ) {
-    events.forEach((event, i) => {
-      const e: SequencedEvent = { seq: first + i, executionId: id, workflow, event };
-      for (const l of this.listeners) {
-        try {
-          l(e);
-        } catch {
-          // one subscriber's failure is its own
-        }
-      }
-    });
+    this.publisher = new Publisher(engine, this.store);
   }
 
   async registerWorkflow(source: string, format: 'yaml' | 'json'): Promise<RegisterResult> {
@@ -199,7 +132,7 @@ export class DurableAdapter implements EnginePort {
 
   private async start(request: StartRequest, input: Json): Promise<StartResult> {
     const id = timeOrderedId(); // UUIDv7: the store's B-trees append (ids.ts)
-    this.startedHere.add(id);
+    this.publisher.starting(id);
     try {
       const handle = await this.engine.start(request.workflow, input, {
         executionId: id,
@@ -218,7 +151,7 @@ export class DurableAdapter implements EnginePort {
         );
       throw e;
     } finally {
-      this.startedHere.delete(id);
+      this.publisher.started(id);
     }
   }
 
@@ -320,18 +253,11 @@ export class DurableAdapter implements EnginePort {
   }
 
   subscribe(filter: StreamFilter, listener: (e: SequencedEvent) => void): () => void {
-    const l = (e: SequencedEvent) => {
-      if (filter.executionId !== undefined && e.executionId !== filter.executionId) return;
-      if (filter.namespace !== undefined && e.workflow.namespace !== filter.namespace) return;
-      if (filter.workflow !== undefined && e.workflow.name !== filter.workflow) return;
-      listener(e);
-    };
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
+    return this.publisher.subscribe(filter, listener);
   }
 
   async close(): Promise<void> {
-    for (const off of this.offs) off();
+    this.publisher.close();
     await this.engine.close();
   }
 }

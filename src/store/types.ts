@@ -185,6 +185,13 @@ export interface ClaimRequest {
 
 // ---------------------------------------------------------------- commit
 
+/** Events one transaction appended to one execution's history: seqs firstSeq..lastSeq. */
+export interface HistoryChange {
+  executionId: string;
+  firstSeq: number;
+  lastSeq: number;
+}
+
 /** One execution's part of a commit. */
 export interface ExecutionWrite {
   executionId: string;
@@ -362,6 +369,17 @@ export interface Store {
    * its worker runs in the same process as the writer.
    */
   onWork?(callback: (dueAt: number | undefined) => void): () => void;
+
+  /**
+   * History appended by any process on this store (optional), for live views: calls
+   * `callback` after each transaction that appended history, with what it appended.
+   * PostgreSQL implements it with NOTIFY on a channel of its own, LISTENed only while a
+   * callback is subscribed; a notification lost while that connection was down is not
+   * repeated, so a reader keeps its own cursor per execution and reads the history from
+   * there (loadHistory with `after`). SQLite leaves it undefined: one process drives a
+   * file, and its engine's hooks see every append. Returns the unsubscribe function.
+   */
+  onHistory?(callback: (changes: readonly HistoryChange[]) => void): () => void;
 
   close(): Promise<void>;
 }

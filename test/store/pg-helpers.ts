@@ -84,3 +84,16 @@ export async function dropSchema(schema: string): Promise<void> {
 export function openTestStore(schema: string, options: Partial<PostgresStoreOptions> = {}) {
   return openPostgresStore({ connectionString: pgUrl, schema, poolSize: 4, now: 0, ...options });
 }
+
+/** Resolves when `check` is true, polling every 10 ms; fails naming `what` after `ms`. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -13,6 +13,7 @@ import {
   openTestStore,
   pgUnavailable,
   pgUrl,
+  until,
 } from './pg-helpers.js';
 
 const unavailable = await pgUnavailable();
@@ -28,15 +29,6 @@ afterEach(async () => {
   store = undefined;
   if (!unavailable) await dropSchema(schema);
 });
-
-/** Resolves when `check` is true, polling every 10 ms; fails after `ms`. */
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** The next `count` wake-ups. */
 function wakeups(s: PostgresStore, count = 1): Promise<(number | undefined)[]> {

@@ -22,10 +22,12 @@ import type pg from 'pg';
 import { StoreBusyError } from '../errors.js';
 import type { StoreLimits } from '../limits.js';
 import type { PreparedBatch } from '../prepare.js';
-import type { CommitResult, CreatedExecution } from '../types.js';
+import type { CommitResult, CreatedExecution, HistoryChange } from '../types.js';
 import { applyCreate, applyStarts, isPlainStart, send, type ApplyContext } from './apply.js';
 import { isConnectionLoss, transaction, type Defer, type Retry } from './connection.js';
+import { historyPayloads } from './history-feed.js';
 import * as cache from './sql/cache.js';
+import * as work from './sql/work.js';
 import { appendOneStep, singleStep } from './step.js';
 import { emptyPlan, executePlans, lockWrites, planWrites, type WritePlan } from './writes.js';
 
@@ -73,6 +75,8 @@ export interface CommitterOptions {
   agingMs: number;
   /** NOTIFY inside the transaction when work due at `dueAt` was added. */
   notify: (client: pg.ClientBase, dueAt: number | undefined) => Promise<void>;
+  /** The channel that hears of appended history (history-feed.ts). */
+  historyChannel: string;
   /** Most commits one transaction carries (default 500). */
   maxGroup?: number;
 }
@@ -163,6 +167,7 @@ export class Committer {
         this.options.limits,
         write,
         pending.batch.now,
+        this.options.historyChannel,
       );
     } catch (error) {
       pending.reject(error);
@@ -271,6 +276,27 @@ export class Committer {
       );
     }
     await this.options.notify(client, earliest);
+    // what this transaction appends, for live views (history-feed.ts); goes out with COMMIT
+    const changes: HistoryChange[] = [];
+    group.forEach((p, i) => {
+      const o = done[i]!;
+      if (!o.ok) return;
+      p.batch.creates.forEach((c, k) => {
+        if (o.created[k]?.created)
+          changes.push({ executionId: c.execution.id, firstSeq: 1, lastSeq: 1 });
+      });
+      for (const w of p.batch.writes) {
+        if (w.events.length === 0) continue;
+        const first = w.write.expectedNextSeq;
+        changes.push({
+          executionId: w.write.executionId,
+          firstSeq: first,
+          lastSeq: first + w.events.length - 1,
+        });
+      }
+    });
+    for (const payload of historyPayloads(changes))
+      await send(writing, client.query(work.notify, [this.options.historyChannel, payload]));
     return done;
   }
 }

@@ -11,8 +11,15 @@
 //
 // The events log (appendEvents) NOTIFYs the same channel with the payload `events`:
 // those go to the subscribers of events only, so workers are not woken for them.
+//
+// The history feed (history-feed.ts) has a channel of its own, LISTENed only while it
+// has subscribers: every commit sends to it, and only a process with open streams reads.
+// Notifications sent while the connection was down are lost; its subscribers keep
+// cursors and catch up from the store at the next notification of each execution.
 
 import pg from 'pg';
+import type { HistoryChange } from '../types.js';
+import { parseHistoryPayload } from './history-feed.js';
 
 export type WorkCallback = (dueAt: number | undefined) => void;
 
@@ -22,12 +29,19 @@ export const eventsPayload = 'events';
 export interface ListenerOptions {
   config: pg.ClientConfig;
   channel: string;
+  /** The history feed's channel (history-feed.ts). */
+  historyChannel: string;
   pollMs: number;
 }
+
+export type HistoryCallback = (changes: readonly HistoryChange[]) => void;
 
 export class WorkListener {
   private readonly callbacks = new Set<WorkCallback>();
   private readonly eventCallbacks = new Set<() => void>();
+  private readonly historyCallbacks = new Set<HistoryCallback>();
+  /** Whether the connection LISTENs on the history channel now. */
+  private hearingHistory = false;
   private client: pg.Client | undefined;
   private connected = false;
   private failures = 0;
@@ -52,6 +66,16 @@ export class WorkListener {
     return this.add(this.eventCallbacks, callback);
   }
 
+  /** What other processes append to histories (Store.onHistory). */
+  subscribeHistory(callback: HistoryCallback): () => void {
+    const off = this.add(this.historyCallbacks, callback);
+    void this.hearHistory();
+    return () => {
+      off();
+      void this.hearHistory();
+    };
+  }
+
   private add<C>(set: Set<C>, callback: C): () => void {
     set.add(callback);
     if (this.stopped) {
@@ -61,8 +85,32 @@ export class WorkListener {
     }
     return () => {
       set.delete(callback);
-      if (this.callbacks.size === 0 && this.eventCallbacks.size === 0) void this.stop();
+      if (this.callbacks.size + this.eventCallbacks.size + this.historyCallbacks.size === 0)
+        void this.stop();
     };
+  }
+
+  /** LISTENs on the history channel while it has subscribers, and only then. */
+  private async hearHistory(): Promise<void> {
+    const client = this.client;
+    const want = this.historyCallbacks.size > 0;
+    if (!client || !this.connected || want === this.hearingHistory) return;
+    this.hearingHistory = want;
+    try {
+      await client.query(`${want ? 'LISTEN' : 'UNLISTEN'} "${this.options.historyChannel}"`);
+    } catch {
+      this.lost(client); // the reconnect LISTENs again as the subscribers then need
+    }
+  }
+
+  private fireHistory(changes: readonly HistoryChange[]): void {
+    for (const callback of [...this.historyCallbacks]) {
+      try {
+        callback(changes);
+      } catch {
+        // as in fire()
+      }
+    }
   }
 
   private fire(dueAt: number | undefined): void {
@@ -104,6 +152,11 @@ export class WorkListener {
     const client = new pg.Client(this.options.config);
     this.client = client;
     client.on('notification', (message) => {
+      if (message.channel === this.options.historyChannel) {
+        const changes = message.payload ? parseHistoryPayload(message.payload) : undefined;
+        if (changes) this.fireHistory(changes);
+        return;
+      }
       if (message.payload === eventsPayload) return this.fireEvents();
       const dueAt = Number(message.payload);
       this.fire(message.payload && Number.isFinite(dueAt) ? dueAt : undefined);
@@ -113,6 +166,8 @@ export class WorkListener {
     try {
       await client.connect();
       await client.query(`LISTEN "${this.options.channel}"`);
+      this.hearingHistory = this.historyCallbacks.size > 0;
+      if (this.hearingHistory) await client.query(`LISTEN "${this.options.historyChannel}"`);
     } catch {
       this.lost(client);
       return;
@@ -125,6 +180,7 @@ export class WorkListener {
     this.connects += 1;
     this.connected = true;
     this.failures = 0;
+    void this.hearHistory(); // a subscriber may have come or gone while connecting
     if (reconnected) this.fireAll();
   }
 
@@ -132,6 +188,7 @@ export class WorkListener {
     if (this.client !== client) return;
     this.client = undefined;
     this.connected = false;
+    this.hearingHistory = false;
     client.removeAllListeners('notification');
     client.end().catch(() => undefined);
     if (this.stopped || this.reconnectTimer) return;
@@ -148,6 +205,8 @@ export class WorkListener {
     this.stopped = true;
     this.callbacks.clear();
     this.eventCallbacks.clear();
+    this.historyCallbacks.clear();
+    this.hearingHistory = false;
     clearInterval(this.pollTimer);
     clearTimeout(this.reconnectTimer);
     this.pollTimer = undefined;

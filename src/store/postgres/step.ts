@@ -15,6 +15,7 @@ import type { StoreLimits } from '../limits.js';
 import type { PreparedBatch, PreparedWrite } from '../prepare.js';
 import { terminalStates } from '../types.js';
 import { isConnectionLoss, neverSent } from './connection.js';
+import { historyPayloads } from './history-feed.js';
 import { appendStep } from './sql/step.js';
 import type { FencedLease } from './writes.js';
 
@@ -47,8 +48,13 @@ export async function appendOneStep(
   limits: StoreLimits,
   prepared: PreparedWrite,
   now: number,
+  historyChannel: string,
 ): Promise<number | undefined> {
   const { write, events } = prepared;
+  const first = write.expectedNextSeq;
+  const [payload] = historyPayloads([
+    { executionId: write.executionId, firstSeq: first, lastSeq: first + events.length - 1 },
+  ]);
   const lease = write.lease as FencedLease;
   let client: pg.PoolClient;
   try {
@@ -76,6 +82,8 @@ export async function appendOneStep(
       write.recoveryAttempts ?? null,
       now,
       terminalStates,
+      historyChannel,
+      payload ?? null,
     ]);
     return rows[0]!.applied === 1 ? write.expectedNextSeq + events.length : undefined;
   } catch (error) {

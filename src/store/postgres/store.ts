@@ -25,6 +25,7 @@ import type {
   ExecutionFilter,
   ExecutionPage,
   ExecutionRecord,
+  HistoryChange,
   HistoryRecord,
   NewExecution,
   NewWorkflow,
@@ -77,6 +78,8 @@ export class PostgresStore implements Store {
   readonly schema: string;
   /** The NOTIFY channel of this schema's work. */
   readonly channel: string;
+  /** The NOTIFY channel of this schema's history feed (history-feed.ts). */
+  readonly historyChannel: string;
   private readonly pool: pg.Pool;
   private readonly retry: Retry;
   private readonly agingMs: number;
@@ -96,16 +99,19 @@ export class PostgresStore implements Store {
     this.retry = { budgetMs: opened.retryBudgetMs };
     this.points = new PointReads(this.pool, this.retry);
     this.channel = `weft_work_${opened.schema}`.slice(0, 63);
+    this.historyChannel = `weft_history_${opened.schema}`.slice(0, 63);
     this.committer = new Committer({
       pool: this.pool,
       retry: this.retry,
       limits: this.limits,
       agingMs: this.agingMs,
       notify: (client, dueAt) => this.notify(client, dueAt),
+      historyChannel: this.historyChannel,
     });
     this.listener = new WorkListener({
       config: opened.config,
       channel: this.channel,
+      historyChannel: this.historyChannel,
       pollMs: opened.pollMs,
     });
   }
@@ -337,6 +343,12 @@ export class PostgresStore implements Store {
   onWork(callback: WorkCallback): () => void {
     if (this.closed) throw new StoreClosedError('the store is closed');
     return this.listener.subscribe(callback);
+  }
+
+  /** History appended by every process on this schema (history-feed.ts). */
+  onHistory(callback: (changes: readonly HistoryChange[]) => void): () => void {
+    if (this.closed) throw new StoreClosedError('the store is closed');
+    return this.listener.subscribeHistory(callback);
   }
 
   /** True while the LISTEN connection is up (tests and health checks). */

@@ -3,7 +3,8 @@
 //   $1 execution id, $2 lease key, $3 worker, $4 fence (null: any), $5 expected next_seq,
 //   $6 event count, $7 max history events, $8 event bytes, $9 max history bytes,
 //   $10-$13 the events' type, v, time, body, $14 recovery attempts (null: unchanged),
-//   $15 now, $16 the terminal states.
+//   $15 now, $16 the terminal states, $17 the history channel, $18 its payload (null:
+//   none; history-feed.ts).
 // `ok` locks the head and the lease's work row (heads before holders, as every commit
 // does) and is empty unless every check of planWrites holds; the writes read `ok`, so
 // they write nothing when it is empty, and the caller takes the general path for the
@@ -25,5 +26,7 @@ export const appendStep = `WITH ok AS (
     history_bytes = e.history_bytes + $8::bigint,
     recovery_attempts = coalesce($14::integer, e.recovery_attempts), updated_at = $15
   FROM ok WHERE e.id = $1
+), note AS (
+  SELECT pg_notify($17, $18) FROM ok WHERE $18::text IS NOT NULL
 )
-SELECT count(*)::integer AS applied FROM ok`;
+SELECT (SELECT count(*) FROM ok)::integer AS applied, (SELECT count(*) FROM note) AS noted`;
