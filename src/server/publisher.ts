@@ -44,7 +44,8 @@ export class Publisher {
   private offFeed: (() => void) | undefined;
 
   constructor(
-    engine: DurableEngine,
+    /** The engine's hooks (DurableEngine.on). */
+    engine: Pick<DurableEngine, 'on'>,
     private readonly store: Store,
   ) {
     this.offs.push(
