@@ -1,6 +1,7 @@
 // The point reads of attaching an execution, coalesced (coalesce.ts): getExecution, a
 // whole loadHistory and noteRecoveryAttempt calls made in the same tick are one
-// `= ANY($1)` statement each. The lookups do not go through the store's closed check:
+// `= ANY($1)` statement each; so are loadHistory calls with a cursor (`after`: the
+// tails of open streams, the server's history feed). The lookups do not go through the store's closed check:
 // close() waits for the calls already made.
 
 import type pg from 'pg';
@@ -16,6 +17,7 @@ export class PointReads {
   private readonly rows: Coalescer<ExecutionRow>;
   private readonly histories: Coalescer<HistoryRow[]>;
   private readonly recoveries: Coalescer<number>;
+  private readonly tails: Coalescer<HistoryRow[]>;
 
   constructor(pool: pg.Pool, retry: Retry) {
     this.rows = new Coalescer(async (ids) => {
@@ -36,6 +38,22 @@ export class PointReads {
         list.push({ seq, body });
       }
       return byId;
+    });
+    this.tails = new Coalescer(async (keys) => {
+      const cursors = keys.map((k) => JSON.parse(k) as [string, number]);
+      const { rows } = await query<HistoryRow & { k: string }>(
+        pool,
+        retry,
+        history.selectHistoriesAfter,
+        [keys, cursors.map((c) => c[0]), cursors.map((c) => c[1])],
+      );
+      const byKey = new Map<string, HistoryRow[]>();
+      for (const { k, seq, body } of rows) {
+        let list = byKey.get(k);
+        if (!list) byKey.set(k, (list = []));
+        list.push({ seq, body });
+      }
+      return byKey;
     });
     // Not retried on a lost connection: the increments may have happened.
     this.recoveries = new Coalescer(
@@ -59,6 +77,11 @@ export class PointReads {
   /** The whole history's rows (none: the caller checks whether the execution exists). */
   history(id: string): Promise<HistoryRow[] | undefined> {
     return this.histories.get(id);
+  }
+
+  /** The rows after seq `after` (none: the caller checks whether the execution exists). */
+  historyAfter(id: string, after: number): Promise<HistoryRow[] | undefined> {
+    return this.tails.get(JSON.stringify([id, after]));
   }
 
   /** The new recovery attempt count, undefined when the execution does not exist. */

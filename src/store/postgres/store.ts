@@ -217,10 +217,18 @@ export class PostgresStore implements Store {
     executionId: string,
     opts: { after?: number; limit?: number } = {},
   ): Promise<HistoryRecord[]> {
-    if ((opts.after ?? 0) !== 0 || opts.limit !== undefined) {
+    const after = opts.after ?? 0;
+    // a page, or a cursor PostgreSQL would refuse: alone, so a bad one fails only its caller
+    if (
+      opts.limit !== undefined ||
+      !Number.isSafeInteger(after) ||
+      after < 0 ||
+      after > 2 ** 31 - 1
+    )
       return loadHistoryRecords(this.read, executionId, opts);
-    }
-    const rows = await this.run(() => this.points.history(executionId));
+    const rows = await this.run(() =>
+      after === 0 ? this.points.history(executionId) : this.points.historyAfter(executionId, after),
+    );
     return toHistoryRecords(this.read, executionId, rows ?? []);
   }
 
