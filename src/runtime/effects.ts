@@ -12,7 +12,7 @@ import type {
 import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../history/events.js';
 import type { EventBus } from './bus.js';
 import { CallCancel, type CallEnvironment, performCall } from './calls.js';
-import { EffectCache } from './cache.js';
+import { type ResultCache, cacheKey } from './cache.js';
 import type { Clock } from './clock.js';
 import { type JqCompiler, compileFilter, strategyFilters } from './filters.js';
 import { type LookbackHost, type StoredEventSource, eventKey, lookBack } from './lookback.js';
@@ -27,7 +27,7 @@ export interface ChildRun {
 
 export interface EffectDeps {
   clock: Clock;
-  cache: EffectCache;
+  cache: ResultCache;
   bus: EventBus;
   /** The events log a listen looks back on (durable engine); without it, the bus only. */
   events?: StoredEventSource;
@@ -39,6 +39,11 @@ export interface EffectDeps {
     input: Json,
     childExecutionId: string,
   ): ChildRun;
+  /**
+   * Ends a child execution a cached result made unneeded, where children exist before
+   * their launch (the durable engine creates them in the parent's commit).
+   */
+  dropChild?(childId: string, reason: string): void;
 }
 
 export interface EffectHost extends Omit<LookbackHost, 'active'> {
@@ -72,18 +77,24 @@ function now(host: EffectHost): number {
 }
 
 function launchCall(host: EffectHost, c: ScheduleCall): void {
+  const key = c.cache ? cacheKey(`call:${c.call}`, c.cache) : undefined;
+  if (key === undefined) return performLaunched(host, c, undefined);
+  fromCache(
+    host,
+    c.effectId,
+    key,
+    (result) => ({ type: 'TaskCompleted', result }),
+    () => performLaunched(host, c, key),
+  );
+}
+
+function performLaunched(host: EffectHost, c: ScheduleCall, key: string | undefined): void {
   const effectId = c.effectId;
-  const cacheKey = c.cache ? EffectCache.key(`call:${c.call}`, c.cache) : undefined;
-  if (
-    cacheKey !== undefined &&
-    fromCache(host, effectId, cacheKey, (result) => ({ type: 'TaskCompleted', result }))
-  )
-    return;
   const controller = new CallCancel();
   host.inflight.set(c.effectId, () => controller.abort());
   performCall(c, callEnvironment(host, c.taskId), controller).then(
     (result) => {
-      if (cacheKey !== undefined) host.deps.cache.set(cacheKey, result, now(host), c.cache!.ttlMs);
+      if (key !== undefined) host.deps.cache.set(key, result, now(host), c.cache!.ttlMs);
       host.deliver(effectId, { v: 1, type: 'TaskCompleted', time: now(host), effectId, result });
     },
     (e: unknown) => {
@@ -119,7 +130,11 @@ function callEnvironment(host: EffectHost, taskId: string): CallEnvironment {
   };
 }
 
-/** Delivers a fresh cached result instead of performing the effect; false on a miss. */
+/**
+ * Asks the cache for `key`: a fresh result is delivered instead of performing the effect,
+ * a miss (or a cache that cannot answer) performs it. While the cache is asked the effect
+ * is in flight: a cancellation, or the runner's detach, stops it there.
+ */
 function fromCache(
   host: EffectHost,
   effectId: number,
@@ -127,15 +142,16 @@ function fromCache(
   outcome: (
     cached: Json,
   ) => { type: 'TaskCompleted'; result: Json } | { type: 'ChildCompleted'; output: Json },
-): boolean {
-  const cached = host.deps.cache.get(key, now(host));
-  if (cached === undefined) return false;
-  host.inflight.set(effectId, () => undefined);
-  queueMicrotask(() => {
-    if (host.isCancelled(effectId)) return;
+  perform: () => void,
+): void {
+  let stopped = false;
+  host.inflight.set(effectId, () => (stopped = true));
+  const go = (cached: Json | undefined) => {
+    if (stopped || host.isCancelled(effectId)) return;
+    if (cached === undefined) return perform();
     host.deliver(effectId, { v: 1, time: now(host), effectId, ...outcome(cached) });
-  });
-  return true;
+  };
+  host.deps.cache.get(key, now(host)).then(go, () => go(undefined));
 }
 
 function launchEmit(host: EffectHost, c: ScheduleEmit): void {
@@ -234,17 +250,29 @@ function lookbackView(host: EffectHost): Omit<LookbackHost, 'active'> {
 }
 
 function launchChild(host: EffectHost, c: ScheduleChild, childId: string): void {
-  const effectId = c.effectId;
   const w = c.workflow;
-  const cacheKey =
-    c.cache && c.await
-      ? EffectCache.key(`run:${w.namespace}/${w.name}@${w.version}`, c.cache)
-      : undefined;
-  if (
-    cacheKey !== undefined &&
-    fromCache(host, effectId, cacheKey, (output) => ({ type: 'ChildCompleted', output }))
-  )
-    return;
+  const key =
+    c.cache && c.await ? cacheKey(`run:${w.namespace}/${w.name}@${w.version}`, c.cache) : undefined;
+  if (key === undefined) return startLaunched(host, c, childId, undefined);
+  fromCache(
+    host,
+    c.effectId,
+    key,
+    (output) => {
+      host.deps.dropChild?.(childId, 'its result came from the cache');
+      return { type: 'ChildCompleted', output };
+    },
+    () => startLaunched(host, c, childId, key),
+  );
+}
+
+function startLaunched(
+  host: EffectHost,
+  c: ScheduleChild,
+  childId: string,
+  key: string | undefined,
+): void {
+  const effectId = c.effectId;
   let run: ChildRun;
   try {
     run = host.deps.startChild(
@@ -264,7 +292,7 @@ function launchChild(host: EffectHost, c: ScheduleChild, childId: string): void 
   void run.outcome.then((o) => {
     const time = now(host);
     if (o.status === 'completed') {
-      if (cacheKey !== undefined) host.deps.cache.set(cacheKey, o.output, time, c.cache!.ttlMs);
+      if (key !== undefined) host.deps.cache.set(key, o.output, time, c.cache!.ttlMs);
       host.deliver(effectId, { v: 1, type: 'ChildCompleted', time, effectId, output: o.output });
       return;
     }

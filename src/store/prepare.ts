@@ -197,6 +197,12 @@ export function prepareCacheEntry(limits: StoreLimits, entry: CacheEntry): Prepa
   if (typeof entry.key !== 'string' || entry.key === '') {
     throw new InvalidRequestError('cache entry: a non-empty key is required');
   }
+  if (entry.key.includes('\u0000')) {
+    // PostgreSQL's text cannot hold it: refused on every store alike
+    throw new InvalidRequestError(
+      `cache entry ${JSON.stringify(entry.key)}: a key cannot contain the NUL character`,
+    );
+  }
   if (!Number.isSafeInteger(entry.expiresAt)) {
     throw new InvalidRequestError(`cache entry ${entry.key}: expiresAt must be an integer`);
   }

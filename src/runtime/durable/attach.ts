@@ -317,6 +317,17 @@ export class Attacher {
     }
   }
 
+  /**
+   * Ends a child its parent's cached result made unneeded. Nobody attached it (the parent
+   * never launched it), so it has not started and ends at once, without running; one
+   * that is attached here after all is cancelled as cancel() does.
+   */
+  async dropChild(id: string, reason: string): Promise<void> {
+    if (this.live.has(id)) return this.cancel(id, reason);
+    await this.remote.request(id, 'cancel', this.deps.clock.now(), reason);
+    this.deps.claims.forget(id);
+  }
+
   async suspend(id: string): Promise<void> {
     const l = await this.attach(id, false);
     if (!l) throw notFound(id);

@@ -25,7 +25,7 @@ import type {
   StoredEvent,
 } from '../../store/types.js';
 import { EventBus } from '../bus.js';
-import { EffectCache } from '../cache.js';
+import { StoreEffectCache } from '../cache.js';
 import { type Clock, systemClock } from '../clock.js';
 import { InputValidationError } from '../errors.js';
 import { FunctionRegistry, type WeftFunction } from '../functions.js';
@@ -63,7 +63,7 @@ export class DurableEngine {
   private readonly registry = new WorkflowRegistry(this.functions);
   private readonly hooks = new Hooks();
   private readonly bus = new EventBus();
-  private readonly cache = new EffectCache();
+  private readonly cache: StoreEffectCache;
   private readonly clock: Clock;
   private readonly hostMap: HostMap;
   private readonly knownSecrets: Record<string, Json>;
@@ -82,6 +82,7 @@ export class DurableEngine {
   constructor(options: DurableEngineOptions) {
     const env = options.env ?? process.env;
     this.store = options.store;
+    this.cache = new StoreEffectCache(this.store);
     this.namespaceLimits = checkNamespaceLimits(options.namespaceLimits);
     this.limits = { ...defaultDurableLimits, ...options.limits };
     this.clock = options.clock ?? systemClock;
@@ -386,6 +387,8 @@ export class DurableEngine {
       },
       startChild: (_parent, _ref, _input, childId) => this.attacher.children.run(childId),
       newId: () => timeOrderedId(),
+      dropChild: (childId, reason) =>
+        void this.attacher.dropChild(childId, reason).catch(() => undefined),
       cancelChild: (childId, reason) =>
         void this.attacher.cancel(childId, reason).catch(() => undefined),
       lost,

@@ -12,8 +12,12 @@ export interface Recovered {
   parked: string[];
 }
 
+/** How often a serving worker deletes stale cache entries (docs/extensions.md "cache"). */
+const pruneCacheEveryMs = 60_000;
+
 export class WorkLoop {
   private running = false;
+  private lastPrune = 0;
   private stopped = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -109,6 +113,7 @@ export class WorkLoop {
     this.running = true;
     this.recover()
       .then(() => {
+        this.pruneCache();
         // the next run item we know of (unloaded here, or announced by NOTIFY) wakes us then
         const now = this.claims.now();
         while (this.due.size > 0 && this.due.peek()! <= now) this.due.pop();
@@ -124,6 +129,14 @@ export class WorkLoop {
           this.wake();
         } else this.arm();
       });
+  }
+
+  /** Stale entries of the cache extension leave the store, at most once a minute. */
+  private pruneCache(): void {
+    const now = this.claims.now();
+    if (now - this.lastPrune < pruneCacheEveryMs) return;
+    this.lastPrune = now;
+    this.store.pruneCache(now).catch(() => undefined); // the next round tries again
   }
 
   /** Exclusive stores: claims of the process before this one are void (it is gone). */

@@ -44,11 +44,15 @@ export function cacheContract(ctx: GetContext): void {
       expect(await store.getCached('k', T0)).toBeUndefined();
     });
 
-    it('rejects a cache entry without a key or over the payload limit', async () => {
+    it('rejects a cache entry without a key, with a NUL in it, or over the payload limit', async () => {
       const store = await ctx().reopen({ limits: { maxPayloadBytes: 100 } });
       await expect(
         store.commit({ now: T0, cache: [{ key: '', result: 1, expiresAt: T0 }] }),
       ).rejects.toBeInstanceOf(InvalidRequestError);
+      // a NUL (PostgreSQL's text cannot hold one): refused by name on every store
+      const nul = store.commit({ now: T0, cache: [{ key: 'a\u0000b', result: 1, expiresAt: T0 }] });
+      await expect(nul).rejects.toBeInstanceOf(InvalidRequestError);
+      await expect(nul).rejects.toThrow(/cache entry "a\\u0000b": a key cannot contain the NUL/);
       const big = store.commit({
         now: T0,
         cache: [{ key: 'k', result: 'x'.repeat(200), expiresAt: T0 }],

@@ -1,0 +1,162 @@
+// The cache extension on the durable engine keeps results in the store's cache table
+// (src/runtime/cache.ts StoreEffectCache): a result is reused across restarts and by
+// every worker on the store while fresh, never a fault, and a serving worker deletes
+// stale entries.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Json } from '../../src/history/events.js';
+import { ManualClock } from '../../src/runtime/clock.js';
+import type { PostgresStore, Store } from '../../src/store/index.js';
+import {
+  describePg,
+  dropSchema,
+  freshSchema,
+  openTestStore,
+  pgUnavailable,
+  until,
+} from '../store/pg-helpers.js';
+import { type Home, doc, engineOn, tempHome } from './helpers.js';
+
+const cached = (call: string) =>
+  doc('cached', [
+    { look: { call, with: { id: '${ .id }' }, cache: { key: '${ .id }', ttl: 'PT1M' } } },
+  ]);
+const ref = { namespace: 'test', name: 'cached', version: '1.0.0' };
+const T0 = 1_700_000_000_000;
+
+describe('the cache extension on the durable engine', () => {
+  let home: Home;
+  let stores: Store[];
+  beforeEach(() => {
+    home = tempHome();
+    stores = [];
+  });
+  afterEach(async () => {
+    for (const s of stores) await s.close();
+    home.remove();
+  });
+  const open = () => {
+    const s = home.open();
+    stores.push(s);
+    return s;
+  };
+
+  it('reuses a result after a restart while fresh, and calls again once stale', async () => {
+    const clock = new ManualClock(T0);
+    let calls = 0;
+    const lookup = (args: Json) => ({ n: ++calls, args });
+    const first = engineOn(open(), { clock });
+    first.registerFunction('lookup', lookup);
+    await first.register(cached('lookup'));
+    expect(await (await first.start(ref, { id: 1 })).result()).toEqual({ n: 1, args: { id: 1 } });
+    await first.close();
+
+    const second = engineOn(open(), { clock }); // a new process on the same file
+    second.registerFunction('lookup', lookup);
+    await second.register(cached('lookup'));
+    expect(await (await second.start(ref, { id: 1 })).result()).toEqual({
+      n: 1,
+      args: { id: 1 },
+    });
+    expect(await (await second.start(ref, { id: 2 })).result()).toEqual({
+      n: 2,
+      args: { id: 2 },
+    });
+    clock.advance(60_000);
+    expect(await (await second.start(ref, { id: 1 })).result()).toEqual({
+      n: 3,
+      args: { id: 1 },
+    });
+    expect(calls).toBe(3);
+    await second.close();
+  });
+
+  it('never keeps a fault', async () => {
+    const engine = engineOn(open());
+    let attempts = 0;
+    engine.registerFunction('flaky', () => {
+      if (attempts++ === 0) throw new Error('first call fails');
+      return { ok: attempts };
+    });
+    await engine.register(cached('flaky'));
+    expect((await (await engine.start(ref, { id: 1 })).outcome).status).toBe('faulted');
+    expect(await (await engine.start(ref, { id: 1 })).result()).toEqual({ ok: 2 });
+    expect(await (await engine.start(ref, { id: 1 })).result()).toEqual({ ok: 2 });
+    expect(attempts).toBe(2);
+    await engine.close();
+  });
+
+  it('cancels the child execution a cached `run: workflow` did not need', async () => {
+    const engine = engineOn(open());
+    let calls = 0;
+    engine.registerFunction('work', () => ({ n: ++calls }));
+    await engine.register(doc('child', [{ w: { call: 'work' } }]));
+    await engine.register(
+      doc('parent', [
+        {
+          c: {
+            run: { workflow: { namespace: 'test', name: 'child', version: '1.0.0' } },
+            cache: { key: '${ .id }', ttl: 'PT1M' },
+          },
+        },
+      ]),
+    );
+    const parent = { namespace: 'test', name: 'parent', version: '1.0.0' };
+    expect(await (await engine.start(parent, { id: 1 })).result()).toEqual({ n: 1 });
+    const second = await engine.start(parent, { id: 1 });
+    expect(await second.result()).toEqual({ n: 1 }); // from the cache
+    // the child its ChildStarted created ends cancelled, not waiting to run some day
+    const children = (await engine.store.listExecutions({ parentId: second.id })).items;
+    expect(children).toHaveLength(1);
+    await until(
+      async () => (await engine.store.getExecution(children[0]!.id))?.status.state === 'cancelled',
+      'the unneeded child to be cancelled',
+    );
+    expect(calls).toBe(1);
+    await engine.close();
+  });
+
+  it('lets a serving worker delete stale entries', async () => {
+    const clock = new ManualClock(T0 + 120_000);
+    const store = open();
+    await store.commit({ now: T0, cache: [{ key: 'old', result: 1, expiresAt: T0 + 60_000 }] });
+    await store.commit({
+      now: T0,
+      cache: [{ key: 'fresh', result: 2, expiresAt: T0 + 600_000 }],
+    });
+    const engine = engineOn(store, { clock, worker: { pollMs: 10 } });
+    await engine.serve();
+    // read as of a time both were fresh: only a deleted entry is missing then
+    await until(async () => (await store.getCached('old', T0)) === undefined, 'the prune');
+    expect((await store.getCached('fresh', T0))?.result).toBe(2);
+    await engine.close();
+  });
+});
+
+const reason = await pgUnavailable();
+
+describePg('the cache extension across workers on PostgreSQL', reason, () => {
+  it('reuses a result one worker recorded in another', async () => {
+    const schema = freshSchema();
+    const a: PostgresStore = await openTestStore(schema);
+    const b: PostgresStore = await openTestStore(schema);
+    try {
+      let calls = 0;
+      const lookup = () => ({ n: ++calls });
+      const one = engineOn(a, { worker: { name: 'one' } });
+      const two = engineOn(b, { worker: { name: 'two' } });
+      for (const e of [one, two]) {
+        e.registerFunction('lookup', lookup);
+        await e.register(cached('lookup'));
+      }
+      expect(await (await one.start(ref, { id: 7 })).result()).toEqual({ n: 1 });
+      expect(await (await two.start(ref, { id: 7 })).result()).toEqual({ n: 1 });
+      expect(calls).toBe(1);
+      await one.close();
+      await two.close();
+    } finally {
+      await a.close();
+      await b.close();
+      await dropSchema(schema);
+    }
+  });
+});
