@@ -143,9 +143,16 @@ function fromCache(
     cached: Json,
   ) => { type: 'TaskCompleted'; result: Json } | { type: 'ChildCompleted'; output: Json },
   perform: () => void,
+  /** The effect was cancelled while the cache was asked. */
+  onStop?: () => void,
 ): void {
   let stopped = false;
-  host.inflight.set(effectId, () => (stopped = true));
+  host.inflight.set(effectId, () => {
+    stopped = true;
+    // a cancellation (the runner marks it first), not a detach: on a detach the effect is
+    // launched again from the history, and whatever it created must still be there
+    if (host.isCancelled(effectId)) onStop?.();
+  });
   const go = (cached: Json | undefined) => {
     if (stopped || host.isCancelled(effectId)) return;
     if (cached === undefined) return perform();
@@ -263,6 +270,8 @@ function launchChild(host: EffectHost, c: ScheduleChild, childId: string): void 
       return { type: 'ChildCompleted', output };
     },
     () => startLaunched(host, c, childId, key),
+    // cancelled while the cache was asked: the child created for it goes too
+    () => host.deps.dropChild?.(childId, 'the parent cancelled it'),
   );
 }
 

@@ -1,9 +1,10 @@
 // Attaching executions to this process: the runner of an unfinished execution is built
 // from its history (resume) exactly once per process, whoever asks first (recovery, a
 // parent waiting for its child, cancel). Also: dead-letter and determinism parking,
-// cancel/suspend/resume, child executions (children.ts), and unloading: while the worker serves, an execution that only waits for a timer more
-// than unloadAfterMs away leaves memory (its run item goes back to the store, due at the
-// timer) and is attached again from its history when the item comes due.
+// cancel/suspend/resume, child executions (children.ts), and unloading: while the worker
+// serves, an execution that only waits for a timer more than unloadAfterMs away leaves
+// memory (its run item goes back to the store, due at the timer) and is attached again
+// from its history when the item comes due.
 import { DeterminismError } from '../../core/index.js';
 import type { Json, WorkflowRef } from '../../history/events.js';
 import type { ExecutionRecord, Store } from '../../store/types.js';
