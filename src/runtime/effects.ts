@@ -53,6 +53,8 @@ export interface EffectHost extends Omit<LookbackHost, 'active'> {
   readonly deps: EffectDeps;
   readonly inflight: Map<number, () => void>;
   isCancelled(effectId: number): boolean;
+  /** The runner stopped without ending the execution (ExecutionRunner.detached). */
+  readonly detached: boolean;
   /** Reports an outcome; `keepInFlight` for a listen, which may receive more events. */
   deliver(effectId: number, event: HistoryEvent, keepInFlight?: boolean): void;
 }
@@ -143,15 +145,15 @@ function fromCache(
     cached: Json,
   ) => { type: 'TaskCompleted'; result: Json } | { type: 'ChildCompleted'; output: Json },
   perform: () => void,
-  /** The effect was cancelled while the cache was asked. */
+  /** The effect was cancelled, or its execution ended, while the cache was asked. */
   onStop?: () => void,
 ): void {
   let stopped = false;
   host.inflight.set(effectId, () => {
     stopped = true;
-    // a cancellation (the runner marks it first), not a detach: on a detach the effect is
-    // launched again from the history, and whatever it created must still be there
-    if (host.isCancelled(effectId)) onStop?.();
+    // cancelled, or the execution ended; not a detach: then the effect is launched again
+    // from the history, and whatever it created must still be there
+    if (!host.detached) onStop?.();
   });
   const go = (cached: Json | undefined) => {
     if (stopped || host.isCancelled(effectId)) return;

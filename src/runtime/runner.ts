@@ -79,6 +79,11 @@ export class ExecutionRunner implements EffectHost {
   private idlers: (() => void)[] = [];
   private draining = false;
   private finished = false;
+  /**
+   * Stopped without ending the execution (detach, or another writer owns it): effects in
+   * flight are aborted but what they created stays, as recovery launches them again.
+   */
+  detached = false;
   /** Events (source, id) this execution's history received: a look back skips them. */
   private readonly received = new Set<string>();
   /** When the execution started (its ExecutionStarted time). */
@@ -195,6 +200,7 @@ export class ExecutionRunner implements EffectHost {
    *  nothing more is recorded, the outcome stays pending. Recovery picks it up later. */
   detach(): void {
     this.finished = true;
+    this.detached = true;
     for (const w of this.waiters.splice(0)) w();
     for (const idle of this.idlers.splice(0)) idle();
     for (const cancel of this.inflight.values()) cancel();
@@ -425,6 +431,7 @@ export class ExecutionRunner implements EffectHost {
     if (this.deps.lost?.(e)) {
       // another writer owns the execution now (or the store closed): write nothing
       this.finished = true;
+      this.detached = true;
       for (const cancel of this.inflight.values()) cancel();
       this.inflight.clear();
       for (const w of this.waiters.splice(0)) w();

@@ -115,6 +115,89 @@ describe('the cache extension on the durable engine', () => {
     await engine.close();
   });
 
+  describe('a child whose cache lookup is in flight', () => {
+    const parentDoc = doc('parent', [
+      {
+        c: {
+          run: { workflow: { namespace: 'test', name: 'child', version: '1.0.0' } },
+          cache: { key: '${ .id }', ttl: 'PT1M' },
+        },
+      },
+    ]);
+    /** The store, with getCached held until `release()`. */
+    function held(store: Store) {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let asked = false;
+      const proxy = new Proxy(store, {
+        get(target, key) {
+          if (key === 'getCached')
+            return async (k: string, now: number) => {
+              asked = true;
+              await gate;
+              return target.getCached(k, now);
+            };
+          const value: unknown = Reflect.get(target, key, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      return { proxy, release, asked: () => asked };
+    }
+    async function setUp(store: Store) {
+      const engine = engineOn(store);
+      engine.registerFunction('work', () => ({ ok: true }));
+      await engine.register(doc('child', [{ w: { wait: { milliseconds: 50 } } }]));
+      await engine.register(parentDoc);
+      return engine;
+    }
+    const childOf = async (store: Store, parentId: string) =>
+      (await store.listExecutions({ parentId })).items[0]!;
+
+    it('goes with its parent when the parent is cancelled meanwhile', async () => {
+      const store = open();
+      const h = held(store);
+      const engine = await setUp(h.proxy);
+      const parent = await engine.start(
+        { namespace: 'test', name: 'parent', version: '1.0.0' },
+        {
+          id: 1,
+        },
+      );
+      await until(() => h.asked(), 'the cache lookup');
+      await engine.cancel(parent.id, 'not needed');
+      h.release();
+      const child = await childOf(store, parent.id);
+      await until(
+        async () => (await store.getExecution(child.id))?.status.state === 'cancelled',
+        'the child to be cancelled',
+      );
+      await engine.close();
+    });
+
+    it('stays when the process stops meanwhile (recovery launches it again)', async () => {
+      const store = open();
+      const h = held(store);
+      const engine = await setUp(h.proxy);
+      const parent = await engine.start(
+        { namespace: 'test', name: 'parent', version: '1.0.0' },
+        {
+          id: 2,
+        },
+      );
+      await until(() => h.asked(), 'the cache lookup');
+      const closing = engine.close(); // detaches the parent's runner
+      h.release();
+      await closing;
+      const child = await childOf(store, parent.id);
+      expect((await store.getExecution(child.id))?.status.state).toBe('running');
+      // a new process finishes both
+      const next = await setUp(store);
+      await next.recover();
+      expect(await (await next.handle(parent.id))!.result()).toEqual({ id: 2 });
+      await next.close();
+    });
+  });
+
   it('lets a serving worker delete stale entries', async () => {
     const clock = new ManualClock(T0 + 120_000);
     const store = open();
