@@ -15,9 +15,10 @@ import { serve } from '../server/serve.js';
 import { HookRegistry, hooksFile } from '../server/webhooks.js';
 import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
 import { reportRefusedCommits } from './refusals.js';
+import { retentionMs, retentionUsage } from './retention.js';
 import { surviveStoreOutages } from './resilience.js';
 
-const usage = `Usage: weft serve [--port 8080] [--host 127.0.0.1] [--store URL] [--idempotency-header]
+const usage = `Usage: weft serve [--port 8080] [--host 127.0.0.1] [--store URL] [--retention-hours N] [--idempotency-header]
 
 Serves the HTTP API under /api/v1 (docs/api.md).
 Without API keys (weft keys create) it listens on 127.0.0.1 only.
@@ -26,7 +27,7 @@ Without API keys (weft keys create) it listens on 127.0.0.1 only.
   --idempotency-header    send every http/openapi call's idempotency key as Idempotency-Key
   --no-worker             the API only (PostgreSQL): executions it starts are left for
                           'weft worker' processes to claim; it drives none itself
-`;
+${retentionUsage}`;
 
 const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -36,7 +37,11 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  const p = parseFlags(args, ['port', 'host', 'store'], ['idempotency-header', 'no-worker']);
+  const p = parseFlags(
+    args,
+    ['port', 'host', 'store', 'retention-hours'],
+    ['idempotency-header', 'no-worker'],
+  );
   if (typeof p === 'string' || p.positionals.length > 0) {
     process.stderr.write(
       `weft serve: ${typeof p === 'string' ? p : 'no arguments expected'}\n\n${usage}`,
@@ -46,6 +51,18 @@ export async function run(args: string[]): Promise<number> {
   const port = Number(str(p, 'port') ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`weft serve: --port must be 0..65535\n`);
+    return 2;
+  }
+  const retentionArg = str(p, 'retention-hours');
+  const retention = retentionArg === undefined ? undefined : retentionMs(retentionArg);
+  if (typeof retention === 'string') {
+    process.stderr.write(`weft serve: ${retention}\n`);
+    return 2;
+  }
+  if (retention !== undefined && p.flags.has('no-worker')) {
+    process.stderr.write(
+      `weft serve: --retention-hours needs the embedded worker: with --no-worker, give it to the 'weft worker' processes\n`,
+    );
     return 2;
   }
   const home = process.env.WEFT_HOME ?? '.weft';
@@ -79,6 +96,7 @@ export async function run(args: string[]): Promise<number> {
     store,
     idempotencyHeader: p.flags.has('idempotency-header'),
     worker: { runStarts: drive },
+    ...(retention === undefined ? {} : { retentionMs: retention }),
   });
   reportRefusedCommits(durable, 'serve');
   // the embedded worker: executions left unfinished by the last run resume here before

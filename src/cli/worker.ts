@@ -13,9 +13,10 @@ import { DurableEngine } from '../runtime/durable/engine.js';
 import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
 import { defaultIdleInTransactionMs } from '../store/index.js';
 import { reportRefusedCommits } from './refusals.js';
+import { retentionMs, retentionUsage } from './retention.js';
 import { surviveStoreOutages } from './resilience.js';
 
-const usage = `Usage: weft worker [--store URL] [--name NAME] [--lease-ms N] [--poll-ms N] [--idempotency-header]
+const usage = `Usage: weft worker [--store URL] [--name NAME] [--lease-ms N] [--poll-ms N] [--retention-hours N] [--idempotency-header]
 
 Serves the executions in the store until SIGINT or SIGTERM.
   --store URL             postgres://...[?schema=NAME&pool=N], sqlite:PATH or a path
@@ -24,7 +25,7 @@ Serves the executions in the store until SIGINT or SIGTERM.
   --lease-ms N            how long a claimed execution stays this worker's without renewal
   --poll-ms N             how often to look for executions to resume (default 1000)
   --idempotency-header    send every http/openapi call's idempotency key as Idempotency-Key
-`;
+${retentionUsage}`;
 
 function positiveInt(v: string | undefined): number | undefined {
   const n = Number(v);
@@ -40,6 +41,7 @@ export async function run(args: string[]): Promise<number> {
   let pollMs = 1000;
   let header = false;
   let storeUrl: string | undefined;
+  let retention: number | undefined;
   const worker: { name?: string; leaseMs?: number } = {};
   const fail = (m: string) => {
     process.stderr.write(`weft worker: ${m}\n`);
@@ -66,6 +68,10 @@ export async function run(args: string[]): Promise<number> {
     } else if (flag === '--store') {
       storeUrl = value();
       if (storeUrl === undefined || storeUrl === '') return fail('--store needs a value');
+    } else if (flag === '--retention-hours') {
+      const ms = retentionMs(value());
+      if (typeof ms === 'string') return fail(ms);
+      retention = ms;
     } else if (a === '--idempotency-header') header = true;
     else {
       process.stderr.write(`weft worker: unknown option '${a}'\n\n${usage}`);
@@ -84,6 +90,7 @@ export async function run(args: string[]): Promise<number> {
     store,
     idempotencyHeader: header,
     worker: { ...worker, pollMs },
+    ...(retention === undefined ? {} : { retentionMs: retention }),
   });
   reportRefusedCommits(engine, 'worker');
   const first = await engine.serve();

@@ -242,3 +242,10 @@ export function prepareBatch(limits: StoreLimits, batch: CommitBatch): PreparedB
     cache: cache && cache.length > 0 ? cache.map((entry) => prepareCacheEntry(limits, entry)) : [],
   };
 }
+
+/** What is wrong with pruneExecutions' arguments, or undefined. */
+export function pruneProblem(before: number, limit: number): string | undefined {
+  if (!Number.isSafeInteger(before)) return 'before must be an integer (ms since the epoch)';
+  if (!Number.isSafeInteger(limit) || limit <= 0) return 'limit must be a positive integer';
+  return undefined;
+}

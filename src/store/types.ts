@@ -326,6 +326,14 @@ export interface Store {
   getCached(key: string, now: number): Promise<CacheEntry | undefined>;
   /** Deletes cache entries stale at `now`; returns how many. */
   pruneCache(now: number): Promise<number>;
+  /**
+   * Retention: deletes executions that ended (completed, faulted or cancelled) before
+   * `before` (their updatedAt, ms since the epoch), with their histories and work, at
+   * most `limit` of them, oldest first; returns how many. Running, suspended and parked
+   * executions are never deleted. Once deleted, an execution's id and idempotency key are
+   * free: starting with the same key creates a new execution.
+   */
+  pruneExecutions(before: number, limit: number): Promise<number>;
   /** Adds 1 to the recovery counter and returns the new value (before replaying). */
   noteRecoveryAttempt(executionId: string, now: number): Promise<number>;
 

@@ -12,6 +12,7 @@ import { durabilityContract } from './contract/durability.js';
 import { eventsContract } from './contract/events.js';
 import { executionContract } from './contract/executions.js';
 import { limitsContract } from './contract/limits.js';
+import { retentionContract } from './contract/retention.js';
 import { workContract } from './contract/work.js';
 import { workflowListContract } from './contract/workflow-list.js';
 import { workflowContract } from './contract/workflows.js';
@@ -63,5 +64,6 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
     cacheContract(get);
     durabilityContract(get);
     eventsContract(get);
+    retentionContract(get);
   });
 }

@@ -128,7 +128,12 @@ export class DurableEngine {
       admission: (w, input) => admissionOf(w.ir, w.ref, input),
       runner: (id, w) => this.runnerFor(id, w),
     });
-    this.loop = new WorkLoop(this.store, this.claims, this.attacher);
+    const retention = options.retentionMs;
+    if (retention !== undefined && (!Number.isSafeInteger(retention) || retention <= 0))
+      throw new RangeError(
+        `retentionMs must be a positive integer of milliseconds, not ${retention}`,
+      );
+    this.loop = new WorkLoop(this.store, this.claims, this.attacher, retention);
   }
 
   /** Registers every workflow document in `source` here and in the store (immutable versions). */

@@ -36,4 +36,10 @@ export interface DurableEngineOptions extends Omit<EngineOptions, 'store'> {
   eventPollMs?: number;
   /** This process as a worker: name, lease, capacity, polling (claims.ts). */
   worker?: WorkerOptions;
+  /**
+   * Retention: while this engine serves (serve()), executions that ended (completed,
+   * faulted, cancelled) more than this many ms ago are deleted with their histories,
+   * checked once a minute (docs/operations.md "Retention"). Default: kept forever.
+   */
+  retentionMs?: number;
 }

@@ -12,12 +12,16 @@ export interface Recovered {
   parked: string[];
 }
 
-/** How often a serving worker deletes stale cache entries (docs/extensions.md "cache"). */
-const pruneCacheEveryMs = 60_000;
+/** How often a serving worker deletes stale cache entries (docs/extensions.md "cache")
+ *  and, with a retention, executions that ended before it (docs/operations.md). */
+const housekeepingEveryMs = 60_000;
+/** Executions deleted per transaction: small enough not to hold up the steps behind it. */
+const pruneBatch = 500;
 
 export class WorkLoop {
   private running = false;
-  private lastPrune = 0;
+  private lastHousekeeping = 0;
+  private housekeeping = false;
   private stopped = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -33,6 +37,8 @@ export class WorkLoop {
     private readonly store: Store,
     private readonly claims: Claims,
     private readonly attacher: Attacher,
+    /** Delete executions this long after they ended (undefined: keep them). */
+    private readonly retentionMs?: number,
   ) {}
 
   /** Claims and attaches every claimable execution now. */
@@ -113,7 +119,7 @@ export class WorkLoop {
     this.running = true;
     this.recover()
       .then(() => {
-        this.pruneCache();
+        void this.keepHouse();
         // the next run item we know of (unloaded here, or announced by NOTIFY) wakes us then
         const now = this.claims.now();
         while (this.due.size > 0 && this.due.peek()! <= now) this.due.pop();
@@ -131,12 +137,27 @@ export class WorkLoop {
       });
   }
 
-  /** Stale entries of the cache extension leave the store, at most once a minute. */
-  private pruneCache(): void {
+  /**
+   * At most once a minute: stale entries of the cache extension leave the store, and with
+   * a retention the executions that ended before it, a batch at a time until none is left.
+   * Failures wait for the next round.
+   */
+  private async keepHouse(): Promise<void> {
     const now = this.claims.now();
-    if (now - this.lastPrune < pruneCacheEveryMs) return;
-    this.lastPrune = now;
-    this.store.pruneCache(now).catch(() => undefined); // the next round tries again
+    if (this.housekeeping || now - this.lastHousekeeping < housekeepingEveryMs) return;
+    this.housekeeping = true;
+    this.lastHousekeeping = now;
+    try {
+      await this.store.pruneCache(now).catch(() => undefined);
+      if (this.retentionMs === undefined) return;
+      const before = now - this.retentionMs;
+      while (!this.stopped) {
+        const deleted = await this.store.pruneExecutions(before, pruneBatch).catch(() => 0);
+        if (deleted < pruneBatch) break;
+      }
+    } finally {
+      this.housekeeping = false;
+    }
   }
 
   /** Exclusive stores: claims of the process before this one are void (it is gone). */

@@ -13,7 +13,7 @@ import type pg from 'pg';
 import type { Json } from '../../history/events.js';
 import { InvalidRequestError, NotFoundError, StoreClosedError } from '../errors.js';
 import type { StoreLimits } from '../limits.js';
-import { prepareBatch, prepareCreate } from '../prepare.js';
+import { prepareBatch, prepareCreate, pruneProblem } from '../prepare.js';
 import type {
   CacheEntry,
   ClaimRequest,
@@ -335,6 +335,15 @@ export class PostgresStore implements Store {
   onEvent(callback: () => void): () => void {
     if (this.closed) throw new StoreClosedError('the store is closed');
     return this.listener.subscribeEvents(callback);
+  }
+
+  async pruneExecutions(before: number, limit: number): Promise<number> {
+    const problem = pruneProblem(before, limit);
+    if (problem) throw new InvalidRequestError(`pruneExecutions: ${problem}`);
+    const result = await this.run(() =>
+      query(this.pool, this.retry, executions.pruneExecutions, [before, limit]),
+    );
+    return result.rowCount ?? 0;
   }
 
   async noteRecoveryAttempt(executionId: string, now: number): Promise<number> {

@@ -32,9 +32,12 @@ const sources = {
   incrementRecoveryAttempts: executions.incrementRecoveryAttempts,
   listExecutions: executions.listExecutions,
   selectUnfinished: executions.selectUnfinished,
+  selectPrunable: executions.selectPrunable,
+  deleteExecution: executions.deleteExecution,
 
   insertEvent: history.insertEvent,
   selectHistory: history.selectHistory,
+  deleteHistory: history.deleteHistory,
 
   upsertWork: work.upsertWork,
   deleteWork: work.deleteWork,

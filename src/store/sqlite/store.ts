@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { Json } from '../../history/events.js';
 import { InvalidRequestError, NotFoundError, StoreClosedError } from '../errors.js';
 import { resolveLimits, type StoreLimits } from '../limits.js';
-import { prepareBatch, prepareCreate } from '../prepare.js';
+import { prepareBatch, prepareCreate, pruneProblem } from '../prepare.js';
 import type {
   CacheEntry,
   ClaimRequest,
@@ -280,6 +280,22 @@ export class SqliteStore implements Store {
     if (this.closed) throw new StoreClosedError('the store is closed');
     this.eventCallbacks.add(callback);
     return () => this.eventCallbacks.delete(callback);
+  }
+
+  pruneExecutions(before: number, limit: number): Promise<number> {
+    const problem = pruneProblem(before, limit);
+    if (problem) return Promise.reject(new InvalidRequestError(`pruneExecutions: ${problem}`));
+    // one writer operation: the deletes of a batch are one transaction (keep `limit` small
+    // enough that it does not hold up the steps queued behind it)
+    return this.writer.submit(() => {
+      const ids = this.s.selectPrunable.all({ before, limit }) as { id: string }[];
+      for (const { id } of ids) {
+        this.s.deleteHistory.run(id);
+        this.s.deleteAllWork.run(id);
+        this.s.deleteExecution.run(id);
+      }
+      return ids.length;
+    });
   }
 
   noteRecoveryAttempt(executionId: string, now: number): Promise<number> {

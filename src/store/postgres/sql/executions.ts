@@ -91,3 +91,21 @@ LIMIT $8`;
 export const selectUnfinished = `SELECT ${columns} FROM executions
 WHERE state IN ('running', 'suspended') AND id > $1
 ORDER BY id LIMIT $2`;
+
+/**
+ * Retention: deletes up to $2 executions that ended before $1, oldest first, with their
+ * history and work; returns their ids. A range of executions_by_created (an execution
+ * that ended before $1 was created before it); SKIP LOCKED: pruners of several workers
+ * take different executions.
+ */
+export const pruneExecutions = `WITH doomed AS (
+  SELECT id FROM executions
+  WHERE created_at < $1 AND updated_at < $1 AND state IN ('completed', 'faulted', 'cancelled')
+  ORDER BY created_at LIMIT $2
+  FOR UPDATE SKIP LOCKED
+), h AS (
+  DELETE FROM history WHERE execution_id IN (SELECT id FROM doomed)
+), w AS (
+  DELETE FROM work WHERE execution_id IN (SELECT id FROM doomed)
+)
+DELETE FROM executions WHERE id IN (SELECT id FROM doomed) RETURNING id`;

@@ -66,3 +66,14 @@ LIMIT @limit`;
 export const selectUnfinished = `SELECT * FROM executions
 WHERE state IN ('running', 'suspended') AND id > ?
 ORDER BY id LIMIT ?`;
+
+/**
+ * Executions that ended before @before (retention), oldest first, at most @limit: a range
+ * of executions_by_created (an execution that ended before @before was created before it).
+ */
+export const selectPrunable = `SELECT id FROM executions
+WHERE created_at < @before AND updated_at < @before
+  AND state IN ('completed', 'faulted', 'cancelled')
+ORDER BY created_at LIMIT @limit`;
+
+export const deleteExecution = `DELETE FROM executions WHERE id = ?`;

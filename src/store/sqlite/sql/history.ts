@@ -5,3 +5,5 @@ VALUES (?, ?, ?, ?, ?, ?)`;
 
 export const selectHistory = `SELECT seq, body FROM history
 WHERE execution_id = ? AND seq > ? ORDER BY seq LIMIT ?`;
+
+export const deleteHistory = `DELETE FROM history WHERE execution_id = ?`;
