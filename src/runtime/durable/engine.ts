@@ -33,7 +33,7 @@ import { type EngineEventName, type EngineEvents, Hooks } from '../hooks.js';
 import { type HostMap, resolveHostMap } from '../hostmap.js';
 import { DocumentLoader } from '../openapi/index.js';
 import { type RegisteredWorkflow, WorkflowRegistry } from '../registry.js';
-import { ExecutionRunner } from '../runner.js';
+import { ExecutionRunner, type RunnerDeps } from '../runner.js';
 import { createSchemaValidator } from '../schema.js';
 import { secretsFor, secretsFromEnv } from '../secrets.js';
 import type { StartTarget } from '../engine.js';
@@ -64,6 +64,7 @@ export class DurableEngine {
   private readonly hooks = new Hooks();
   private readonly bus = new EventBus();
   private readonly cache: StoreEffectCache;
+  private readonly runnerDeps = new WeakMap<RegisteredWorkflow, RunnerDeps>();
   private readonly clock: Clock;
   private readonly hostMap: HostMap;
   private readonly knownSecrets: Record<string, Json>;
@@ -367,9 +368,17 @@ export class DurableEngine {
   }
 
   private runnerFor(id: string, w: RegisteredWorkflow): ExecutionRunner {
+    let deps = this.runnerDeps.get(w);
+    if (!deps) this.runnerDeps.set(w, (deps = this.depsFor(w)));
+    return new ExecutionRunner(id, w.ir, deps);
+  }
+
+  /** What every runner of workflow `w` shares (built once per workflow version, not per
+   *  execution: ~1.5 KB and a dozen closures less for each execution started). */
+  private depsFor(w: RegisteredWorkflow): RunnerDeps {
     const secrets = secretsFor(w.secrets, this.knownSecrets);
     const use = (w.document as { use?: { authentications?: Record<string, Json> } }).use;
-    return new ExecutionRunner(id, w.ir, {
+    return {
       store: this.lanes,
       clock: this.clock,
       bus: this.bus,
@@ -400,7 +409,7 @@ export class DurableEngine {
       failure,
       stepped: (runner) => this.attacher.stepped(runner),
       unloadAt: (runner, until) => this.attacher.unloadAt(runner, until),
-    });
+    };
   }
 }
 
