@@ -11,7 +11,8 @@
 //     the store's history feed (Store.onHistory), subscribed only while a stream is open.
 //     Each such execution keeps a cursor (the last seq published) and, at every change
 //     the feed reports, reads its history after the cursor: a lost notification delays
-//     events until the execution's next one, it never reorders or repeats them. An
+//     events until the execution's next one (or until the feed says it was down, when
+//     every followed execution catches up), it never reorders or repeats them. An
 //     execution this process stops driving (its claim was lost) moves to the feed with
 //     its cursor.
 //
@@ -126,6 +127,13 @@ export class Publisher {
 
   /** What the store's feed reports: executions driven elsewhere catch up from their cursor. */
   private feed(changes: readonly HistoryChange[]): void {
+    if (changes.length === 0) {
+      // changes may have been missed (the feed's connection was down): every execution
+      // followed reads from its cursor, so one that ended meanwhile is shown ending
+      for (const [id, lane] of this.remote)
+        lane.chain = lane.chain.then(() => this.catchUp(id, lane));
+      return;
+    }
     for (const { executionId: id, firstSeq, lastSeq } of changes) {
       if (this.local.has(id)) continue; // driven here: the hooks publish it
       // nobody watches it (only execution streams of others are open): no read at all
@@ -136,8 +144,10 @@ export class Publisher {
     while (this.remote.size > maxRemote) this.remote.delete(this.remote.keys().next().value!);
   }
 
-  private async catchUp(id: string, lane: Lane, lastSeq: number): Promise<void> {
-    if (lastSeq <= lane.sent || this.remote.get(id) !== lane) return;
+  /** Publishes what `id` recorded after the lane's cursor; `lastSeq`: up to where the feed
+   *  said it appended (undefined: unknown, the feed was down). */
+  private async catchUp(id: string, lane: Lane, lastSeq?: number): Promise<void> {
+    if ((lastSeq !== undefined && lastSeq <= lane.sent) || this.remote.get(id) !== lane) return;
     let records;
     try {
       if (!lane.workflow) {
@@ -148,7 +158,8 @@ export class Publisher {
         lane.workflow = { namespace, name, version };
       }
       if (!this.wanted(id, lane.workflow)) {
-        lane.sent = Math.max(lane.sent, lastSeq); // filtered out: skipped, not read
+        // filtered out: skipped, not read
+        if (lastSeq !== undefined) lane.sent = Math.max(lane.sent, lastSeq);
         return;
       }
       records = await this.store.loadHistory(id, { after: lane.sent });

@@ -384,7 +384,8 @@ export interface Store {
    * PostgreSQL implements it with NOTIFY on a channel of its own, LISTENed only while a
    * callback is subscribed; a notification lost while that connection was down is not
    * repeated, so a reader keeps its own cursor per execution and reads the history from
-   * there (loadHistory with `after`). SQLite leaves it undefined: one process drives a
+   * there (loadHistory with `after`). An empty list means changes may have been missed
+   * (the connection was down): a reader then catches up everything it follows. SQLite leaves it undefined: one process drives a
    * file, and its engine's hooks see every append. Returns the unsubscribe function.
    */
   onHistory?(callback: (changes: readonly HistoryChange[]) => void): () => void;

@@ -93,6 +93,23 @@ describe('the publisher of the server streams', () => {
     l.off();
   });
 
+  it('catches every followed execution up when the feed says changes were missed', async () => {
+    const l = listen();
+    store.feed!([store.append('r', 'a', 'ExecutionStarted')]);
+    await settle();
+    // the feed's connection was down: the end of `r` was never notified
+    store.append('r', 'a', 'TaskStarted', 'ExecutionCompleted');
+    store.feed!([]);
+    await settle();
+    expect(l.seqs('r')).toEqual([1, 2, 3]);
+    // ended: no longer followed, nothing read for it again
+    const reads = store.reads.length;
+    store.feed!([]);
+    await settle();
+    expect(store.reads.length).toBe(reads);
+    l.off();
+  });
+
   it('starts a firehose live: an execution first heard of mid-way is published from there', async () => {
     store.append('r', 'a', 'ExecutionStarted', 'TaskStarted');
     const l = listen();

@@ -162,6 +162,26 @@ describePg('the history feed on PostgreSQL', unavailable, () => {
     ]);
   });
 
+  it('tells its subscribers that changes may have been missed when its connection comes back', async () => {
+    let missed = 0;
+    off();
+    off = reader.onHistory((changes) => (changes.length === 0 ? missed++ : heard.push(...changes)));
+    await until(() => listening(reader.historyChannel), 'the reader to LISTEN');
+    const killed = await admin<{ ok: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query = $1`,
+      [`LISTEN "${reader.historyChannel}"`],
+    );
+    expect(killed).toHaveLength(1);
+    await until(() => missed > 0, 'the empty list after the reconnect');
+    await until(() => listening(reader.historyChannel), 'LISTEN again');
+    // and it hears changes again
+    const wf = workflow();
+    await writer.putWorkflow(wf);
+    await writer.createExecution(newExecution('after', wf));
+    await until(() => heard.length === 1, 'the change after the reconnect');
+    expect(heard).toEqual([{ executionId: 'after', firstSeq: 1, lastSeq: 1 }]);
+  });
+
   it('LISTENs only while someone subscribes', async () => {
     off();
     await until(async () => !(await listening(reader.historyChannel)), 'UNLISTEN');

@@ -14,8 +14,9 @@
 //
 // The history feed (history-feed.ts) has a channel of its own, LISTENed only while it
 // has subscribers: every commit sends to it, and only a process with open streams reads.
-// Notifications sent while the connection was down are lost; its subscribers keep
-// cursors and catch up from the store at the next notification of each execution.
+// Notifications sent while the connection was down are lost: its subscribers are called
+// with an empty list then (every pollMs while down, and once after the reconnect), and
+// catch up from the store with their cursors.
 
 import pg from 'pg';
 import type { HistoryChange } from '../types.js';
@@ -133,10 +134,12 @@ export class WorkListener {
     }
   }
 
-  /** No notification could have arrived (down, or just reconnected): everyone checks. */
+  /** No notification could have arrived (down, or just reconnected): everyone checks.
+   *  History subscribers get an empty list: changes may have been missed. */
   private fireAll(): void {
     this.fire(undefined);
     this.fireEvents();
+    this.fireHistory([]);
   }
 
   private startPolling(): void {
