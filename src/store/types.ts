@@ -328,8 +328,8 @@ export interface Store {
   pruneCache(now: number): Promise<number>;
   /**
    * Retention: deletes executions that ended (completed, faulted or cancelled) before
-   * `before` (their updatedAt, ms since the epoch), with their histories and work, at
-   * most `limit` of them, oldest first; returns how many. Running, suspended and parked
+   * `before` (their updatedAt, ms since the epoch), with their histories (their work
+   * went with the commit that ended them), at most `limit` of them, oldest first; returns how many. Running, suspended and parked
    * executions are never deleted. Once deleted, an execution's id and idempotency key are
    * free: starting with the same key creates a new execution.
    */

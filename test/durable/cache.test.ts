@@ -152,20 +152,23 @@ describe('the cache extension on the durable engine', () => {
     }
     const childOf = async (store: Store, parentId: string) =>
       (await store.listExecutions({ parentId })).items[0]!;
-
-    it('goes with its parent when the parent is cancelled meanwhile', async () => {
+    /** A parent started with input {id}, its child's cache lookup held open. */
+    async function inLookup(id: number) {
       const store = open();
       const h = held(store);
       const engine = await setUp(h.proxy);
       const parent = await engine.start(
         { namespace: 'test', name: 'parent', version: '1.0.0' },
-        {
-          id: 1,
-        },
+        { id },
       );
       await until(() => h.asked(), 'the cache lookup');
+      return { store, engine, parent, release: h.release };
+    }
+
+    it('goes with its parent when the parent is cancelled meanwhile', async () => {
+      const { store, engine, parent, release } = await inLookup(1);
       await engine.cancel(parent.id, 'not needed');
-      h.release();
+      release();
       const child = await childOf(store, parent.id);
       await until(
         async () => (await store.getExecution(child.id))?.status.state === 'cancelled',
@@ -175,18 +178,9 @@ describe('the cache extension on the durable engine', () => {
     });
 
     it('stays when the process stops meanwhile (recovery launches it again)', async () => {
-      const store = open();
-      const h = held(store);
-      const engine = await setUp(h.proxy);
-      const parent = await engine.start(
-        { namespace: 'test', name: 'parent', version: '1.0.0' },
-        {
-          id: 2,
-        },
-      );
-      await until(() => h.asked(), 'the cache lookup');
+      const { store, engine, parent, release } = await inLookup(2);
       const closing = engine.close(); // detaches the parent's runner
-      h.release();
+      release();
       await closing;
       const child = await childOf(store, parent.id);
       expect((await store.getExecution(child.id))?.status.state).toBe('running');

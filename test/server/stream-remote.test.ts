@@ -21,7 +21,7 @@ import {
 } from '../store/pg-helpers.js';
 import { call, json } from './contract.js';
 import { until } from './helpers.js';
-import { type Opened, open } from './ws-client.js';
+import { closedWithin, open } from './ws-client.js';
 
 const reason = await pgUnavailable();
 
@@ -32,13 +32,6 @@ do:
   - nap2: { wait: { milliseconds: 100 } }
   - two: { set: { b: 2 } }
 `;
-
-/** The socket's close, or code -1 when it stays open past `ms` (an event never came). */
-const closedWithin = (c: Opened, ms: number) =>
-  Promise.race([
-    c.closed,
-    new Promise<{ code: number }>((r) => setTimeout(() => r({ code: -1 }), ms)),
-  ]);
 
 /** A server in front (it drives nothing) and a worker, on one fresh schema. */
 function frontAndWorker(options: { feed: boolean; tailMs: number }) {

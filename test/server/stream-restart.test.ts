@@ -14,7 +14,7 @@ import { type RunningServer, serve } from '../../src/server/serve.js';
 import { HookRegistry } from '../../src/server/webhooks.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import { until, waiterYaml } from './helpers.js';
-import { type Opened, open } from './ws-client.js';
+import { closedWithin, open } from './ws-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-restart-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,13 +48,6 @@ async function boot() {
     },
   };
 }
-
-/** The socket's close, or code -1 when it stays open past `ms` (a missing event). */
-const closedWithin = (c: Opened, ms: number) =>
-  Promise.race([
-    c.closed,
-    new Promise<{ code: number }>((r) => setTimeout(() => r({ code: -1 }), ms)),
-  ]);
 
 describe('streams after a restart', () => {
   it('carry the events of executions resumed from the store', async () => {

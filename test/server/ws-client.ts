@@ -47,3 +47,11 @@ export function open(url: string, headers: Record<string, string> = {}): Promise
     );
   });
 }
+
+/** The socket's close, or code -1 when it stays open past `ms` (an event never came). */
+export function closedWithin(c: Opened, ms: number): Promise<{ code: number }> {
+  return Promise.race([
+    c.closed,
+    new Promise<{ code: number }>((r) => setTimeout(() => r({ code: -1 }), ms)),
+  ]);
+}

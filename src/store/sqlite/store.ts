@@ -289,9 +289,9 @@ export class SqliteStore implements Store {
     // enough that it does not hold up the steps queued behind it)
     return this.writer.submit(() => {
       const ids = this.s.selectPrunable.all({ before, limit }) as { id: string }[];
+      // (their work went with the commit that ended them)
       for (const { id } of ids) {
         this.s.deleteHistory.run(id);
-        this.s.deleteAllWork.run(id);
         this.s.deleteExecution.run(id);
       }
       return ids.length;

@@ -94,7 +94,7 @@ ORDER BY id LIMIT $2`;
 
 /**
  * Retention: deletes up to $2 executions that ended before $1, oldest first, with their
- * history and work; returns their ids. A range of executions_by_created (an execution
+ * history (their work went with the commit that ended them); returns their ids. A range of executions_by_created (an execution
  * that ended before $1 was created before it); SKIP LOCKED: pruners of several workers
  * take different executions.
  */
@@ -105,7 +105,5 @@ export const pruneExecutions = `WITH doomed AS (
   FOR UPDATE SKIP LOCKED
 ), h AS (
   DELETE FROM history WHERE execution_id IN (SELECT id FROM doomed)
-), w AS (
-  DELETE FROM work WHERE execution_id IN (SELECT id FROM doomed)
 )
 DELETE FROM executions WHERE id IN (SELECT id FROM doomed) RETURNING id`;
