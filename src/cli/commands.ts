@@ -50,6 +50,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'list and answer human tasks on a weft server',
     load: async () => (await import('./approvals.js')).run,
   },
+  backup: {
+    summary: 'copy the SQLite store to a file while weft keeps running (online, consistent)',
+    load: async () => (await import('./backup.js')).run,
+  },
   executions: {
     summary: 'list, show and cancel executions (in the store, or on a server with --server)',
     load: async () => (await import('./executions.js')).run,

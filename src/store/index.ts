@@ -4,7 +4,14 @@ export type * from './types.js';
 export { terminalStates } from './types.js';
 export * from './errors.js';
 export { defaultLimits, resolveLimits, type StoreLimits } from './limits.js';
-export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
+export {
+  BackupError,
+  backupSqlite,
+  openSqliteStore,
+  SqliteStore,
+  type BackupResult,
+  type SqliteStoreOptions,
+} from './sqlite/index.js';
 export type { Synchronous } from './sqlite/open.js';
 export * from './postgres/index.js';
 export { StoreHistoryAdapter, statusOf, type HistoryAdapterOptions } from './history-adapter.js';
