@@ -22,7 +22,7 @@ import {
 } from '../../src/store/index.js';
 import { migrate } from '../../src/store/sqlite/migrate.js';
 import { migrations } from '../../src/store/sqlite/migrations/index.js';
-import { T0, seed, taskStarted } from './fixtures.js';
+import { T0, newExecution, seed, taskStarted } from './fixtures.js';
 
 let dir: string;
 let path: string;
@@ -45,6 +45,40 @@ describe('SQLite settings', () => {
     const store = openSqliteStore({ path, synchronous: 'NORMAL' });
     expect(store.db.pragma('synchronous', { simple: true })).toBe(1);
     await store.close();
+  });
+
+  it('cuts the -wal file back to walSizeLimitBytes once a checkpoint empties it', async () => {
+    const limit = 64 * 1024;
+    const store = openSqliteStore({ path, synchronous: 'NORMAL', walSizeLimitBytes: limit });
+    expect(store.db.pragma('journal_size_limit', { simple: true })).toBe(limit);
+    const wf = await seed(store, []);
+    // a long read (a backup, say) holds back checkpoints: the -wal file grows past 1,000 pages
+    const reader = new Database(path, { readonly: true });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM executions').get();
+    const big = { blob: 'x'.repeat(8000) };
+    for (let i = 0; i < 600; i++) {
+      await store.createExecution(newExecution(`big-${i}`, wf, { time: T0 + i, input: big }));
+    }
+    const grown = statSync(`${path}-wal`).size;
+    expect(grown).toBeGreaterThan(1000 * 4096);
+    reader.exec('COMMIT');
+    reader.close();
+    // the next checkpoint empties it and the write after it starts the file over, cut back
+    store.db.pragma('wal_checkpoint(PASSIVE)');
+    await store.createExecution(newExecution('after', wf, { time: T0 }));
+    expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(limit);
+    expect((await store.getExecution('big-599'))?.input).toEqual(big);
+    await store.close();
+  });
+
+  it('keeps the -wal file at 64 MiB at most by default, and refuses a bad limit by name', async () => {
+    const store = openSqliteStore({ path });
+    expect(store.db.pragma('journal_size_limit', { simple: true })).toBe(64 * 1024 * 1024);
+    await store.close();
+    expect(() => openSqliteStore({ path, walSizeLimitBytes: -1 })).toThrow(
+      /walSizeLimitBytes must be a non-negative integer, not -1/,
+    );
   });
 });
 

@@ -5,6 +5,8 @@
 //                           checkpoints: still safe against a process crash, but a
 //                           power loss may lose the last commits.
 //   busy_timeout            other processes (the CLI) wait for the write lock
+//   journal_size_limit      64 MiB: the -wal file is cut back to this after a checkpoint
+//                           empties it (below)
 //   foreign_keys=OFF        integrity is kept by the store's own checks
 // and checks the file with `PRAGMA quick_check` before anything else touches it.
 
@@ -28,7 +30,18 @@ export interface OpenOptions {
   integrityCheck?: 'quick' | 'none';
   /** Time of the open, recorded with applied migrations. */
   now?: number;
+  /**
+   * What the -wal file is cut back to (bytes) when a checkpoint has emptied it. Without a
+   * limit SQLite keeps the file at the largest size it ever reached (a burst of writes, or
+   * checkpoints held back by a long read such as `weft backup`) for as long as the store is
+   * open. Default 64 MiB: 16,000 pages, far above the ~1,000 a checkpoint normally lets it
+   * reach, so in steady state the file is reused in place (appending to a growing -wal
+   * costs more per fsync: docs/benchmarks.md, session 5) and is only cut after a burst.
+   */
+  walSizeLimitBytes?: number;
 }
+
+export const defaultWalSizeLimitBytes = 64 * 1024 * 1024;
 
 function quickCheck(db: Database.Database, path: string): void {
   const problems = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
@@ -56,6 +69,10 @@ export function openDatabase(options: OpenOptions): Database.Database {
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     if (options.integrityCheck !== 'none') quickCheck(db, path);
     if (path !== ':memory:') db.pragma('journal_mode = WAL');
+    const walLimit = options.walSizeLimitBytes ?? defaultWalSizeLimitBytes;
+    if (!Number.isSafeInteger(walLimit) || walLimit < 0)
+      throw new RangeError(`walSizeLimitBytes must be a non-negative integer, not ${walLimit}`);
+    db.pragma(`journal_size_limit = ${walLimit}`);
     db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = OFF');
     migrate(db, path, options.now ?? Date.now());
