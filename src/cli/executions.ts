@@ -1,7 +1,9 @@
-// `weft executions list|show ID|cancel ID [--json]`: the executions in the store under
-// $WEFT_HOME. `list [--state S]` newest page first as the store orders it; `show ID` the
-// record and its history; `cancel ID` cancels (its try.finally blocks and children too)
-// and waits for it to end. Exit 0; 2 on bad usage; 1 when the execution does not exist.
+// `weft executions list|show ID|cancel ID|resume ID [--json]`: the executions in the store
+// under $WEFT_HOME. `list [--state S]` newest page first as the store orders it; `show ID`
+// the record and its history; `cancel ID` cancels (its try.finally blocks and children
+// too) and waits for it to end; `resume ID` lets a suspended execution go on, or a parked
+// one run again (engine.unpark), for a worker to drive. Exit 0; 2 on bad usage; 1 when the
+// execution does not exist or is in no state to resume.
 import type { ExecutionRecord, ExecutionState } from '../store/types.js';
 import { DurableEngine } from '../runtime/durable/engine.js';
 import { openStoreFor, takeStoreFlag } from '../runtime/durable/home.js';
@@ -10,10 +12,13 @@ import { ProblemError } from '../runtime/problems.js';
 const usage = `Usage: weft executions list [--state STATE] [--limit N] [--json] [--store URL]
        weft executions show ID [--json] [--store URL]
        weft executions cancel ID [--reason TEXT] [--json] [--store URL]
+       weft executions resume ID [--json] [--store URL]
 
 The executions in the store: --store URL (postgres://...[?schema=NAME], sqlite:PATH or a
 path), else $WEFT_STORE, else $WEFT_HOME/weft.db (WEFT_HOME default ./.weft).
 STATE: running, suspended, completed, faulted, cancelled, parked.
+resume: a suspended execution goes on; a parked one (dead-letter, determinism) runs again
+from its history once a worker claims it (weft worker, weft serve, or weft resume).
 `;
 
 const states = ['running', 'suspended', 'completed', 'faulted', 'cancelled', 'parked'];
@@ -63,7 +68,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`weft executions: ${m}\n\n${usage}`);
     return 2;
   };
-  if (sub !== 'list' && sub !== 'show' && sub !== 'cancel')
+  if (sub !== 'list' && sub !== 'show' && sub !== 'cancel' && sub !== 'resume')
     return fail(`unknown subcommand '${sub}'`);
   const state = flag('--state');
   const limit = flag('--limit');
@@ -100,8 +105,13 @@ export async function run(args: string[]): Promise<number> {
       const handle = await engine.handle(id);
       if (handle && !handle.parked) await handle.outcome;
     }
+    if (sub === 'resume') {
+      const state = (await engine.get(id))!.status.state;
+      if (state === 'parked') await engine.unpark(id);
+      else await engine.resume(id); // 409 problem unless suspended
+    }
     const record = (await engine.get(id))!;
-    if (sub === 'cancel') {
+    if (sub === 'cancel' || sub === 'resume') {
       out(record, summary(record));
       return 0;
     }

@@ -10,7 +10,7 @@ export const usage = `Usage: weft executions list [--namespace NS] [--workflow N
        weft executions history ID [--after SEQ]
        weft executions follow ID [--after SEQ]
        weft executions cancel ID [--reason TEXT]
-       weft executions suspend ID | resume ID
+       weft executions suspend ID | resume ID   (resume: also runs a parked execution again)
 Options: --server URL (or WEFT_SERVER); the API key is read from WEFT_KEY.
 `;
 

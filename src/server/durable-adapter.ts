@@ -203,12 +203,12 @@ export class DurableAdapter implements EnginePort {
     id: string,
     verb: string,
     ok: (state: string) => boolean,
-    run: () => Promise<void>,
+    run: (state: string) => Promise<void>,
   ) {
     const e = await this.mustGet(id);
     if (!ok(e.status.state))
       throw new ConflictError(`execution ${id} is ${e.status.state}; it cannot be ${verb}`);
-    await run();
+    await run(e.status.state);
     return this.mustGet(id);
   }
 
@@ -234,12 +234,13 @@ export class DurableAdapter implements EnginePort {
     );
   }
 
+  /** A suspended execution goes on; a parked one runs again from its history (unpark). */
   resume(id: string) {
     return this.act(
       id,
       'resumed',
-      (s) => s === 'suspended',
-      () => this.engine.resume(id),
+      (s) => s === 'suspended' || s === 'parked',
+      (s) => (s === 'parked' ? this.engine.unpark(id) : this.engine.resume(id)),
     );
   }
 

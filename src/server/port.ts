@@ -89,6 +89,7 @@ export interface EnginePort {
   history(id: string, after?: number, limit?: number): Promise<SequencedEvent[]>;
   cancel(id: string, reason?: string): Promise<ExecutionRecord>;
   suspend(id: string): Promise<ExecutionRecord>;
+  /** A suspended execution goes on; a parked one (dead-letter, determinism) runs again. */
   resume(id: string): Promise<ExecutionRecord>;
 
   /** Stores events (durable when this resolves) for the listen tasks waiting for them or

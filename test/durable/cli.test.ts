@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/index.js';
 import { weft } from '../helpers/cli.js';
-import { tempHome, tick } from './helpers.js';
+import { doc, engineOn, tempHome, tick } from './helpers.js';
 
 const home = tempHome('weft-cli-durable-');
 afterAll(() => home.remove());
@@ -107,5 +107,40 @@ describe('durable CLI', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/execution nope does not exist/);
     expect(executions(['frob']).code).toBe(2);
+  }, 60_000);
+
+  it('resumes a parked execution for the next worker, and refuses one that has ended', async () => {
+    let store = openSqliteStore({ path: home.path, integrityCheck: 'none' });
+    let engine = engineOn(store);
+    const [ref] = await engine.register(
+      doc('parks', [{ w: { wait: { seconds: 1 } } }, { s: { set: { ok: true } } }]),
+    );
+    const { id } = await engine.start(ref!, {});
+    await engine.close();
+    // five recoveries that died before making progress: the next one parks it
+    for (let i = 0; i < 5; i++) await store.noteRecoveryAttempt(id, Date.now());
+    await store.close();
+    store = openSqliteStore({ path: home.path, integrityCheck: 'none' });
+    engine = engineOn(store);
+    expect((await engine.recover()).parked).toEqual([id]);
+    await engine.close();
+    await store.close();
+
+    const resumed = executions(['resume', id, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({
+      id,
+      status: { state: 'running' },
+      recoveryAttempts: 0,
+    });
+    const finished = weft(['resume'], { env });
+    expect(finished.code, finished.stderr).toBe(0);
+    expect(JSON.parse(finished.stdout)).toEqual({ id, status: 'completed', output: { ok: true } });
+    const again = executions(['resume', id]);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stderr)).toMatchObject({
+      status: 409,
+      detail: `execution ${id} is not running`,
+    });
   }, 60_000);
 });

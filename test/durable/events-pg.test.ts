@@ -1,16 +1,10 @@
 // Stored events on PostgreSQL: a listen reached after its event still gets it, and an
 // event published by one engine reaches a listen waiting on another engine with its own
 // store connection (as two processes would: the NOTIFY of the append wakes its tail).
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import type { DurableEngine } from '../../src/runtime/durable/engine.js';
 import type { PostgresStore } from '../../src/store/index.js';
-import {
-  describePg,
-  dropSchema,
-  freshSchema,
-  openTestStore,
-  pgUnavailable,
-} from '../store/pg-helpers.js';
+import { describePg, pgUnavailable, schemaPerTest } from '../store/pg-helpers.js';
 import {
   approved,
   emitter,
@@ -24,30 +18,22 @@ import {
 import { engineOn } from './helpers.js';
 
 const unavailable = await pgUnavailable();
-let schema: string;
-const stores: PostgresStore[] = [];
-const engines: DurableEngine[] = [];
-
-beforeEach(() => {
-  schema = freshSchema();
-});
-
-afterEach(async () => {
-  for (const e of engines.splice(0)) await e.close();
-  for (const s of stores.splice(0)) await s.close();
-  if (!unavailable) await dropSchema(schema);
-});
+const pg = schemaPerTest(unavailable);
+/** The stores of the test, in the order it opened them. */
+let stores: PostgresStore[] = [];
 
 /** An engine on its own store (own pool and LISTEN connection) on the test schema. */
 async function engine(options: Parameters<typeof engineOn>[1] = {}): Promise<DurableEngine> {
-  const store = await openTestStore(schema);
+  const store = await pg.store();
   stores.push(store);
-  const e = engineOn(store, options);
-  engines.push(e);
-  return e;
+  return pg.keep(engineOn(store, options));
 }
 
 describePg('stored events (PostgreSQL)', unavailable, () => {
+  beforeEach(() => {
+    stores = [];
+  });
+
   it('completes a listen with an event sent before the listen was reached', async () => {
     const a = await engine();
     const g = gate(a);

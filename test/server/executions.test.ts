@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/store/index.js';
 import { call, json } from './contract.js';
 import { helloYaml, startServer, type TestServer, until, waiterYaml } from './helpers.js';
 
@@ -153,5 +157,63 @@ describe('executions', () => {
   it('answers the health probe', async () => {
     const r = await call(`${s.api}/health`);
     expect(r.body).toEqual({ status: 'ok', version: '0.1.0' });
+  });
+});
+
+describe('resume of a parked execution', () => {
+  it('runs it again from its history, and refuses an execution that is neither parked nor suspended', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-server-parked-'));
+    try {
+      let server = await startServer({}, { dir });
+      await call(`${server.api}/workflows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/yaml' },
+        body: waiterYaml(),
+      });
+      const r = await call(
+        `${server.api}/executions`,
+        json({ workflow: { namespace: 'team-a', name: 'waiter' } }),
+      );
+      await server.stop();
+      // five recoveries that died before making progress: the next one parks it
+      const store = openSqliteStore({ path: join(dir, 'weft.db') });
+      for (let i = 0; i < 5; i++) await store.noteRecoveryAttempt(r.body.id, Date.now());
+      await store.close();
+
+      server = await startServer({}, { dir });
+      // the worker `weft serve` runs: its recovery parks the execution
+      expect(await server.engine.serve()).toEqual({ resumed: [], parked: [r.body.id] });
+      const parked = await call(`${server.api}/executions/${r.body.id}`);
+      expect(parked.body.status).toMatchObject({ state: 'parked', reason: 'dead-letter' });
+      const resumed = await call(`${server.api}/executions/${r.body.id}/resume`, {
+        method: 'POST',
+      });
+      expect(resumed.status).toBe(200);
+      expect(resumed.body.status).toEqual({ state: 'running' });
+      // it listens again: an event completes it (a listen looks back on events stored
+      // since its execution started, so the event may come before the listen is back)
+      const sent = await call(
+        `${server.api}/events`,
+        json({
+          specversion: '1.0',
+          id: 'go-1',
+          source: 'test',
+          type: 'com.example.go',
+          data: { n: 7 },
+        }),
+      );
+      expect(sent.status).toBe(202);
+      const done = await until(async () => {
+        const e = await call(`${server.api}/executions/${r.body.id}`);
+        return e.body.status.state === 'running' ? undefined : e.body;
+      });
+      expect(done.status).toEqual({ state: 'completed', output: { heard: 7 } });
+      const again = await call(`${server.api}/executions/${r.body.id}/resume`, { method: 'POST' });
+      expect(again.status).toBe(409);
+      expect(again.body.detail).toContain('completed');
+      await server.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

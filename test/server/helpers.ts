@@ -13,6 +13,8 @@ import { serve, type RunningServer, type ServeOptions } from '../../src/server/s
 
 export interface TestServer extends RunningServer {
   adapter: EnginePort;
+  /** The engine behind the adapter (`weft serve` also calls its serve(): the worker). */
+  engine: DurableEngine;
   keys: KeyRing;
   hooks: HookRegistry;
   approvals: ApprovalInbox;
@@ -32,7 +34,8 @@ export async function startServer(
 ): Promise<TestServer> {
   const dir = at?.dir ?? mkdtempSync(join(tmpdir(), 'weft-server-'));
   const store = openSqliteStore({ path: join(dir, 'weft.db'), integrityCheck: 'none' });
-  const adapter: EnginePort = new DurableAdapter(new DurableEngine({ store }));
+  const engine = new DurableEngine({ store });
+  const adapter: EnginePort = new DurableAdapter(engine);
   const keys = new KeyRing(join(dir, 'keys.json'));
   const hooks = new HookRegistry();
   const approvals = new ApprovalInbox(adapter, store);
@@ -48,6 +51,7 @@ export async function startServer(
   return {
     ...running,
     adapter,
+    engine,
     keys,
     hooks,
     approvals,

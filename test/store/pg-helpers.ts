@@ -5,8 +5,12 @@
 
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { describe, it } from 'vitest';
-import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/index.js';
+import { afterEach, beforeEach, describe, it } from 'vitest';
+import {
+  openPostgresStore,
+  type PostgresStore,
+  type PostgresStoreOptions,
+} from '../../src/store/index.js';
 
 export const pgUrl = process.env['WEFT_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -96,4 +100,37 @@ export async function until(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * A fresh schema for each test of the calling file, and what a test opened on it closed
+ * after it (what `keep` was given first, engines say, then the stores), the schema dropped.
+ */
+export function schemaPerTest(unavailable: string | undefined) {
+  let schema = '';
+  const stores: PostgresStore[] = [];
+  const kept: { close(): Promise<void> }[] = [];
+  beforeEach(() => {
+    schema = freshSchema();
+  });
+  afterEach(async () => {
+    for (const k of kept.splice(0)) await k.close();
+    for (const s of stores.splice(0)) await s.close();
+    if (!unavailable) await dropSchema(schema);
+  });
+  return {
+    get schema(): string {
+      return schema;
+    },
+    /** A store with its own pool and LISTEN connection, as another process would have. */
+    async store(options: Partial<PostgresStoreOptions> = {}): Promise<PostgresStore> {
+      const store = await openTestStore(schema, options);
+      stores.push(store);
+      return store;
+    },
+    keep<T extends { close(): Promise<void> }>(thing: T): T {
+      kept.push(thing);
+      return thing;
+    },
+  };
 }

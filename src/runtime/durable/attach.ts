@@ -329,6 +329,30 @@ export class Attacher {
     this.deps.claims.forget(id);
   }
 
+  /**
+   * A parked execution (dead-letter, determinism) runs again, once its cause is fixed:
+   * status running, recovery attempts 0, and an unclaimed run item due now. A claim (this
+   * process's serving loop, or any worker's) admits it under its limits, as it gave its
+   * concurrency slots up when parked, and recovers it from its history: effects in flight
+   * when it was parked run again with the same idempotency key. One that fails the same
+   * way is parked again.
+   */
+  async unpark(id: string): Promise<void> {
+    // the store's word, not this process's memory: another worker may have parked it
+    const record = await this.deps.store.getExecution(id);
+    if (!record) throw notFound(id);
+    if (record.status.state !== 'parked') throw notParked(id);
+    this.deps.lanes.forget(id); // what a lane here knew of its history may be stale
+    await this.deps.lanes.unpark(id, this.deps.claims.runItem(false));
+    // driven again only through a claim (here or elsewhere); until then attach() waits
+    this.deps.claims.await(id);
+    const l = this.live.get(id);
+    if (!l) return;
+    l.parked = undefined;
+    l.unloaded = true;
+    if (l.awaited && !this.deps.claims.exclusive) this.watch(l);
+  }
+
   async suspend(id: string): Promise<void> {
     const l = await this.attach(id, false);
     if (!l) throw notFound(id);
@@ -365,6 +389,15 @@ export class Attacher {
 function notFound(id: string): ProblemError {
   return new ProblemError(
     problem('validation', 'Execution not found', `execution ${id} does not exist`, { status: 404 }),
+    false,
+  );
+}
+
+function notParked(id: string): ProblemError {
+  return new ProblemError(
+    problem('validation', 'Execution not parked', `execution ${id} is not parked`, {
+      status: 409,
+    }),
     false,
   );
 }

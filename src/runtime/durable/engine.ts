@@ -277,6 +277,16 @@ export class DurableEngine {
   }
 
   /**
+   * Runs a parked execution (dead-letter, determinism) again, from its history, once its
+   * cause is fixed: a claim admits it (this engine's, when it serves; else any worker's,
+   * or the next recover()). 409 problem when it is not parked (docs/guarantees.md).
+   */
+  async unpark(id: string): Promise<void> {
+    await this.attacher.unpark(id);
+    this.loop.workAdded();
+  }
+
+  /**
    * Resumes every unfinished execution of the store that no live worker holds (on an
    * exclusive store such as SQLite: every one), by claiming their run items.
    */

@@ -106,6 +106,19 @@ export class StoreLanes implements HistoryStore {
     });
   }
 
+  /**
+   * A parked execution runs again: status running, recovery attempts 0, and its run item
+   * back (`run`, unclaimed), written without a claim as a parked execution has none.
+   */
+  unpark(executionId: string, run: NewWorkItem): Promise<number> {
+    return this.enqueue(executionId, [], {
+      status: { state: 'running' },
+      recoveryAttempts: 0,
+      addWork: run,
+      unleased: true,
+    });
+  }
+
   /** The execution resumed and stayed alive: its recovery attempts start again at 0. */
   resetAttempts(executionId: string): Promise<number> {
     return this.enqueue(executionId, [], { recoveryAttempts: 0 });

@@ -23,6 +23,8 @@ export class WorkLoop {
   private lastHousekeeping = 0;
   private housekeeping = false;
   private stopped = false;
+  /** Between serve() and stop(): only then does this process look for work by itself. */
+  private serving = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -61,6 +63,7 @@ export class WorkLoop {
   /** recover(), then keeps claiming until stop(); idle executions unload meanwhile. */
   async serve(): Promise<Recovered> {
     this.stopped = false;
+    this.serving = true;
     const first = await this.recover();
     const { unloadAfterMs } = this.claims.options;
     if (unloadAfterMs > 0) this.attacher.enableUnload(unloadAfterMs, (at) => this.wakeAt(at));
@@ -92,8 +95,15 @@ export class WorkLoop {
     );
   }
 
+  /** This process put claimable work in the store (a parked execution's run item): a
+   *  serving loop claims it now rather than at its next poll (SQLite has no onWork). */
+  workAdded(): void {
+    if (this.serving) this.wakeAt(this.claims.now());
+  }
+
   stop(): void {
     this.stopped = true;
+    this.serving = false;
     this.attacher.enableUnload(undefined);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;

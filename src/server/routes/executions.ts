@@ -186,9 +186,12 @@ export function executionRoutes(app: ApiApp, { port }: RouteDeps): void {
     return c.json(view(await port.suspend(id)), 200);
   });
 
-  app.openapi(action('resume', 'Resume a suspended execution'), async (c) => {
-    const { id } = c.req.valid('param');
-    await guarded(port, c.get('principal'), id, 'operator');
-    return c.json(view(await port.resume(id)), 200);
-  });
+  app.openapi(
+    action('resume', 'Resume a suspended execution, or run a parked one again'),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await guarded(port, c.get('principal'), id, 'operator');
+      return c.json(view(await port.resume(id)), 200);
+    },
+  );
 }
