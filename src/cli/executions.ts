@@ -7,7 +7,7 @@
 import type { ExecutionRecord, ExecutionState } from '../store/types.js';
 import { DurableEngine } from '../runtime/durable/engine.js';
 import { openStoreFor, takeStoreFlag } from '../runtime/durable/home.js';
-import { ProblemError } from '../runtime/problems.js';
+import { ProblemError, problem } from '../runtime/problems.js';
 
 const usage = `Usage: weft executions list [--state STATE] [--limit N] [--json] [--store URL]
        weft executions show ID [--json] [--store URL]
@@ -108,7 +108,14 @@ export async function run(args: string[]): Promise<number> {
     if (sub === 'resume') {
       const state = (await engine.get(id))!.status.state;
       if (state === 'parked') await engine.unpark(id);
-      else await engine.resume(id); // 409 problem unless suspended
+      else if (state === 'suspended') await engine.resume(id);
+      else {
+        // refused before anything attaches it: a running one may be a worker's to drive
+        const detail = `execution ${id} is ${state}; only a suspended or parked execution can be resumed`;
+        const refused = problem('validation', 'Execution not resumable', detail, { status: 409 });
+        process.stderr.write(JSON.stringify(refused) + '\n');
+        return 1;
+      }
     }
     const record = (await engine.get(id))!;
     if (sub === 'cancel' || sub === 'resume') {

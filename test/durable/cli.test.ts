@@ -140,7 +140,7 @@ describe('durable CLI', () => {
     expect(again.code).toBe(1);
     expect(JSON.parse(again.stderr)).toMatchObject({
       status: 409,
-      detail: `execution ${id} is not running`,
+      detail: `execution ${id} is completed; only a suspended or parked execution can be resumed`,
     });
   }, 60_000);
 });
