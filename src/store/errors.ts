@@ -121,7 +121,12 @@ export class InvalidRequestError extends StoreError {
   readonly status = 400;
 }
 
-/** Another connection held the write lock past the busy timeout: retry later. */
+/**
+ * The store cannot take the write now, and nothing of it was written, or (PostgreSQL, a
+ * connection lost during COMMIT) it cannot tell: another connection held the write lock
+ * past the busy timeout, the connection was lost, the disk is full, an I/O error. Retry
+ * later; the engine resumes the execution from its stored history.
+ */
 export class StoreBusyError extends StoreError {
   override readonly name = 'StoreBusyError';
   readonly code = 'busy';

@@ -174,6 +174,9 @@ export class Claims {
   private readonly held = new Map<string, HeldLease>();
   /** Executions this process started that wait for a claim (limits) before they run. */
   private readonly awaiting = new Set<string>();
+  /** Run items given back after a write the store could not take (giveBack): their next
+   *  claim here is no recovery from a crash, and does not count towards dead-letter. */
+  private readonly givenBack = new Set<string>();
   private keeper: LeaseKeeper | undefined;
   private closed = false;
   readonly exclusive: boolean;
@@ -249,6 +252,11 @@ export class Claims {
     if (!this.exclusive) this.keeperFor().hold([{ executionId: id, key: runKey }]);
   }
 
+  /** Whether `id`'s run item was given back by giveBack() (and forgets that it was). */
+  takeGivenBack(id: string): boolean {
+    return this.givenBack.delete(id);
+  }
+
   /** Forgets `id` (it finished, or another worker owns it now). */
   forget(id: string): void {
     this.awaiting.delete(id);
@@ -290,6 +298,8 @@ export class Claims {
     for (let wait = 100; !this.closed; wait = Math.min(wait * 2, 2000)) {
       try {
         await this.store.releaseWork(this.options.name, [{ executionId: id, key: runKey }]);
+        if (this.givenBack.size >= 10_000) this.givenBack.clear(); // a hint: bounded
+        this.givenBack.add(id);
         return;
       } catch {
         if (this.clock.now() + wait > until) return;

@@ -179,11 +179,17 @@ export class WorkLoop {
 
   private async attach(item: WorkItem, result: Recovered): Promise<void> {
     const id = item.executionId;
-    // no recovery, not counted: an execution a worker unloaded (it waited for a timer), or
-    // one no worker held before (nothing can have crashed driving it; saves an UPDATE)
+    // no recovery, not counted: an execution a worker unloaded (it waited for a timer), one
+    // no worker held before (nothing can have crashed driving it; saves an UPDATE), or one
+    // this process gave back when the store could not take its step (a full disk makes no
+    // poison execution: counted, a few rounds of it parked every execution in flight)
     const unloaded = (item.payload as { unloaded?: boolean } | undefined)?.unloaded === true;
+    const givenBack = this.claims.takeGivenBack(id);
     try {
-      const l = await this.attacher.claimed(id, !unloaded && item.firstClaim !== true);
+      const l = await this.attacher.claimed(
+        id,
+        !unloaded && item.firstClaim !== true && !givenBack,
+      );
       if (l?.parked) result.parked.push(id);
       else if (l) result.resumed.push(id);
     } catch (e) {

@@ -41,6 +41,25 @@ export interface WriterStats {
   largestGroup: number;
 }
 
+/**
+ * Why SQLite could not write, when the cause is the machine and not the data: the same
+ * write can succeed later, so it fails as StoreBusyError (retryable) and the engine
+ * resumes the execution from its history, instead of faulting it because a disk was full
+ * for a moment. Undefined for anything else (a constraint, corruption, a bug).
+ */
+function unavailable(error: unknown): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return undefined;
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_'))
+    return 'another connection held the write lock past the busy timeout';
+  const message = (error as Error).message;
+  if (code === 'SQLITE_FULL') return `the disk or database is full (${code}: ${message})`;
+  if (code.startsWith('SQLITE_IOERR')) return `an I/O error (${code}: ${message})`;
+  if (code === 'SQLITE_NOMEM') return `out of memory (${code})`;
+  if (code.startsWith('SQLITE_READONLY')) return `the file cannot be written (${code}: ${message})`;
+  return undefined;
+}
+
 export class Writer {
   private queue: Pending[] = [];
   private scheduled = false;
@@ -86,16 +105,16 @@ export class Writer {
       outcomes = this.attempt(group, false) ?? this.attempt(group, true);
       s.commit.run();
     } catch (error) {
-      // BEGIN or COMMIT failed (busy past the timeout, disk full, I/O error): nothing of
-      // the group was written, so every operation in it fails with that error.
+      // BEGIN or COMMIT failed, or a statement met the machine rather than the data (busy
+      // past the timeout, disk full, I/O error: `unavailable`): nothing of the group was
+      // written, so every operation in it fails with that error.
       if (this.db.inTransaction) s.rollback.run();
-      const failure =
-        (error as { code?: unknown }).code === 'SQLITE_BUSY'
-          ? new StoreBusyError(
-              `${this.db.name}: another connection held the write lock past the busy timeout; ` +
-                `nothing of ${group.length} write(s) was committed`,
-            )
-          : error;
+      const why = unavailable(error);
+      const failure = why
+        ? new StoreBusyError(
+            `${this.db.name}: ${why}; nothing of ${group.length} write(s) was committed`,
+          )
+        : error;
       for (const op of group) op.reject(failure);
       return;
     }
@@ -138,6 +157,8 @@ export class Writer {
         s.release.run();
         outcomes[i] = { ok: true, value };
       } catch (error) {
+        // the machine, not this operation: the whole group fails, retryable (runGroup)
+        if (unavailable(error)) throw error;
         s.rollbackTo.run();
         s.release.run();
         outcomes[i] = { ok: false, value: error };
