@@ -24,7 +24,13 @@ import type { StoreLimits } from '../limits.js';
 import type { PreparedBatch } from '../prepare.js';
 import type { CommitResult, CreatedExecution, HistoryChange } from '../types.js';
 import { applyCreate, applyStarts, isPlainStart, send, type ApplyContext } from './apply.js';
-import { isConnectionLoss, transaction, type Defer, type Retry } from './connection.js';
+import {
+  isConnectionLoss,
+  isResourceShortage,
+  transaction,
+  type Defer,
+  type Retry,
+} from './connection.js';
 import { historyPayloads } from './history-feed.js';
 import * as cache from './sql/cache.js';
 import * as work from './sql/work.js';
@@ -199,7 +205,8 @@ export class Committer {
       });
       return { ok: true, plan, created, earliest };
     } catch (error) {
-      if (isConnectionLoss(error)) throw error;
+      // the whole transaction, not this commit: transaction() tries it again
+      if (isConnectionLoss(error) || isResourceShortage(error)) throw error;
       await client.query('ROLLBACK TO SAVEPOINT creating');
       return { ok: false, error };
     }

@@ -25,6 +25,19 @@ const lostCodes = new Set([
 const lostMessages =
   /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|not queryable|connection error|timeout exceeded when trying to connect/i;
 
+/**
+ * The server refused for want of a resource, not because of the data: class 53
+ * (insufficient resources: disk_full 53100, out_of_memory 53200, too_many_connections
+ * 53300) and class 58 (system errors: io_error 58030). The transaction was rolled back, so
+ * nothing of it was committed (also when COMMIT itself got the error): it is tried again
+ * like a lost connection, then fails as StoreBusyError, and the engine resumes the
+ * execution from its history instead of faulting it (docs/guarantees.md).
+ */
+export function isResourceShortage(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^5[38][0-9A-Z]{3}$/.test(code);
+}
+
 export function isConnectionLoss(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   if (!e) return false;
@@ -47,7 +60,8 @@ async function backoff(attempt: number, started: number, retry: Retry, error: un
   const wait = Math.min(50 * 2 ** attempt, 1000);
   if (Date.now() + wait - started > retry.budgetMs) {
     throw new StoreBusyError(
-      `PostgreSQL unreachable for ${retry.budgetMs} ms: ${(error as Error).message}`,
+      `PostgreSQL ${isResourceShortage(error) ? 'refused for want of a resource' : 'unreachable'} ` +
+        `for ${retry.budgetMs} ms: ${(error as Error).message}`,
       { cause: error },
     );
   }
@@ -73,6 +87,22 @@ export function neverSent(error: unknown): boolean {
   return e?.code === 'EPIPE' || /not queryable/i.test(String(e?.message ?? ''));
 }
 
+/**
+ * A statement of a pipelined transaction fails with 25P02 ("current transaction is
+ * aborted") when one sent before it failed: that earlier error is the cause, and the one
+ * the caller must see (a disk_full is retried; "transaction is aborted" would fault the
+ * execution). Rethrows the cause.
+ */
+async function rootCause(error: unknown, inFlight: readonly Promise<unknown>[]): Promise<never> {
+  if ((error as { code?: unknown } | null)?.code === '25P02') {
+    for (const s of await Promise.allSettled(inFlight)) {
+      if (s.status === 'rejected' && (s.reason as { code?: unknown })?.code !== '25P02')
+        throw s.reason;
+    }
+  }
+  throw error;
+}
+
 /** One statement on any pooled connection; retried on a lost connection when `retry`. */
 export async function query<R extends pg.QueryResultRow>(
   pool: pg.Pool,
@@ -85,7 +115,7 @@ export async function query<R extends pg.QueryResultRow>(
     try {
       return await pool.query<R>(sql, params);
     } catch (error) {
-      if (!retry || !isConnectionLoss(error)) throw error;
+      if (!retry || !(isConnectionLoss(error) || isResourceShortage(error))) throw error;
       await backoff(attempt, started, retry, error);
     }
   }
@@ -144,7 +174,7 @@ export async function transaction<T>(
             inFlight.push(statement);
           }
         : undefined;
-      const value = await body(client, defer);
+      const value = await body(client, defer).catch((e: unknown) => rootCause(e, inFlight));
       committing = true;
       const settled = await Promise.allSettled([...inFlight, client.query('COMMIT')]);
       const commit = settled.pop()!;
@@ -167,6 +197,14 @@ export async function transaction<T>(
             { cause: error },
           );
         }
+        await backoff(attempt, started, retry, error);
+        continue;
+      }
+      if (isResourceShortage(error)) {
+        // the server answered: the transaction is rolled back, the connection is sound
+        await client?.query('ROLLBACK').catch(ignore);
+        client?.off('error', ignore);
+        client?.release();
         await backoff(attempt, started, retry, error);
         continue;
       }

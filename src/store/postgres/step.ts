@@ -14,7 +14,7 @@ import { StoreBusyError } from '../errors.js';
 import type { StoreLimits } from '../limits.js';
 import type { PreparedBatch, PreparedWrite } from '../prepare.js';
 import { terminalStates } from '../types.js';
-import { isConnectionLoss, neverSent } from './connection.js';
+import { isConnectionLoss, isResourceShortage, neverSent } from './connection.js';
 import { historyPayloads } from './history-feed.js';
 import { appendStep } from './sql/step.js';
 import type { FencedLease } from './writes.js';
@@ -97,6 +97,8 @@ export async function appendOneStep(
         { cause: error },
       );
     }
+    // refused for want of a resource: nothing applied; the general path retries it
+    if (isResourceShortage(error)) return undefined;
     throw error;
   } finally {
     if (!released) client.release();
