@@ -6,6 +6,30 @@
 // worker) see the late writes that were refused. One line each:
 //   weft worker: commit refused (lease-lost): execution ID: LeaseLostError: <message>
 import type { DurableEngine } from '../runtime/durable/engine.js';
+import { StoreInUseError } from '../store/errors.js';
+import type { Store } from '../store/types.js';
+
+/**
+ * Runs `first` (the engine's recover() or serve()); when another process serves the
+ * SQLite file (StoreInUseError) says so on stderr, closes the engine and store, and
+ * returns exit code 2 instead.
+ */
+export async function unlessInUse<T>(
+  command: string,
+  engine: DurableEngine,
+  store: Store,
+  first: () => Promise<T>,
+): Promise<T | 2> {
+  try {
+    return await first();
+  } catch (error) {
+    if (!(error instanceof StoreInUseError)) throw error;
+    process.stderr.write(`weft ${command}: ${error.message}\n`);
+    await engine.close();
+    await store.close();
+    return 2;
+  }
+}
 
 const codes: Record<string, string> = {
   LeaseLostError: 'lease-lost',

@@ -5,6 +5,7 @@
 import { DurableEngine } from '../runtime/durable/engine.js';
 import { openStoreFor, takeStoreFlag } from '../runtime/durable/home.js';
 import type { Outcome } from '../runtime/started.js';
+import { unlessInUse } from './refusals.js';
 
 const usage = `Usage: weft resume [--store URL]
 
@@ -36,9 +37,11 @@ export async function run(args: string[]): Promise<number> {
   if (typeof opened === 'number') return opened;
   const { store } = opened;
   const engine = new DurableEngine({ store });
+  const recovered = await unlessInUse('resume', engine, store, () => engine.recover());
+  if (recovered === 2) return 2;
   let code = 0;
   try {
-    const { resumed, parked } = await engine.recover();
+    const { resumed, parked } = recovered;
     for (const id of parked) {
       const record = await engine.get(id);
       const status = record?.status;

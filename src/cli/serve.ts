@@ -14,7 +14,7 @@ import { KeyRing, keysFile } from '../server/keys.js';
 import { serve } from '../server/serve.js';
 import { HookRegistry, hooksFile } from '../server/webhooks.js';
 import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
-import { reportRefusedCommits } from './refusals.js';
+import { reportRefusedCommits, unlessInUse } from './refusals.js';
 import { retentionMs, retentionUsage } from './retention.js';
 import { surviveStoreOutages } from './resilience.js';
 
@@ -102,7 +102,11 @@ export async function run(args: string[]): Promise<number> {
   // the embedded worker: executions left unfinished by the last run resume here before
   // requests arrive, then it claims work as it becomes due (docs/operations.md); with
   // --no-worker nothing is claimed here
-  const { resumed, parked } = drive ? await durable.serve() : { resumed: [], parked: [] };
+  const first = drive
+    ? await unlessInUse('serve', durable, store, () => durable.serve())
+    : { resumed: [], parked: [] };
+  if (first === 2) return 2;
+  const { resumed, parked } = first;
   if (resumed.length + parked.length > 0)
     process.stderr.write(
       `weft serve: resumed ${resumed.length} execution(s), parked ${parked.length}\n`,

@@ -12,7 +12,7 @@
 import { DurableEngine } from '../runtime/durable/engine.js';
 import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
 import { defaultIdleInTransactionMs } from '../store/index.js';
-import { reportRefusedCommits } from './refusals.js';
+import { reportRefusedCommits, unlessInUse } from './refusals.js';
 import { retentionMs, retentionUsage } from './retention.js';
 import { surviveStoreOutages } from './resilience.js';
 
@@ -93,7 +93,8 @@ export async function run(args: string[]): Promise<number> {
     ...(retention === undefined ? {} : { retentionMs: retention }),
   });
   reportRefusedCommits(engine, 'worker');
-  const first = await engine.serve();
+  const first = await unlessInUse('worker', engine, store, () => engine.serve());
+  if (first === 2) return 2;
   process.stderr.write(
     `weft worker: serving ${describeStore(spec)} as ${engine.claims.options.name} (${first.resumed.length} resumed, ${first.parked.length} parked)\n`,
   );

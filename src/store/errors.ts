@@ -114,6 +114,13 @@ export class StoreCorruptError extends StoreError {
   readonly status = 500;
 }
 
+/** Another process serves this store (SQLite: one serving process per file). */
+export class StoreInUseError extends StoreError {
+  override readonly name = 'StoreInUseError';
+  readonly code = 'in-use';
+  readonly status = 409;
+}
+
 /** The request itself is malformed (a bug in the caller, not a state of the store). */
 export class InvalidRequestError extends StoreError {
   override readonly name = 'InvalidRequestError';

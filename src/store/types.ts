@@ -365,7 +365,9 @@ export interface Store {
   /**
    * Exclusive stores only: drops every claim (the process that held them is gone) and
    * gives each unfinished execution its `run` item when it has none (executions written
-   * before run items existed). Returns how many items became claimable.
+   * before run items existed). Returns how many items became claimable. The caller then
+   * serves the store: the first call takes the serving lock (held until close), and fails
+   * with StoreInUseError, writing nothing, while another process holds it.
    */
   resetClaims?(now: number): Promise<number>;
 

@@ -1,5 +1,6 @@
-// weft worker: resumes what it finds in WEFT_HOME, and stops gracefully on SIGTERM.
-import { spawn } from 'node:child_process';
+// weft worker: resumes what it finds in WEFT_HOME, and stops gracefully on SIGTERM; one
+// serving process per SQLite file (src/store/sqlite/serving-lock.ts).
+import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DurableEngine } from '../../src/runtime/durable/engine.js';
 import { openSqliteStore } from '../../src/store/index.js';
@@ -44,5 +45,42 @@ describe('weft worker', () => {
     expect(code).toBe(0);
     expect(stderr).toMatch(/1 resumed, 0 parked/);
     expect(stderr).toMatch(/weft worker: stopped/);
+  }, 60_000);
+
+  it('refuses to serve a SQLite file another process serves, and takes over once it is killed', async () => {
+    const env = { ...process.env, WEFT_HOME: home.dir, WEFT_STORE: '' };
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'worker'], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    for (let i = 0; i < 300 && !stderr.includes('serving'); i++) await tick(50);
+    expect(stderr).toMatch(/weft worker: serving/);
+
+    const holder = new RegExp(
+      `${home.path}: process ${child.pid} on \\S+, since \\S+ serves this store; SQLite ` +
+        'takes one serving process at a time \\(weft worker, weft serve, weft resume\\)',
+    );
+    for (const command of ['worker', 'resume', 'serve']) {
+      const args = command === 'serve' ? ['serve', '--port', '0'] : [command];
+      const r = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], {
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(r.status, `${command}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^weft ${command}: ${holder.source}`, 'm'));
+    }
+
+    // the kernel releases the lock of a killed process: a new one serves at once
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', entry, 'resume'], {
+      env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
   }, 60_000);
 });

@@ -10,7 +10,7 @@ import {
   writeSync,
   closeSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import {
   SequenceMismatchError,
   StoreBusyError,
   StoreCorruptError,
+  StoreInUseError,
   openSqliteStore,
 } from '../../src/store/index.js';
 import { migrate } from '../../src/store/sqlite/migrate.js';
@@ -79,6 +80,31 @@ describe('SQLite settings', () => {
     expect(() => openSqliteStore({ path, walSizeLimitBytes: -1 })).toThrow(
       /walSizeLimitBytes must be a non-negative integer, not -1/,
     );
+  });
+});
+
+describe('one serving process per file', () => {
+  it('lets one store void the old claims; another fails, naming the holder, until it closes', async () => {
+    const first = openSqliteStore({ path, synchronous: 'NORMAL' });
+    const second = openSqliteStore({ path, synchronous: 'NORMAL' });
+    await seed(first, ['e1']);
+    await first.resetClaims(T0);
+    await expect(second.resetClaims(T0)).rejects.toThrow(
+      new RegExp(
+        `^${path}: process ${process.pid} on ${hostname()}, since \\S+ serves this store; ` +
+          'SQLite takes one serving process at a time',
+      ),
+    );
+    await expect(second.resetClaims(T0)).rejects.toBeInstanceOf(StoreInUseError);
+    // it still reads and writes (the CLI's list, show, cancel)
+    expect((await second.getExecution('e1'))?.nextSeq).toBe(2);
+    await second.commit({
+      now: T0,
+      writes: [{ executionId: 'e1', expectedNextSeq: 2, events: [taskStarted(0)] }],
+    });
+    await first.close();
+    expect(await second.resetClaims(T0)).toBeGreaterThanOrEqual(0);
+    await second.close();
   });
 });
 

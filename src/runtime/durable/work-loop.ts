@@ -173,7 +173,14 @@ export class WorkLoop {
   /** Exclusive stores: claims of the process before this one are void (it is gone). */
   private voidOldClaims(): Promise<void> {
     if (!this.claims.exclusive || !this.store.resetClaims) return Promise.resolve();
-    this.reset ??= this.store.resetClaims(this.claims.now()).then(() => undefined);
+    // refused (another process serves the file: StoreInUseError), a later call tries again
+    this.reset ??= this.store.resetClaims(this.claims.now()).then(
+      () => undefined,
+      (error: unknown) => {
+        this.reset = undefined;
+        throw error;
+      },
+    );
     return this.reset;
   }
 

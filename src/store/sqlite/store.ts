@@ -43,6 +43,7 @@ import {
   type WorkRow,
 } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { type ServingLock, takeServingLock } from './serving-lock.js';
 import { Writer, type WriterStats } from './writer.js';
 
 export interface SqliteStoreOptions extends OpenOptions {
@@ -74,6 +75,8 @@ export class SqliteStore implements Store {
   private readonly s: Statements;
   private readonly writer: Writer;
   private closed = false;
+  /** Held from the first resetClaims (this process serves the file) until close. */
+  private servingLock: ServingLock | undefined;
   /** onEvent subscribers: engines on this store object (one process). */
   private readonly eventCallbacks = new Set<() => void>();
 
@@ -184,7 +187,20 @@ export class SqliteStore implements Store {
     return this.writer.submit(() => claimSqlite(this.s, request));
   }
 
+  /**
+   * Voids the claims of the process before, which must be gone: this store takes the
+   * serving lock first (serving-lock.ts), and a live serving process elsewhere makes it
+   * fail with StoreInUseError before anything is written.
+   */
   resetClaims(now: number): Promise<number> {
+    if (this.closed) return Promise.reject(new StoreClosedError('the store is closed'));
+    if (!this.servingLock && this.db.name !== ':memory:') {
+      try {
+        this.servingLock = takeServingLock(this.db.name);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
     return this.writer.submit(
       () => this.s.resetClaims.run().changes + this.s.addMissingRunItems.run({ now }).changes,
     );
@@ -314,6 +330,8 @@ export class SqliteStore implements Store {
     this.closed = true;
     this.eventCallbacks.clear();
     this.db.close();
+    this.servingLock?.release();
+    this.servingLock = undefined;
   }
 }
 
