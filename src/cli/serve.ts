@@ -15,10 +15,11 @@ import { serve } from '../server/serve.js';
 import { HookRegistry, hooksFile } from '../server/webhooks.js';
 import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
 import { reportRefusedCommits, unlessInUse } from './refusals.js';
+import { defaultDrainMs, drainMs, drainThenClose, drainUsage, signalled } from './drain.js';
 import { retentionMs, retentionUsage } from './retention.js';
 import { surviveStoreOutages } from './resilience.js';
 
-const usage = `Usage: weft serve [--port 8080] [--host 127.0.0.1] [--store URL] [--retention-hours N] [--idempotency-header]
+const usage = `Usage: weft serve [--port 8080] [--host 127.0.0.1] [--store URL] [--drain-ms N] [--retention-hours N] [--idempotency-header]
 
 Serves the HTTP API under /api/v1 (docs/api.md).
 Without API keys (weft keys create) it listens on 127.0.0.1 only.
@@ -27,7 +28,7 @@ Without API keys (weft keys create) it listens on 127.0.0.1 only.
   --idempotency-header    send every http/openapi call's idempotency key as Idempotency-Key
   --no-worker             the API only (PostgreSQL): executions it starts are left for
                           'weft worker' processes to claim; it drives none itself
-${retentionUsage}`;
+${drainUsage}${retentionUsage}`;
 
 const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -39,7 +40,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const p = parseFlags(
     args,
-    ['port', 'host', 'store', 'retention-hours'],
+    ['port', 'host', 'store', 'retention-hours', 'drain-ms'],
     ['idempotency-header', 'no-worker'],
   );
   if (typeof p === 'string' || p.positionals.length > 0) {
@@ -51,6 +52,12 @@ export async function run(args: string[]): Promise<number> {
   const port = Number(str(p, 'port') ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`weft serve: --port must be 0..65535\n`);
+    return 2;
+  }
+  const drainArg = str(p, 'drain-ms');
+  const drain = drainArg === undefined ? defaultDrainMs : drainMs(drainArg);
+  if (typeof drain === 'string') {
+    process.stderr.write(`weft serve: ${drain}\n`);
     return 2;
   }
   const retentionArg = str(p, 'retention-hours');
@@ -130,12 +137,10 @@ export async function run(args: string[]): Promise<number> {
   process.stderr.write(
     `weft serve: listening on ${server.url}/api/v1, store ${describeStore(spec)}\n`,
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  await signalled();
   await server.close();
   scheduler.stop();
+  await drainThenClose('serve', durable, drain);
   approvals.close();
   await adapter.close();
   await store.close();

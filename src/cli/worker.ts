@@ -13,10 +13,11 @@ import { DurableEngine } from '../runtime/durable/engine.js';
 import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
 import { defaultIdleInTransactionMs } from '../store/index.js';
 import { reportRefusedCommits, unlessInUse } from './refusals.js';
+import { defaultDrainMs, drainMs, drainThenClose, drainUsage, signalled } from './drain.js';
 import { retentionMs, retentionUsage } from './retention.js';
 import { surviveStoreOutages } from './resilience.js';
 
-const usage = `Usage: weft worker [--store URL] [--name NAME] [--lease-ms N] [--poll-ms N] [--retention-hours N] [--idempotency-header]
+const usage = `Usage: weft worker [--store URL] [--name NAME] [--lease-ms N] [--poll-ms N] [--drain-ms N] [--retention-hours N] [--idempotency-header]
 
 Serves the executions in the store until SIGINT or SIGTERM.
   --store URL             postgres://...[?schema=NAME&pool=N], sqlite:PATH or a path
@@ -25,7 +26,7 @@ Serves the executions in the store until SIGINT or SIGTERM.
   --lease-ms N            how long a claimed execution stays this worker's without renewal
   --poll-ms N             how often to look for executions to resume (default 1000)
   --idempotency-header    send every http/openapi call's idempotency key as Idempotency-Key
-${retentionUsage}`;
+${drainUsage}${retentionUsage}`;
 
 function positiveInt(v: string | undefined): number | undefined {
   const n = Number(v);
@@ -42,6 +43,7 @@ export async function run(args: string[]): Promise<number> {
   let header = false;
   let storeUrl: string | undefined;
   let retention: number | undefined;
+  let drain = defaultDrainMs;
   const worker: { name?: string; leaseMs?: number } = {};
   const fail = (m: string) => {
     process.stderr.write(`weft worker: ${m}\n`);
@@ -68,6 +70,10 @@ export async function run(args: string[]): Promise<number> {
     } else if (flag === '--store') {
       storeUrl = value();
       if (storeUrl === undefined || storeUrl === '') return fail('--store needs a value');
+    } else if (flag === '--drain-ms') {
+      const ms = drainMs(value());
+      if (typeof ms === 'string') return fail(ms);
+      drain = ms;
     } else if (flag === '--retention-hours') {
       const ms = retentionMs(value());
       if (typeof ms === 'string') return fail(ms);
@@ -98,11 +104,8 @@ export async function run(args: string[]): Promise<number> {
   process.stderr.write(
     `weft worker: serving ${describeStore(spec)} as ${engine.claims.options.name} (${first.resumed.length} resumed, ${first.parked.length} parked)\n`,
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await engine.close();
+  await signalled();
+  await drainThenClose('worker', engine, drain);
   await store.close();
   process.stderr.write('weft worker: stopped\n');
   return 0;

@@ -44,6 +44,8 @@ export interface EffectDeps {
    * their launch (the durable engine creates them in the parent's commit).
    */
   dropChild?(childId: string, reason: string): void;
+  /** Counts calls in flight (the durable engine's drain waits for them to settle). */
+  calling?: { begin(): void; end(): void };
 }
 
 export interface EffectHost extends Omit<LookbackHost, 'active'> {
@@ -94,16 +96,22 @@ function performLaunched(host: EffectHost, c: ScheduleCall, key: string | undefi
   const effectId = c.effectId;
   const controller = new CallCancel();
   host.inflight.set(c.effectId, () => controller.abort());
+  // counted until its outcome is delivered (the step that records it is then queued)
+  const calling = host.deps.calling;
+  calling?.begin();
   performCall(c, callEnvironment(host, c.taskId), controller).then(
     (result) => {
       if (key !== undefined) host.deps.cache.set(key, result, now(host), c.cache!.ttlMs);
       host.deliver(effectId, { v: 1, type: 'TaskCompleted', time: now(host), effectId, result });
+      calling?.end();
     },
     (e: unknown) => {
-      if (controller.aborted) return;
-      const error = { ...toProblem(e) };
-      error.instance ??= c.taskId;
-      host.deliver(effectId, { v: 1, type: 'TaskFaulted', time: now(host), effectId, error });
+      if (!controller.aborted) {
+        const error = { ...toProblem(e) };
+        error.instance ??= c.taskId;
+        host.deliver(effectId, { v: 1, type: 'TaskFaulted', time: now(host), effectId, error });
+      }
+      calling?.end();
     },
   );
 }

@@ -42,6 +42,12 @@ export interface RunnerDeps extends EffectDeps {
   lost?(error: unknown): boolean;
   /** Cancels a child execution by id (recovery: the parent cancels a child it started before). */
   cancelChild?(childId: string, reason: string): void;
+  /**
+   * True while the engine drains before it stops: steps are still recorded, but the
+   * effects they start are not launched here. Their ...Started events are in the history,
+   * so the next process launches them, once, from its recovery.
+   */
+  holding?(): boolean;
   /** Called when the runner has recorded what it could and waits (see idleUntil). */
   stepped?(runner: ExecutionRunner): void;
   /**
@@ -173,6 +179,8 @@ export class ExecutionRunner implements EffectHost {
     this.suspended = options.suspended ?? false;
     this.resumed = rest;
     const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);
+    // a draining engine launches nothing: the next process relaunches them
+    if (this.deps.holding?.()) relaunch.length = 0;
     for (const c of relaunch.sort((a, b) => order(a) - order(b))) {
       if (c.type === 'ScheduleTimer') this.timers.set(c.effectId, c.fireAt);
       launch(this, c, childIds.get(c.effectId) ?? '');
@@ -369,6 +377,7 @@ export class ExecutionRunner implements EffectHost {
     this.unloadRecorded = runDueAt !== undefined;
     this.appended(record, firstSeq);
     if (end) return this.finish(end.outcome);
+    if (this.deps.holding?.()) return;
     // listens subscribe before anything else starts (an emit in the same step must reach them)
     if (listens) {
       const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);

@@ -1,6 +1,8 @@
 // weft worker: resumes what it finds in WEFT_HOME, and stops gracefully on SIGTERM; one
 // serving process per SQLite file (src/store/sqlite/serving-lock.ts).
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DurableEngine } from '../../src/runtime/durable/engine.js';
 import { openSqliteStore } from '../../src/store/index.js';
@@ -45,6 +47,88 @@ describe('weft worker', () => {
     expect(code).toBe(0);
     expect(stderr).toMatch(/1 resumed, 0 parked/);
     expect(stderr).toMatch(/weft worker: stopped/);
+  }, 60_000);
+
+  it('on SIGTERM lets its call in flight finish and records it, so no call runs twice', async () => {
+    const dir = tempHome('weft-drain-');
+    const hits: string[] = [];
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    const server = createServer((req, res) => {
+      hits.push(req.url!);
+      const answer = () => res.end(JSON.stringify({ path: req.url }));
+      if (req.url === '/a') void released.then(answer);
+      else answer();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      // an execution left in the store, waiting a moment before its two calls
+      const store = openSqliteStore({ path: dir.path });
+      const engine = new DurableEngine({ store, env: {} });
+      const [ref] = await engine.register(
+        doc('calls', [
+          { w: { wait: { milliseconds: 50 } } },
+          { a: { call: 'http', with: { method: 'get', endpoint: `${base}/a` } } },
+          { b: { call: 'http', with: { method: 'get', endpoint: `${base}/b` } } },
+        ]),
+      );
+      const { id } = await engine.start(ref!, {});
+      await engine.close();
+      await store.close();
+
+      const env = { ...process.env, WEFT_HOME: dir.dir, WEFT_STORE: '' };
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', entry, 'worker', '--drain-ms', '60000'],
+        {
+          env,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      for (let i = 0; i < 300 && hits.length === 0; i++) await tick(50);
+      expect(hits).toEqual(['/a']);
+      child.kill('SIGTERM');
+      for (let i = 0; i < 300 && !stderr.includes('stopping:'); i++) await tick(50);
+      expect(stderr).toMatch(
+        /weft worker: stopping: calls in flight may finish for up to 60000 ms/,
+      );
+      release();
+      expect(await new Promise((r) => child.on('exit', r))).toBe(0);
+      expect(hits).toEqual(['/a']); // b was recorded as started, not called
+
+      // (not spawnSync: this process's server must answer its call)
+      const resume = spawn(process.execPath, ['--import', 'tsx', entry, 'resume'], { env });
+      let out = '';
+      resume.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      expect(await new Promise((r) => resume.on('exit', r))).toBe(0);
+      const resumed = { stdout: out };
+      expect(JSON.parse(resumed.stdout)).toMatchObject({ id, status: 'completed' });
+      expect(hits).toEqual(['/a', '/b']); // each call once
+    } finally {
+      server.close();
+      dir.remove();
+    }
+  }, 60_000);
+
+  it('refuses a --drain-ms that is not a whole number of milliseconds, naming it', () => {
+    for (const command of ['worker', 'serve']) {
+      for (const bad of ['-1', '1.5', 'soon', '']) {
+        const r = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', entry, command, '--drain-ms', bad],
+          {
+            env: { ...process.env, WEFT_HOME: home.dir, WEFT_STORE: '' },
+            encoding: 'utf8',
+            timeout: 30_000,
+          },
+        );
+        expect(r.status, `${command} ${bad}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain('--drain-ms takes a whole number of milliseconds');
+      }
+    }
   }, 60_000);
 
   it('refuses to serve a SQLite file another process serves, and takes over once it is killed', async () => {

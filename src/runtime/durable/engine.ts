@@ -79,6 +79,17 @@ export class DurableEngine {
   readonly claims: Claims;
   private readonly loop: WorkLoop;
   private readonly loadingWorkflows = new Map<string, Promise<RegisteredWorkflow>>();
+  /** Calls in flight in this process (the drain of close() waits for them). */
+  private callsInFlight = 0;
+  private readonly calling = {
+    begin: () => void this.callsInFlight++,
+    end: () => void this.callsInFlight--,
+  };
+  /** While close() drains: steps are recorded, nothing new is launched (RunnerDeps.holding). */
+  private draining = false;
+  /** When the drain gives up (ms, Date.now()); a second close() ends it now. */
+  private drainUntil = 0;
+  private closing: Promise<void> | undefined;
 
   constructor(options: DurableEngineOptions) {
     const env = options.env ?? process.env;
@@ -309,11 +320,39 @@ export class DurableEngine {
 
   /** Stops serving: aborts effects in flight WITHOUT ending executions (they stay durable
    *  and resume on the next recover()), waits for commits in flight. Does not close the store. */
-  async close(): Promise<void> {
-    await this.events.close();
+  /**
+   * Stops serving WITHOUT ending executions: effects in flight are aborted and resume on
+   * the next recover(). With `drainMs`, first a graceful drain (a worker's SIGTERM): no
+   * new claims, steps go on being recorded but start nothing new, and the calls in flight
+   * get up to `drainMs` to finish and have their outcomes recorded, so that the next
+   * process does not run them again (docs/operations.md "Stopping a worker"). A second
+   * close() while draining stops at once.
+   */
+  close(options: { drainMs?: number } = {}): Promise<void> {
+    if (this.closing) {
+      this.drainUntil = 0;
+      return this.closing;
+    }
+    this.closing = this.shutDown(options.drainMs ?? 0);
+    return this.closing;
+  }
+
+  private async shutDown(drainMs: number): Promise<void> {
     this.loop.stop();
+    if (drainMs > 0) await this.drain(drainMs);
+    await this.events.close();
     await this.attacher.detachAll();
     await this.claims.releaseAll();
+  }
+
+  /** Waits until no call is in flight and every recorded step is committed, or drainMs. */
+  private async drain(drainMs: number): Promise<void> {
+    this.draining = true;
+    this.drainUntil = Date.now() + drainMs;
+    while (Date.now() < this.drainUntil) {
+      if (this.callsInFlight === 0 && !this.lanes.busy) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   // ------------------------------------------------------------------ internals
@@ -418,6 +457,8 @@ export class DurableEngine {
       lost,
       failure,
       stepped: (runner) => this.attacher.stepped(runner),
+      calling: this.calling,
+      holding: () => this.draining,
       unloadAt: (runner, until) => this.attacher.unloadAt(runner, until),
     };
   }

@@ -169,6 +169,12 @@ export class StoreLanes implements HistoryStore {
     return this.enqueue(executionId, events, { unleased: true });
   }
 
+  /** Whether a commit is in flight or queued. */
+  get busy(): boolean {
+    for (const lane of this.lanes.values()) if (lane.busy) return true;
+    return false;
+  }
+
   /** Resolves when no commit is in flight or queued. */
   async idle(): Promise<void> {
     while ([...this.lanes.values()].some((l) => l.busy)) await new Promise((r) => setImmediate(r));
