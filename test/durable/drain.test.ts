@@ -29,7 +29,17 @@ function engineWith(store: Store, calls: string[], wait: boolean) {
     if (wait) await released;
     return { done: step } as Json;
   });
-  return { engine, release, aborted };
+  return { engine, store, release, aborted };
+}
+
+/** A fresh home, and an engine on it whose execution of `twoCalls` is in its first call. */
+async function inFirstCall(calls: string[]) {
+  home = tempHome();
+  const first = engineWith(home.open(), calls, true);
+  const [ref] = await first.engine.register(twoCalls);
+  const { id } = await first.engine.start(ref!, {});
+  await until(() => calls.length === 1, 'the first call');
+  return { first, id };
 }
 
 async function history(engine: DurableEngine, id: string): Promise<string[]> {
@@ -38,13 +48,9 @@ async function history(engine: DurableEngine, id: string): Promise<string[]> {
 
 describe('close with a drain', () => {
   it('lets the call in flight finish and records it, launching nothing new', async () => {
-    home = tempHome();
     const calls: string[] = [];
-    let store = home.open();
-    const first = engineWith(store, calls, true);
-    const [ref] = await first.engine.register(twoCalls);
-    const { id } = await first.engine.start(ref!, {});
-    await until(() => calls.length === 1, 'the first call');
+    const { first, id } = await inFirstCall(calls);
+    let store = first.store;
 
     let closed = false;
     const closing = first.engine.close({ drainMs: 60_000 }).then(() => (closed = true));
@@ -62,7 +68,7 @@ describe('close with a drain', () => {
     ]);
     await store.close();
 
-    store = home.open();
+    store = home!.open();
     const next = engineWith(store, calls, false);
     expect((await next.engine.recover()).resumed).toEqual([id]);
     expect(await (await next.engine.handle(id))!.result()).toEqual({ done: 'b' });
@@ -72,18 +78,14 @@ describe('close with a drain', () => {
   });
 
   it('without a drain aborts the call in flight, which the next process runs again', async () => {
-    home = tempHome();
     const calls: string[] = [];
-    let store = home.open();
-    const first = engineWith(store, calls, true);
-    const [ref] = await first.engine.register(twoCalls);
-    const { id } = await first.engine.start(ref!, {});
-    await until(() => calls.length === 1, 'the first call');
+    const { first, id } = await inFirstCall(calls);
+    let store = first.store;
     await first.engine.close();
     expect(first.aborted).toEqual(['a']);
     await store.close();
 
-    store = home.open();
+    store = home!.open();
     const next = engineWith(store, calls, false);
     await next.engine.recover();
     expect(await (await next.engine.handle(id))!.result()).toEqual({ done: 'b' });
@@ -93,13 +95,9 @@ describe('close with a drain', () => {
   });
 
   it('ends a drain at once on a second close(), aborting what is still in flight', async () => {
-    home = tempHome();
     const calls: string[] = [];
-    const store = home.open();
-    const first = engineWith(store, calls, true); // never released
-    const [ref] = await first.engine.register(twoCalls);
-    await first.engine.start(ref!, {});
-    await until(() => calls.length === 1, 'the first call');
+    const { first } = await inFirstCall(calls); // never released
+    const store = first.store;
     const draining = first.engine.close({ drainMs: 600_000 });
     await tick(20);
     await Promise.all([first.engine.close(), draining]);
