@@ -6,7 +6,8 @@
 // execution does not exist or is in no state to resume.
 import type { ExecutionRecord, ExecutionState } from '../store/types.js';
 import { DurableEngine } from '../runtime/durable/engine.js';
-import { openStoreFor, takeStoreFlag } from '../runtime/durable/home.js';
+import { openStoreFor, type StoreSpec, takeStoreFlag } from '../runtime/durable/home.js';
+import { servingHolder } from '../store/sqlite/serving-lock.js';
 import { ProblemError, problem } from '../runtime/problems.js';
 
 const usage = `Usage: weft executions list [--state STATE] [--limit N] [--json] [--store URL]
@@ -33,6 +34,29 @@ function summary(r: ExecutionRecord): string {
         ? ` ${s.error.title ?? ''}`
         : '';
   return `${r.id}  ${s.state}${extra}  ${w.namespace}/${w.name}@${w.version}  ${new Date(r.createdAt).toISOString()}`;
+}
+
+/**
+ * Cancelling a running or suspended execution, or resuming a suspended one, drives it here
+ * (its finally blocks, its calls in flight). On a SQLite file another process serves, that
+ * process drives it too: a call in flight would run in both. Refused then, naming it.
+ * Unparking only writes (a worker then claims it), so it goes on.
+ */
+function drivenElsewhere(
+  sub: string,
+  record: ExecutionRecord,
+  spec: StoreSpec,
+): string | undefined {
+  if (spec.kind !== 'sqlite' || (sub !== 'cancel' && sub !== 'resume')) return undefined;
+  const state = record.status.state;
+  const drives = state === 'suspended' || (sub === 'cancel' && state === 'running');
+  const holder = drives ? servingHolder(spec.path) : undefined;
+  if (!holder) return undefined;
+  return (
+    `${spec.path}: ${holder} serves this store and drives execution ${record.id}; ` +
+    `${sub} it through that process (weft serve: weft executions ${sub} ${record.id} --server URL), ` +
+    `or stop it first`
+  );
 }
 
 /** The server's client (src/client) answers when --server or WEFT_SERVER is given. */
@@ -96,8 +120,14 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     const id = opts[0]!;
-    if (!(await engine.get(id))) {
+    const found = await engine.get(id);
+    if (!found) {
       process.stderr.write(`weft executions: execution ${id} does not exist\n`);
+      return 1;
+    }
+    const refusal = drivenElsewhere(sub, found, opened.spec);
+    if (refusal) {
+      process.stderr.write(`weft executions: ${refusal}\n`);
       return 1;
     }
     if (sub === 'cancel') {

@@ -133,6 +133,13 @@ describe('weft worker', () => {
 
   it('refuses to serve a SQLite file another process serves, and takes over once it is killed', async () => {
     const env = { ...process.env, WEFT_HOME: home.dir, WEFT_STORE: '' };
+    // an execution the worker will drive (it waits an hour)
+    const store = openSqliteStore({ path: home.path });
+    const engine = new DurableEngine({ store, env: {} });
+    const [ref] = await engine.register(doc('hour', [{ w: { wait: { hours: 1 } } }]));
+    const { id } = await engine.start(ref!, {});
+    await engine.close();
+    await store.close();
     const child = spawn(process.execPath, ['--import', 'tsx', entry, 'worker'], {
       env,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -157,9 +164,36 @@ describe('weft worker', () => {
       expect(r.stderr).toMatch(new RegExp(`^weft ${command}: ${holder.source}`, 'm'));
     }
 
-    // the kernel releases the lock of a killed process: a new one serves at once
+    // cancelling it here would drive it beside the worker: refused, naming the worker
+    const cancel = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', entry, 'executions', 'cancel', id],
+      {
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expect(cancel.status, cancel.stderr).toBe(1);
+    expect(cancel.stderr).toContain(
+      `serves this store and drives execution ${id}; cancel it through that process`,
+    );
+
+    // the kernel releases the lock of a killed process: cancel works locally now, and a
+    // new serving process starts at once
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
+    const cancelled = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', entry, 'executions', 'cancel', id],
+      {
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expect(cancelled.status, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toContain('cancelled');
     const r = spawnSync(process.execPath, ['--import', 'tsx', entry, 'resume'], {
       env,
       encoding: 'utf8',

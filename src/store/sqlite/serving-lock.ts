@@ -36,6 +36,31 @@ function describeHolder(path: string): string {
   }
 }
 
+/**
+ * Who serves the store at `path` now (the holder of its serving lock), or undefined when
+ * no process does. Takes nothing: a probe for commands that must not drive executions a
+ * serving process drives (the local `weft executions cancel`).
+ */
+export function servingHolder(path: string): string | undefined {
+  let db: Database.Database;
+  try {
+    db = new Database(`${path}-serving`, { fileMustExist: true });
+  } catch {
+    return undefined; // never served
+  }
+  try {
+    db.pragma('busy_timeout = 0');
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    return undefined;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return describeHolder(path);
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
 /** Takes the serving lock of the store at `path`, or throws StoreInUseError naming its holder. */
 export function takeServingLock(path: string): ServingLock {
   const db = new Database(`${path}-serving`);
