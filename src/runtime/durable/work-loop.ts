@@ -12,6 +12,8 @@ export interface Recovered {
   parked: string[];
 }
 
+/** Node's longest setTimeout delay. */
+const maxTimeoutMs = 2 ** 31 - 1;
 /** How often a serving worker deletes stale cache entries (docs/extensions.md "cache")
  *  and, with a retention, executions that ended before it (docs/operations.md). */
 const housekeepingEveryMs = 60_000;
@@ -91,7 +93,10 @@ export class WorkLoop {
         this.wakeTimerAt = undefined;
         this.wake();
       },
-      Math.max(0, when - this.claims.now()),
+      // setTimeout takes at most 2^31 - 1 ms (24.8 days) and fires at once beyond it: a
+      // far due time (a claim of an exclusive store lasts 100 years) wakes the loop then,
+      // for one claim round that finds nothing and waits again
+      Math.min(Math.max(0, when - this.claims.now()), maxTimeoutMs),
     );
   }
 
