@@ -318,15 +318,14 @@ export class DurableEngine {
     return this.attacher.liveCount;
   }
 
-  /** Stops serving: aborts effects in flight WITHOUT ending executions (they stay durable
-   *  and resume on the next recover()), waits for commits in flight. Does not close the store. */
   /**
    * Stops serving WITHOUT ending executions: effects in flight are aborted and resume on
-   * the next recover(). With `drainMs`, first a graceful drain (a worker's SIGTERM): no
-   * new claims, steps go on being recorded but start nothing new, and the calls in flight
-   * get up to `drainMs` to finish and have their outcomes recorded, so that the next
-   * process does not run them again (docs/operations.md "Stopping a worker"). A second
-   * close() while draining stops at once.
+   * the next recover(); commits in flight are waited for; the store stays open.
+   * With `drainMs`, first a graceful drain (a worker's SIGTERM): no new claims, steps go on
+   * being recorded but start nothing new, and the calls in flight get up to `drainMs` to
+   * finish and have their outcomes recorded, so that the next process does not run them
+   * again (docs/operations.md "Stopping a worker"). A second close() while draining stops
+   * at once.
    */
   close(options: { drainMs?: number } = {}): Promise<void> {
     if (this.closing) {
