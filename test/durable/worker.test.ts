@@ -1,11 +1,12 @@
 // weft worker: resumes what it finds in WEFT_HOME, and stops gracefully on SIGTERM; one
 // serving process per SQLite file (src/store/sqlite/serving-lock.ts).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DurableEngine } from '../../src/runtime/durable/engine.js';
 import { openSqliteStore } from '../../src/store/index.js';
+import { weft } from '../helpers/cli.js';
 import { doc, tempHome, tick } from './helpers.js';
 
 const home = tempHome('weft-worker-');
@@ -116,16 +117,10 @@ describe('weft worker', () => {
   it('refuses a --drain-ms that is not a whole number of milliseconds, naming it', () => {
     for (const command of ['worker', 'serve']) {
       for (const bad of ['-1', '1.5', 'soon', '']) {
-        const r = spawnSync(
-          process.execPath,
-          ['--import', 'tsx', entry, command, '--drain-ms', bad],
-          {
-            env: { ...process.env, WEFT_HOME: home.dir, WEFT_STORE: '' },
-            encoding: 'utf8',
-            timeout: 30_000,
-          },
-        );
-        expect(r.status, `${command} ${bad}: ${r.stderr}`).toBe(2);
+        const r = weft([command, '--drain-ms', bad], {
+          env: { WEFT_HOME: home.dir, WEFT_STORE: '' },
+        });
+        expect(r.code, `${command} ${bad}: ${r.stderr}`).toBe(2);
         expect(r.stderr).toContain('--drain-ms takes a whole number of milliseconds');
       }
     }
@@ -155,26 +150,14 @@ describe('weft worker', () => {
     );
     for (const command of ['worker', 'resume', 'serve']) {
       const args = command === 'serve' ? ['serve', '--port', '0'] : [command];
-      const r = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], {
-        env,
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
-      expect(r.status, `${command}: ${r.stderr}`).toBe(2);
+      const r = weft([...args], { env });
+      expect(r.code, `${command}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`^weft ${command}: ${holder.source}`, 'm'));
     }
 
     // cancelling it here would drive it beside the worker: refused, naming the worker
-    const cancel = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', entry, 'executions', 'cancel', id],
-      {
-        env,
-        encoding: 'utf8',
-        timeout: 30_000,
-      },
-    );
-    expect(cancel.status, cancel.stderr).toBe(1);
+    const cancel = weft(['executions', 'cancel', id], { env });
+    expect(cancel.code, cancel.stderr).toBe(1);
     expect(cancel.stderr).toContain(
       `serves this store and drives execution ${id}; cancel it through that process`,
     );
@@ -183,22 +166,10 @@ describe('weft worker', () => {
     // new serving process starts at once
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
-    const cancelled = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', entry, 'executions', 'cancel', id],
-      {
-        env,
-        encoding: 'utf8',
-        timeout: 30_000,
-      },
-    );
-    expect(cancelled.status, cancelled.stderr).toBe(0);
+    const cancelled = weft(['executions', 'cancel', id], { env });
+    expect(cancelled.code, cancelled.stderr).toBe(0);
     expect(cancelled.stdout).toContain('cancelled');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', entry, 'resume'], {
-      env,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(r.status, r.stderr).toBe(0);
+    const r = weft(['resume'], { env });
+    expect(r.code, r.stderr).toBe(0);
   }, 60_000);
 });
