@@ -10,38 +10,25 @@ import {
   type PostgresStore,
 } from '../../src/store/index.js';
 import { T0, newExecution, taskCompleted, taskStarted, workflow } from './fixtures.js';
-import {
-  admin,
-  describePg,
-  dropSchema,
-  freshSchema,
-  openTestStore,
-  pgUnavailable,
-  until,
-} from './pg-helpers.js';
+import { admin, describePg, pgUnavailable, schemaPerTest, until } from './pg-helpers.js';
 
 const unavailable = await pgUnavailable();
-let schema: string;
+const pg = schemaPerTest(unavailable);
 let writer: PostgresStore;
 let reader: PostgresStore;
 let heard: HistoryChange[];
 let off: () => void;
 
 beforeEach(async () => {
-  schema = freshSchema();
-  writer = await openTestStore(schema);
-  reader = await openTestStore(schema);
+  writer = await pg.store();
+  reader = await pg.store();
   heard = [];
   off = reader.onHistory((changes) => heard.push(...changes));
   await until(() => listening(reader.historyChannel), 'the reader to LISTEN');
 });
 
-afterEach(async () => {
-  off();
-  await writer.close();
-  await reader.close();
-  if (!unavailable) await dropSchema(schema);
-});
+// before schemaPerTest closes the stores
+afterEach(() => off());
 
 /**
  * The backends whose LISTEN on `channel` has completed: their last statement

@@ -5,7 +5,7 @@
 // the store is logical (`now` is passed), so nothing here depends on the wall clock:
 // assertions are on counts and order only.
 
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type {
   FencedLease,
   FencedWorkItem,
@@ -14,36 +14,15 @@ import type {
   PostgresStore,
 } from '../../src/store/index.js';
 import { T0, newExecution, workflow } from './fixtures.js';
-import {
-  admin,
-  describePg,
-  dropSchema,
-  freshSchema,
-  openTestStore,
-  pgUnavailable,
-} from './pg-helpers.js';
+import { admin, describePg, pgUnavailable, schemaPerTest } from './pg-helpers.js';
 
 const unavailable = await pgUnavailable();
-let schema: string;
-let stores: PostgresStore[] = [];
-
-beforeEach(() => {
-  schema = freshSchema();
-});
-
-afterEach(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-  stores = [];
-  if (!unavailable) await dropSchema(schema);
-});
+const pg = schemaPerTest(unavailable);
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function openFour(agingSeconds = 60): Promise<PostgresStore[]> {
-  stores = await Promise.all(
-    [1, 2, 3, 4].map(() => openTestStore(schema, { poolSize: 3, agingSeconds })),
-  );
-  return stores;
+  return Promise.all([1, 2, 3, 4].map(() => pg.store({ poolSize: 3, agingSeconds })));
 }
 
 async function start(
@@ -158,7 +137,7 @@ describePg('PostgreSQL limits across four workers', unavailable, () => {
     const sampler = (async () => {
       while (done < total) {
         const rows = await admin<{ key: string; n: string }>(
-          `SELECT key, count(*) AS n FROM "${schema}".limit_slots
+          `SELECT key, count(*) AS n FROM "${pg.schema}".limit_slots
            WHERE kind = 'concurrency' AND held GROUP BY key`,
         );
         for (const r of rows) sampled.set(r.key, Math.max(sampled.get(r.key) ?? 0, Number(r.n)));
@@ -179,7 +158,9 @@ describePg('PostgreSQL limits across four workers', unavailable, () => {
     expect(most.get('ns:shared')).toBeGreaterThan(1);
     const page = await clients[0]!.listExecutions({ states: ['completed'], limit: 1000 });
     expect(page.items).toHaveLength(total);
-    const [left] = await admin<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".limit_slots`);
+    const [left] = await admin<{ n: string }>(
+      `SELECT count(*) AS n FROM "${pg.schema}".limit_slots`,
+    );
     expect(Number(left!.n)).toBe(0);
   }, 120_000);
 

@@ -1,28 +1,17 @@
 // Retention on PostgreSQL with several workers pruning at once (pruneExecutions, FOR
 // UPDATE SKIP LOCKED): every ended execution is deleted exactly once, none that runs, and
 // no pruner fails or waits on another's rows.
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { PostgresStore } from '../../src/store/index.js';
 import { T0, newExecution, taskCompleted, workflow } from './fixtures.js';
-import { describePg, dropSchema, freshSchema, openTestStore, pgUnavailable } from './pg-helpers.js';
+import { describePg, pgUnavailable, schemaPerTest } from './pg-helpers.js';
 
 const unavailable = await pgUnavailable();
-let schema: string;
-let stores: PostgresStore[] = [];
-
-beforeEach(() => {
-  schema = freshSchema();
-});
-
-afterEach(async () => {
-  for (const s of stores) await s.close();
-  stores = [];
-  if (!unavailable) await dropSchema(schema);
-});
+const pg = schemaPerTest(unavailable);
 
 describePg('retention across pruners on PostgreSQL', unavailable, () => {
   it('deletes each ended execution once while four pruners run together', async () => {
-    stores = await Promise.all([1, 2, 3, 4].map(() => openTestStore(schema)));
+    const stores = await Promise.all([1, 2, 3, 4].map(() => pg.store()));
     const [first] = stores;
     const wf = workflow();
     await first!.putWorkflow(wf);
