@@ -136,7 +136,7 @@ export async function run(args: string[]): Promise<number> {
       if (handle && !handle.parked) await handle.outcome;
     }
     if (sub === 'resume') {
-      const state = (await engine.get(id))!.status.state;
+      const state = found.status.state;
       if (state === 'parked') await engine.unpark(id);
       else if (state === 'suspended') await engine.resume(id);
       else {
