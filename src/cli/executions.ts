@@ -2,8 +2,9 @@
 // under $WEFT_HOME. `list [--state S]` newest page first as the store orders it; `show ID`
 // the record and its history; `cancel ID` cancels (its try.finally blocks and children
 // too) and waits for it to end; `resume ID` lets a suspended execution go on, or a parked
-// one run again (engine.unpark), for a worker to drive. Exit 0; 2 on bad usage; 1 when the
-// execution does not exist or is in no state to resume.
+// one run again (engine.unpark), for a worker to drive. Beside a process serving the
+// SQLite file, cancel and resume are requests that process carries out (servedBy). Exit 0;
+// 2 on bad usage; 1 when the execution does not exist or is in no state to resume.
 import type { ExecutionRecord, ExecutionState } from '../store/types.js';
 import { DurableEngine } from '../runtime/durable/engine.js';
 import { openStoreFor, type StoreSpec, takeStoreFlag } from '../runtime/durable/home.js';
@@ -37,26 +38,15 @@ function summary(r: ExecutionRecord): string {
 }
 
 /**
- * Cancelling a running or suspended execution, or resuming a suspended one, drives it here
- * (its finally blocks, its calls in flight). On a SQLite file another process serves, that
- * process drives it too: a call in flight would run in both. Refused then, naming it.
- * Unparking only writes (a worker then claims it), so it goes on.
+ * The process serving this SQLite file (`weft worker`, `weft serve`), when there is one
+ * and the command changes executions. Cancelling or resuming here would drive the
+ * execution beside it, and a call in flight would run in both: the command then only
+ * records the request in the store, as on PostgreSQL, and that process carries it out
+ * at its next claim round (claims.ts `claimedOnly`, remote.ts).
  */
-function drivenElsewhere(
-  sub: string,
-  record: ExecutionRecord,
-  spec: StoreSpec,
-): string | undefined {
+function servedBy(sub: string, spec: StoreSpec): string | undefined {
   if (spec.kind !== 'sqlite' || (sub !== 'cancel' && sub !== 'resume')) return undefined;
-  const state = record.status.state;
-  const drives = state === 'suspended' || (sub === 'cancel' && state === 'running');
-  const holder = drives ? servingHolder(spec.path) : undefined;
-  if (!holder) return undefined;
-  return (
-    `${spec.path}: ${holder} serves this store and drives execution ${record.id}; ` +
-    `${sub} it through that process (weft serve: weft executions ${sub} ${record.id} --server URL), ` +
-    `or stop it first`
-  );
+  return servingHolder(spec.path);
 }
 
 /** The server's client (src/client) answers when --server or WEFT_SERVER is given. */
@@ -107,7 +97,12 @@ export async function run(args: string[]): Promise<number> {
   const opened = await openStoreFor('executions', parsed.store);
   if (typeof opened === 'number') return opened;
   const { store } = opened;
-  const engine = new DurableEngine({ store });
+  const holder = servedBy(sub, opened.spec);
+  // pollMs: how often a request's outcome is read back from the store
+  const engine = new DurableEngine({
+    store,
+    ...(holder ? { worker: { claimedOnly: true, pollMs: 200 } } : {}),
+  });
   const out = (v: unknown, text: string) =>
     process.stdout.write((json ? JSON.stringify(v) : text) + '\n');
   try {
@@ -125,11 +120,12 @@ export async function run(args: string[]): Promise<number> {
       process.stderr.write(`weft executions: execution ${id} does not exist\n`);
       return 1;
     }
-    const refusal = drivenElsewhere(sub, found, opened.spec);
-    if (refusal) {
-      process.stderr.write(`weft executions: ${refusal}\n`);
-      return 1;
-    }
+    const live = found.status.state === 'running' || found.status.state === 'suspended';
+    if (holder && live && (sub === 'cancel' || found.status.state === 'suspended'))
+      process.stderr.write(
+        `weft executions: ${holder} serves this store: ${sub} of execution ${id} requested ` +
+          `there${sub === 'cancel' ? '; waiting for it to end' : ''}\n`,
+      );
     if (sub === 'cancel') {
       await engine.cancel(id, reason);
       const handle = await engine.handle(id);

@@ -126,13 +126,14 @@ describe('weft worker', () => {
     }
   }, 60_000);
 
-  it('refuses to serve a SQLite file another process serves, and takes over once it is killed', async () => {
+  it('refuses to serve a SQLite file another process serves, carries out a cancel asked beside it, and takes over once killed', async () => {
     const env = { ...process.env, WEFT_HOME: home.dir, WEFT_STORE: '' };
     // an execution the worker will drive (it waits an hour)
     const store = openSqliteStore({ path: home.path });
     const engine = new DurableEngine({ store, env: {} });
     const [ref] = await engine.register(doc('hour', [{ w: { wait: { hours: 1 } } }]));
     const { id } = await engine.start(ref!, {});
+    const { id: second } = await engine.start(ref!, {});
     await engine.close();
     await store.close();
     const child = spawn(process.execPath, ['--import', 'tsx', entry, 'worker'], {
@@ -155,20 +156,33 @@ describe('weft worker', () => {
       expect(r.stderr).toMatch(new RegExp(`^weft ${command}: ${holder.source}`, 'm'));
     }
 
-    // cancelling it here would drive it beside the worker: refused, naming the worker
-    const cancel = weft(['executions', 'cancel', id], { env });
-    expect(cancel.code, cancel.stderr).toBe(1);
-    expect(cancel.stderr).toContain(
-      `serves this store and drives execution ${id}; cancel it through that process`,
+    // cancelling it here would drive it beside the worker: the command records the
+    // request, and the worker carries it out at its next claim round
+    const cancel = weft(['executions', 'cancel', id, '--reason', 'not needed'], { env });
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stderr).toMatch(
+      new RegExp(
+        `process ${child.pid} on \\S+, since \\S+ serves this store: cancel of execution ${id} ` +
+          'requested there; waiting for it to end',
+      ),
     );
+    expect(cancel.stdout).toContain(`${id}  cancelled`);
+    const shown = weft(['executions', 'show', id, '--json'], { env });
+    const types = (
+      JSON.parse(shown.stdout) as { history: { event: { type: string } }[] }
+    ).history.map((h) => h.event.type);
+    expect(types.filter((t) => t === 'ExecutionCancelRequested')).toHaveLength(1);
+    expect(types.at(-1)).toBe('ExecutionCancelled');
+    expect(stderr).not.toMatch(/cannot resume|failed/);
 
     // the kernel releases the lock of a killed process: cancel works locally now, and a
     // new serving process starts at once
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
-    const cancelled = weft(['executions', 'cancel', id], { env });
+    const cancelled = weft(['executions', 'cancel', second], { env });
     expect(cancelled.code, cancelled.stderr).toBe(0);
-    expect(cancelled.stdout).toContain('cancelled');
+    expect(cancelled.stderr).not.toContain('serves this store');
+    expect(cancelled.stdout).toContain(`${second}  cancelled`);
     const r = weft(['resume'], { env });
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);

@@ -19,7 +19,7 @@ import type { DurableLimits } from './options.js';
 import type { Admission } from './admission.js';
 import type { Claims } from './claims.js';
 import { Children } from './children.js';
-import { RemoteOutcomes } from './remote.js';
+import { RemoteOutcomes, type RemoteRequest } from './remote.js';
 import { Live } from './live.js';
 
 export { Live };
@@ -81,7 +81,7 @@ export class Attacher {
     record?: ExecutionRecord,
   ): Promise<Live | undefined> {
     const known = this.live.get(id);
-    // an unloaded execution this process may drive (exclusive store) is loaded again
+    // an unloaded execution this process may drive (drivesAll) is loaded again
     const reload = known?.unloaded && this.deps.claims.holds(id);
     if (known && !reload) return Promise.resolve(known);
     let p = this.loading.get(id);
@@ -190,7 +190,7 @@ export class Attacher {
    * request arriving meanwhile is not refused by our own lease check.
    */
   unloadAt(_runner: ExecutionRunner, until: number): number | undefined {
-    if (this.unloadAfterMs === undefined || !this.deps.claims.exclusive) return undefined;
+    if (this.unloadAfterMs === undefined || !this.deps.claims.drivesAll) return undefined;
     if (until - this.deps.clock.now() < this.unloadAfterMs) return undefined;
     return until - this.deps.claims.options.reloadAheadMs;
   }
@@ -212,7 +212,7 @@ export class Attacher {
     runner.detach();
     live.runner = undefined;
     live.unloaded = true;
-    if (live.awaited && !this.deps.claims.exclusive) this.watch(live);
+    if (live.awaited && !this.deps.claims.drivesAll) this.watch(live);
     const id = live.id;
     // due a little before the timer, so that claim and replay are done when it fires
     const dueAt = until - this.deps.claims.options.reloadAheadMs;
@@ -238,13 +238,31 @@ export class Attacher {
    * the execution, the claim was taken from it in between: the runner is stale (it would
    * miss what the other side recorded), so it is dropped and the execution attached anew.
    */
-  claimed(id: string, counted = true): Promise<Live | undefined> {
+  async claimed(id: string, counted = true, requested?: RemoteRequest): Promise<Live | undefined> {
     const known = this.live.get(id);
-    // on an exclusive store nobody else takes claims: a re-claim (after resetClaims) is ours
-    if (known?.runner && this.deps.claims.exclusive) return Promise.resolve(known);
+    if (known?.runner && this.deps.claims.drivesAll) {
+      // This process drives everything (SQLite): nobody else takes its claims, so a
+      // re-claim (after resetClaims) is ours, unless another process's request (remote.ts)
+      // put the run item back. A suspend or resume changed only the stored status: the
+      // runner follows it, and its calls in flight go on. A cancel added to the history.
+      if (!requested) return known;
+      if (requested !== 'cancel') {
+        const state = (await this.deps.store.getExecution(id))?.status.state;
+        if (state === 'suspended') known.runner.suspend();
+        else if (state === 'running') known.runner.unsuspend();
+        return known;
+      }
+    }
     // an execution this process unloaded comes back (the same Live: its waiters stay)
     if (known?.unloaded) return this.attach(id, counted, known);
-    if (known) this.drop(id, true);
+    if (known) {
+      // No lease fences the stale runner's writes on SQLite: a step of it still queued
+      // could land after the new runner read the history, so the new one starts once
+      // they are written (a refused one is dropped: lanes.retire).
+      const retired = this.deps.lanes.retire(id);
+      this.drop(id, true);
+      await retired;
+    }
     return this.attach(id, counted);
   }
 
@@ -350,7 +368,7 @@ export class Attacher {
     if (!l) return;
     l.parked = undefined;
     l.unloaded = true;
-    if (l.awaited && !this.deps.claims.exclusive) this.watch(l);
+    if (l.awaited && !this.deps.claims.drivesAll) this.watch(l);
   }
 
   async suspend(id: string): Promise<void> {

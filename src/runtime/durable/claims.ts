@@ -18,6 +18,9 @@
 // every execution it attaches, commits carry no lease (the sequence check still stops a
 // second writer), claims last "forever" and a starting worker voids the old ones
 // (Store.resetClaims). Claims there only pick what to start, by priority (and limits).
+// A process beside the one serving the file (the CLI) sets `claimedOnly`: it drives
+// nothing and sends requests through the store instead (remote.ts), which the serving
+// process finds at its next claim round: the request marks the run item it puts back.
 //
 // Claiming an item of an execution this process already drives means someone took the
 // claim from us in between (a remote cancel or suspend re-adds the item unclaimed): the
@@ -54,6 +57,14 @@ export interface WorkerOptions {
   unloadAfterMs?: number;
   /** How long before it is due an unloaded execution is claimed again (default 1,000 ms). */
   reloadAheadMs?: number;
+  /**
+   * Drive only the executions this process claimed, as every process does on PostgreSQL
+   * (default false). On an exclusive store (SQLite) a process drives every execution it
+   * attaches; set this when another process serves the file (`weft worker`): this one then
+   * writes requests (cancel, suspend, resume) through the store for that process to carry
+   * out, and reads outcomes, instead of driving executions beside it (the CLI does).
+   */
+  claimedOnly?: boolean;
 }
 
 export interface ResolvedWorkerOptions {
@@ -65,6 +76,7 @@ export interface ResolvedWorkerOptions {
   runStarts: boolean;
   unloadAfterMs: number;
   reloadAheadMs: number;
+  claimedOnly: boolean;
 }
 
 export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorkerOptions {
@@ -98,6 +110,7 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorke
     runStarts: options.runStarts ?? true,
     unloadAfterMs,
     reloadAheadMs,
+    claimedOnly: options.claimedOnly ?? false,
   };
 }
 
@@ -180,6 +193,9 @@ export class Claims {
   private keeper: LeaseKeeper | undefined;
   private closed = false;
   readonly exclusive: boolean;
+  /** Exclusive store, and not claimedOnly: this process drives every execution it
+   *  attaches, and nobody else takes its claims. */
+  readonly drivesAll: boolean;
 
   constructor(
     private readonly store: Store,
@@ -188,6 +204,17 @@ export class Claims {
   ) {
     this.options = resolveWorkerOptions(options);
     this.exclusive = store.exclusive === true;
+    this.drivesAll = this.exclusive && !this.options.claimedOnly;
+  }
+
+  /**
+   * Whether start() drives the new execution here (worker.runStarts). Not when claimedOnly
+   * on an exclusive store: a claim there lasts while the process serving the file lives,
+   * so an execution started by a short-lived process (the CLI) would wait for the server's
+   * next start; that process claims it at once instead.
+   */
+  get runsStarts(): boolean {
+    return this.options.runStarts && (this.drivesAll || !this.exclusive);
   }
 
   /** Exclusive stores: a claim never lapses while the process lives (~100 years). */
@@ -208,9 +235,9 @@ export class Claims {
     return this.held.size;
   }
 
-  /** Whether this process may drive `id` (exclusive stores: anything not awaiting a claim). */
+  /** Whether this process may drive `id` (drivesAll: anything not awaiting a claim). */
   holds(id: string): boolean {
-    return this.exclusive ? !this.awaiting.has(id) : this.held.has(id);
+    return this.drivesAll ? !this.awaiting.has(id) : this.held.has(id);
   }
 
   /**

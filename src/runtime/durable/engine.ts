@@ -200,7 +200,7 @@ export class DurableEngine {
       ...(options.priority !== undefined ? { priority: options.priority } : {}),
       namespaceLimits: this.namespaceLimits,
     });
-    const runHere = this.claims.options.runStarts && concurrency.length + rate.length === 0;
+    const runHere = this.claims.runsStarts && concurrency.length + rate.length === 0;
     const now = this.clock.now();
     const started: HistoryEvent = {
       v: 1,
@@ -235,7 +235,7 @@ export class DurableEngine {
       else this.claims.await(id);
       // its history is the event just written (input: the store's copy, not the caller's),
       // when this process is the one to load it
-      if (runHere || this.claims.exclusive)
+      if (runHere || this.claims.drivesAll)
         this.lanes.created(id, { ...started, input: created.execution.input });
     }
     // the record the create committed (or, for a repeated key, read in its transaction)

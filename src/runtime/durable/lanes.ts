@@ -63,6 +63,8 @@ interface Lane {
   next?: number;
   busy: boolean;
   queue: Pending[];
+  /** The drain in progress while busy: ends when everything queued is written or refused. */
+  draining?: Promise<void>;
   /** Another worker owns the execution: everything queued or appended later is refused. */
   lost?: unknown;
 }
@@ -164,6 +166,17 @@ export class StoreLanes implements HistoryStore {
     this.lanes.delete(executionId);
   }
 
+  /**
+   * forget(), and resolves once what the lane had queued or in flight is written or
+   * refused: a runner attached after that reads a history no late write of the old one
+   * can change behind its back.
+   */
+  retire(executionId: string): Promise<void> {
+    const lane = this.lanes.get(executionId);
+    this.forget(executionId);
+    return lane?.draining ?? Promise.resolve();
+  }
+
   /** Cancels a parked execution: no worker holds it, so the write goes without a claim. */
   appendUnleased(executionId: string, events: readonly HistoryEvent[]): Promise<number> {
     return this.enqueue(executionId, events, { unleased: true });
@@ -186,7 +199,7 @@ export class StoreLanes implements HistoryStore {
     const target = lane;
     return new Promise<number>((resolve, reject) => {
       target.queue.push({ events, extra, resolve, reject });
-      if (!target.busy) void this.drain(id, target);
+      if (!target.busy) target.draining = this.drain(id, target);
     });
   }
 
@@ -213,11 +226,13 @@ export class StoreLanes implements HistoryStore {
           // state another worker has moved on from
           lane.lost = error;
           for (const p of lane.queue.splice(0)) p.reject(error);
-          this.options.lost?.(id, error);
+          // a retired lane's runner was dropped already: the execution may have a new one
+          if (this.lanes.get(id) === lane) this.options.lost?.(id, error);
         }
       }
     }
     lane.busy = false;
+    lane.draining = undefined;
     if ((lane.next === -1 || lane.lost !== undefined) && this.lanes.get(id) === lane)
       this.lanes.delete(id);
   }

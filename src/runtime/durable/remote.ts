@@ -7,6 +7,9 @@
 // A holder that is only waiting (a timer, a listen) learns it at the next claim round:
 // re-claiming an execution it drives makes it drop its stale runner (Attacher.claimed).
 // An execution that has not taken a step yet is cancelled at once instead (cancelNow).
+// On SQLite the holder's commits carry no lease: the serving process learns of a request
+// from the mark on the run item (`payload.request`) at its next claim round
+// (Attacher.claimed), and a cancel also fails its next commit's sequence check.
 import { SequenceMismatchError } from '../../store/errors.js';
 import type { ExecutionWrite, Store } from '../../store/types.js';
 import type { Outcome } from '../started.js';
@@ -109,7 +112,9 @@ export class RemoteOutcomes {
       const write: ExecutionWrite = {
         executionId: id,
         expectedNextSeq: record.nextSeq,
-        addWork: [{ key: runKey, kind: 'ready', dueAt: now }],
+        // the payload tells a holder that drives everything (SQLite) that the claim it
+        // finds on an execution it drives is a request, not its own claim coming back
+        addWork: [{ key: runKey, kind: 'ready', dueAt: now, payload: { request: kind } }],
         ...(kind === 'cancel'
           ? {
               events: [
@@ -120,6 +125,9 @@ export class RemoteOutcomes {
                   ...(reason !== undefined ? { reason } : {}),
                 },
               ],
+              // a suspended execution is let go, so that it can run its cancellation (as
+              // Attacher.cancel does for one driven here)
+              ...(state === 'suspended' ? { status: { state: 'running' as const } } : {}),
             }
           : { status: { state: kind === 'suspend' ? 'suspended' : 'running' } }),
       };

@@ -6,6 +6,7 @@
 import type { Store, WorkItem } from '../../store/types.js';
 import type { Attacher } from './attach.js';
 import type { Claims } from './claims.js';
+import type { RemoteRequest } from './remote.js';
 
 export interface Recovered {
   resumed: string[];
@@ -194,13 +195,19 @@ export class WorkLoop {
     // no recovery, not counted: an execution a worker unloaded (it waited for a timer), one
     // no worker held before (nothing can have crashed driving it; saves an UPDATE), or one
     // this process gave back when the store could not take its step (a full disk makes no
-    // poison execution: counted, a few rounds of it parked every execution in flight)
-    const unloaded = (item.payload as { unloaded?: boolean } | undefined)?.unloaded === true;
+    // poison execution: counted, a few rounds of it parked every execution in flight). A
+    // request of another process (cancel, suspend, resume: remote.ts) that put the item
+    // back is counted: the item keeps its payload, and a call that crashes the process
+    // after it must still lead to dead-letter.
+    const payload = item.payload as { unloaded?: boolean; request?: RemoteRequest } | undefined;
+    const unloaded = payload?.unloaded === true;
+    const requested = payload?.request;
     const givenBack = this.claims.takeGivenBack(id);
     try {
       const l = await this.attacher.claimed(
         id,
         !unloaded && item.firstClaim !== true && !givenBack,
+        requested,
       );
       if (l?.parked) result.parked.push(id);
       else if (l) result.resumed.push(id);
