@@ -309,6 +309,9 @@ export interface Store {
    * Claims due work whose lease is free: priority first (with aging on PostgreSQL),
    * then dueAt. Work of an execution not yet admitted is claimed only when its
    * concurrency and rate keys have room (NewExecution.concurrency/rate), which admits it.
+   * A claim takes an item's payload: the item it returns has it, the stored item keeps
+   * none, so a payload speaks to the next claim only (the engine marks a run item it put
+   * back for a reload or a request; a later claim, after a crash, must not read the mark).
    */
   claimWork(request: ClaimRequest): Promise<WorkItem[]>;
   /** Gives claimed work back (worker shutting down); only the holder's items move. */

@@ -251,6 +251,40 @@ describe('recovery', () => {
     await store.close();
   });
 
+  it('parks as dead-letter a call that kills the process after its execution was unloaded once', async () => {
+    // The run item of an execution that came back from the store keeps its mark
+    // (`unloaded`): a restart's claim of it then looked like a reload and was not counted,
+    // so a call that killed the process every time ran forever.
+    home = tempHome();
+    let store = home.open();
+    const hang = () => new Promise<Json>(() => undefined);
+    let engine = engineOn(store, {
+      worker: { unloadAfterMs: 200, reloadAheadMs: 100, pollMs: 20 },
+    });
+    engine.registerFunction('hang', hang);
+    await engine.register(
+      doc('napThenDie', [{ w: { wait: { milliseconds: 600 } } }, { a: { call: 'hang' } }]),
+    );
+    await engine.serve();
+    const h = await engine.start({ namespace: 'test', name: 'napThenDie' }, {});
+    await until(async () => engine.liveCount === 0, 'the unload');
+    await until(
+      async () => (await events(engine, h.id)).some((e) => e.type === 'TaskStarted'),
+      'the call',
+    );
+    await crash(engine, store);
+    const outcomes: { resumed: string[]; parked: string[] }[] = [];
+    for (let i = 0; i < 6; i++) {
+      store = home.open();
+      engine = engineOn(store);
+      engine.registerFunction('hang', hang);
+      outcomes.push(await engine.recover());
+      await crash(engine, store);
+    }
+    expect(outcomes.slice(0, 5).every((o) => o.resumed[0] === h.id)).toBe(true);
+    expect(outcomes[5]).toEqual({ resumed: [], parked: [h.id] });
+  });
+
   it('holds a suspended execution until it is resumed, also across a restart', async () => {
     home = tempHome();
     let store = home.open();

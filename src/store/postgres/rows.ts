@@ -19,6 +19,8 @@ export interface PgWorkRow extends WorkRow {
   available_at: number;
   /** A claim's token before it (claimPicked): 0 for the item's first claim. */
   prior_fence?: number;
+  /** The payload the claim took (claimPicked leaves none in the row). */
+  prior_payload?: string | null;
 }
 
 /** A claimed work item with its fencing token (see PostgresStore.claimFenced). */
@@ -27,7 +29,8 @@ export interface FencedWorkItem extends WorkItem {
 }
 
 export function toFencedWorkItem(row: PgWorkRow): FencedWorkItem {
-  const item: FencedWorkItem = { ...toWorkItem(row), fence: row.fence };
+  const claimed = row.prior_payload === undefined ? row : { ...row, payload: row.prior_payload };
+  const item: FencedWorkItem = { ...toWorkItem(claimed), fence: row.fence };
   if (row.prior_fence === 0) item.firstClaim = true;
   return item;
 }

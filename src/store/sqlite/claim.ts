@@ -16,6 +16,7 @@ export const candidatesPerClaim = (limit: number) => limit * 2;
 interface Candidate {
   rowid: number;
   executionId: string;
+  payload: string | null;
 }
 
 function slotsOf(s: Statements, ids: readonly string[]): Map<string, SlotRow[]> {
@@ -50,15 +51,16 @@ export function claimSqlite(s: Statements, request: ClaimRequest): WorkItem[] {
       now: request.now,
       kinds: request.kinds ? JSON.stringify(request.kinds) : null,
       limit: candidatesPerClaim(request.limit),
-    }) as { rowid: number; execution_id: string }[]
-  ).map((r): Candidate => ({ rowid: r.rowid, executionId: r.execution_id }));
+    }) as { rowid: number; execution_id: string; payload: string | null }[]
+  ).map((r): Candidate => ({ rowid: r.rowid, executionId: r.execution_id, payload: r.payload }));
   const slots = slotsOf(s, [...new Set(candidates.map((c) => c.executionId))]);
   const needed = [...slots.values()].flat().filter(needsAdmission);
   const usage = usageOf(s, needed, request.now);
   const { picked, admitted } = admit(candidates, slots, usage, request.limit);
   for (const id of admitted) s.admitExecution.run({ id, now: request.now });
   const leaseUntil = request.now + request.leaseMs;
-  return picked.map((c) =>
-    toWorkItem(s.claimOne.get({ worker: request.worker, leaseUntil, rowid: c.rowid }) as WorkRow),
-  );
+  return picked.map((c) => {
+    const row = s.claimOne.get({ worker: request.worker, leaseUntil, rowid: c.rowid }) as WorkRow;
+    return toWorkItem({ ...row, payload: c.payload });
+  });
 }

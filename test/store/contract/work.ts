@@ -164,6 +164,23 @@ export function workContract(ctx: GetContext): void {
       expect(await store.nextDueAt()).toBeUndefined();
     });
 
+    it('hands the payload of an item to one claim: a claim after it (the lease lapsed) finds none', async () => {
+      const { store } = ctx();
+      await seed(store, ['e1']);
+      await addWork(store, 'e1', [{ ...ready(), payload: { unloaded: true } }]);
+      const first = await store.claimWork({ worker: 'w1', now: T0, leaseMs: 100, limit: 5 });
+      expect(first.map((w) => w.payload)).toEqual([{ unloaded: true }]);
+      // w1 died: its lease lapses and w2 claims the item, without the mark w1 consumed
+      const second = await store.claimWork({ worker: 'w2', now: T0 + 100, leaseMs: 100, limit: 5 });
+      expect(second).toHaveLength(1);
+      expect(second[0]!.claimedBy).toBe('w2');
+      expect(second[0]!.payload).toBeUndefined();
+      // a payload written again speaks to the next claim
+      await addWork(store, 'e1', [{ ...ready(T0 + 100), payload: { request: 'cancel' } }]);
+      const third = await store.claimWork({ worker: 'w3', now: T0 + 100, leaseMs: 100, limit: 5 });
+      expect(third.map((w) => w.payload)).toEqual([{ request: 'cancel' }]);
+    });
+
     it('releases only the work the named worker holds', async () => {
       const { store } = ctx();
       await seed(store, ['e1', 'e2']);

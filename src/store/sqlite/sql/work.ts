@@ -32,7 +32,7 @@ export const deleteAllWork = `DELETE FROM work WHERE execution_id = ?`;
  * work of executions waiting for a full concurrency or rate key (limit_slots), so they
  * do not hold up other keys' work; the claim then admits in order (admission.ts).
  */
-export const selectClaimable = `SELECT rowid, execution_id FROM work
+export const selectClaimable = `SELECT rowid, execution_id, payload FROM work
 WHERE available_at <= @now
   AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds)))
   AND NOT EXISTS (
@@ -44,9 +44,9 @@ WHERE available_at <= @now
 ORDER BY available_at - priority * 60000
 LIMIT @limit`;
 
-/** Claims one candidate. */
+/** Claims one candidate; the claim takes its payload (read with the candidates). */
 export const claimOne = `UPDATE work
-SET claimed_by = @worker, lease_until = @leaseUntil, available_at = @leaseUntil
+SET claimed_by = @worker, lease_until = @leaseUntil, available_at = @leaseUntil, payload = NULL
 WHERE rowid = @rowid
 RETURNING *`;
 
