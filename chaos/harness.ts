@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../src/store/index.js';
 import { type Ledger, startLedger } from './ledger.js';
+import { type Requester, startRequests } from './requests.js';
 import { type ChaosCounts, verify } from './verify.js';
 
 export interface ChaosOptions {
@@ -15,6 +16,9 @@ export interface ChaosOptions {
    *  0..30 ms: at random moments while effects are in flight and being recorded. */
   callsBetweenKills: number;
   waitMs: number;
+  /** Suspend and resume random executions from this process while the worker runs
+   *  (chaos/requests.ts); stopped before the last incarnation. */
+  requests?: boolean;
   random?: () => number;
   log?: (line: string) => void;
 }
@@ -44,7 +48,9 @@ function incarnation(
   );
 }
 
-export async function runChaos(o: ChaosOptions): Promise<ChaosCounts & { killsDone: number }> {
+export async function runChaos(
+  o: ChaosOptions,
+): Promise<ChaosCounts & { killsDone: number; requestPairs: number }> {
   const random = o.random ?? Math.random;
   const dir = mkdtempSync(join(tmpdir(), 'weft-chaos-'));
   const path = join(dir, 'weft.db');
@@ -52,7 +58,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosCounts & { killsDo
   try {
     const args = [path, ledger.url, String(o.executions), String(o.waitMs)];
     let killsDone = 0;
+    let requests: Requester | undefined;
     for (let k = 0; k < o.kills; k++) {
+      // from the first incarnation on: the store file exists and has its schema
+      if (k === 1 && o.requests) requests = startRequests(path, random);
       const r = await incarnation(args, ledger, {
         afterCalls: 1 + Math.floor(random() * o.callsBetweenKills),
         delayMs: Math.floor(random() * 30),
@@ -63,6 +72,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosCounts & { killsDo
       );
       if (r.code !== null && r.code !== 0) throw new Error(`worker failed: ${r.out}`);
     }
+    const requestPairs = (await requests?.stop()) ?? 0;
     const last = await incarnation(args, ledger, undefined);
     if (last.code !== 0) {
       const store = openSqliteStore({ path });
@@ -75,7 +85,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosCounts & { killsDo
     }
     const store = openSqliteStore({ path });
     try {
-      return { ...(await verify(store, o.executions, ledger.calls)), killsDone };
+      return { ...(await verify(store, o.executions, ledger.calls)), killsDone, requestPairs };
     } finally {
       await store.close();
     }

@@ -1,5 +1,6 @@
 // One incarnation of the chaos worker (a child process the harness SIGKILLs again and
-// again): opens the store, recovers, starts every execution with an idempotency key (a
+// again): opens the store, serves it (recovers, then claims every 100 ms: requests from
+// the harness, chaos/requests.ts), starts every execution with an idempotency key (a
 // start that already happened returns the same execution), waits for all, exits 0.
 //   node --import tsx chaos/worker.ts DB_PATH LEDGER_URL COUNT WAIT_MS
 import { DurableEngine } from '../src/runtime/durable/engine.js';
@@ -21,9 +22,10 @@ const engine = new DurableEngine({
   env: {},
   idempotencyHeader: true,
   limits: { maxRecoveryAttempts: Number(process.env.CHAOS_MAX_RECOVERY_ATTEMPTS ?? 1000) },
+  worker: { pollMs: 100 },
 });
 const [ref] = await engine.register(chaosWorkflow(ledger, Number(waitText)));
-await engine.recover();
+await engine.serve();
 const handles = [];
 for (let i = 0; i < Number(countText); i++)
   handles.push(await engine.start(ref!, { i }, { idempotencyKey: `chaos-${i}` }));

@@ -1,14 +1,22 @@
 // The small chaos run of issue 4 (chaos/run.ts is the large one): 20 executions whose
 // effects call a ledger on 127.0.0.1, the worker process SIGKILLed 5 times at random
-// moments while effects are in flight, then restarted until it finishes.
+// moments while effects are in flight, then restarted until it finishes; meanwhile this
+// process suspends and resumes running executions through the store (chaos/requests.ts).
 import { describe, expect, it } from 'vitest';
 import { runChaos } from '../../chaos/harness.js';
 import { passed } from '../../chaos/verify.js';
 
 describe('chaos', () => {
-  it('completes every execution with the right output through 5 SIGKILLs, re-running only effects in flight', async () => {
-    const c = await runChaos({ executions: 20, kills: 5, callsBetweenKills: 6, waitMs: 100 });
+  it('completes every execution with the right output through 5 SIGKILLs and suspend/resume requests, re-running only effects in flight', async () => {
+    const c = await runChaos({
+      executions: 20,
+      kills: 5,
+      callsBetweenKills: 6,
+      waitMs: 100,
+      requests: true,
+    });
     expect(c.killsDone).toBe(5);
+    expect(c.requestPairs).toBeGreaterThan(0);
     expect(c.completedRight).toBe(20);
     expect(c.wrongOrUnfinished).toBe(0);
     expect(c.effects).toBe(40);
