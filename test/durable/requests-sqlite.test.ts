@@ -138,6 +138,32 @@ describe('requests to the process serving a SQLite file', () => {
     expect(await (await v.handle(id))!.outcome).toEqual({ status: 'cancelled' });
   });
 
+  it('cancel of a parent: the serving process cancels the child it drives too', async () => {
+    home = tempHome();
+    const s = await server();
+    const [parentRef] = await s.engine.register(
+      doc('parent', [
+        { c: { run: { workflow: { namespace: 'test', name: 'steps', version: '1.0.0' } } } },
+      ]),
+    );
+    const { id } = await s.engine.start(parentRef!, {});
+    await until(() => s.calls.length === 1, "the child's first call");
+    const childId = (await s.engine.list({ states: ['running'] })).items.find(
+      (r) => r.parentId === id,
+    )?.id;
+    expect(childId).toBeDefined();
+
+    const v = visitor();
+    await v.cancel(id, 'not needed');
+    expect(await (await v.handle(id))!.outcome).toEqual({
+      status: 'cancelled',
+      reason: 'not needed',
+    });
+    expect((await (await v.handle(childId!))!.outcome).status).toBe('cancelled');
+    expect(s.calls).toEqual(['a']);
+    expect(s.aborted).toEqual(['a']);
+  });
+
   it('the visitor drives nothing: an execution it starts waits for the serving process', async () => {
     home = tempHome();
     const s = await server();
