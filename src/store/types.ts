@@ -378,8 +378,9 @@ export interface Store {
    * Wake-ups (optional): calls `callback` when work is added or released, with the
    * earliest dueAt of that work when known, so workers need not poll tightly. Returns the
    * unsubscribe function. PostgreSQL implements it with LISTEN/NOTIFY (and calls back
-   * every pollMs while its listening connection is down); SQLite leaves it undefined,
-   * its worker runs in the same process as the writer.
+   * every pollMs while its listening connection is down); SQLite reads PRAGMA
+   * data_version every 100 ms and calls back when another connection committed (a process
+   * beside the serving one: the CLI, an application with worker.claimedOnly).
    */
   onWork?(callback: (dueAt: number | undefined) => void): () => void;
 

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Json } from '../../src/history/events.js';
 import type { DurableEngine } from '../../src/runtime/durable/engine.js';
 import type { Store } from '../../src/store/types.js';
+import { approved, plainListen } from './events-helpers.js';
 import { doc, engineOn, type Home, tempHome, tick } from './helpers.js';
 
 let home: Home;
@@ -33,9 +34,9 @@ const steps = doc('steps', [
 ]);
 
 /** The serving process: `gate` records each call and waits for release(step). */
-async function server() {
+async function server(pollMs = 20) {
   const store = home.open();
-  const engine = engineOn(store, { worker: { pollMs: 20 } });
+  const engine = engineOn(store, { worker: { pollMs } });
   const calls: string[] = [];
   const aborted: string[] = [];
   const gates = new Map<string, () => void>();
@@ -162,6 +163,34 @@ describe('requests to the process serving a SQLite file', () => {
     expect((await (await v.handle(childId!))!.outcome).status).toBe('cancelled');
     expect(s.calls).toEqual(['a']);
     expect(s.aborted).toEqual(['a']);
+  });
+
+  it('wakes the serving process with the commits beside it, not at its next poll', async () => {
+    home = tempHome();
+    const s = await server(60_000); // only the store's watch of data_version wakes it
+    const v = visitor();
+    v.registerFunction('gate', () => ({}));
+    await v.register(steps);
+    const h = await v.start(s.ref, {});
+    await s.release('a');
+    await until(() => s.calls.length === 2, 'the second call');
+    await v.cancel(h.id, 'enough');
+    expect(await h.outcome).toEqual({ status: 'cancelled', reason: 'enough' });
+    expect(s.calls).toEqual(['a', 'b']);
+    expect(s.aborted).toEqual(['b']);
+  });
+
+  it('delivers an event published beside it to a listen, without waiting for its event poll', async () => {
+    home = tempHome();
+    const store = home.open();
+    const engine = engineOn(store, { worker: { pollMs: 60_000 }, eventPollMs: 60_000 });
+    const [ref] = await engine.register(plainListen);
+    await engine.serve();
+    open.push({ engine, store });
+    const h = await engine.start(ref!, {});
+    await until(async () => (await types(engine, h.id)).includes('ListenStarted'), 'the listen');
+    await visitor().publish(approved('from-the-cli'));
+    expect(await h.result()).toEqual([{ id: 'from-the-cli' }]);
   });
 
   it('the visitor drives nothing: an execution it starts waits for the serving process', async () => {

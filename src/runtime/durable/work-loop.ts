@@ -102,7 +102,7 @@ export class WorkLoop {
   }
 
   /** This process put claimable work in the store (a parked execution's run item): a
-   *  serving loop claims it now rather than at its next poll (SQLite has no onWork). */
+   *  serving loop claims it now (SQLite's onWork tells only of other connections'). */
   workAdded(): void {
     if (this.serving) this.wakeAt(this.claims.now());
   }

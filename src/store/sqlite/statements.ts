@@ -16,6 +16,8 @@ const sources = {
   savepoint: 'SAVEPOINT op',
   release: 'RELEASE op',
   rollbackTo: 'ROLLBACK TO op',
+  /** Moves when another connection commits (SqliteStore.watchOthers). */
+  dataVersion: 'PRAGMA data_version',
 
   insertWorkflow: workflows.insertWorkflow,
   selectWorkflow: workflows.selectWorkflow,

@@ -69,6 +69,9 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   return new SqliteStore(openDatabase(options), limits, options.maxGroup);
 }
 
+/** How often a subscribed store looks for commits of other connections (watchOthers). */
+const watchEveryMs = 100;
+
 export class SqliteStore implements Store {
   /** One process per file: a starting worker voids the claims of the one before. */
   readonly exclusive = true;
@@ -79,6 +82,10 @@ export class SqliteStore implements Store {
   private servingLock: ServingLock | undefined;
   /** onEvent subscribers: engines on this store object (one process). */
   private readonly eventCallbacks = new Set<() => void>();
+  /** onWork subscribers: the serving loop of an engine on this store object. */
+  private readonly workCallbacks = new Set<(dueAt: number | undefined) => void>();
+  /** Reads PRAGMA data_version while anyone subscribes (watchOthers). */
+  private watcher: NodeJS.Timeout | undefined;
 
   constructor(
     readonly db: Database.Database,
@@ -291,11 +298,52 @@ export class SqliteStore implements Store {
     return this.writer.submit(() => this.s.deleteOldEvents.run(olderThan).changes);
   }
 
-  /** In-process wake-ups: SQLite serves one process, whose appends call back here. */
+  /**
+   * Wake-ups for events: this store object's appends call back at once; those of other
+   * connections (another process publishing) within watchEveryMs (watchOthers).
+   */
   onEvent(callback: () => void): () => void {
     if (this.closed) throw new StoreClosedError('the store is closed');
     this.eventCallbacks.add(callback);
+    this.watchOthers();
     return () => this.eventCallbacks.delete(callback);
+  }
+
+  /**
+   * Wake-ups for work another connection added (Store.onWork): a start, a request or an
+   * unpark written by a process beside the one serving the file (the CLI, an application
+   * with worker.claimedOnly) reaches it within watchEveryMs instead of its next poll.
+   */
+  onWork(callback: (dueAt: number | undefined) => void): () => void {
+    if (this.closed) throw new StoreClosedError('the store is closed');
+    this.workCallbacks.add(callback);
+    this.watchOthers();
+    return () => this.workCallbacks.delete(callback);
+  }
+
+  /**
+   * Commits of other connections change PRAGMA data_version (this connection's own do
+   * not): read every watchEveryMs while anyone subscribes, a few microseconds each, and
+   * call every subscriber back when it moved. The callbacks only wake readers that look
+   * in the store themselves, so a change that concerns nobody costs one claim round.
+   */
+  private watchOthers(): void {
+    if (this.watcher) return;
+    const version = this.s.dataVersion.pluck();
+    let seen = version.get() as number;
+    this.watcher = setInterval(() => {
+      if (this.closed || this.workCallbacks.size + this.eventCallbacks.size === 0) {
+        clearInterval(this.watcher);
+        this.watcher = undefined;
+        return;
+      }
+      const now = version.get() as number;
+      if (now === seen) return;
+      seen = now;
+      for (const callback of [...this.workCallbacks]) callback(undefined);
+      for (const callback of [...this.eventCallbacks]) callback();
+    }, watchEveryMs);
+    this.watcher.unref();
   }
 
   pruneExecutions(before: number, limit: number): Promise<number> {
@@ -329,6 +377,9 @@ export class SqliteStore implements Store {
     this.writer.close();
     this.closed = true;
     this.eventCallbacks.clear();
+    this.workCallbacks.clear();
+    if (this.watcher) clearInterval(this.watcher);
+    this.watcher = undefined;
     this.db.close();
     this.servingLock?.release();
     this.servingLock = undefined;
