@@ -237,6 +237,7 @@ export class Attacher {
    * This process claimed `id`'s run item (serve loop or recovery). When it already drives
    * the execution, the claim was taken from it in between: the runner is stale (it would
    * miss what the other side recorded), so it is dropped and the execution attached anew.
+   * `requested`: the claim's mark, when another process's request put the item back.
    */
   async claimed(id: string, counted = true, requested?: RemoteRequest): Promise<Live | undefined> {
     const known = this.live.get(id);

@@ -195,10 +195,10 @@ export class WorkLoop {
     // no recovery, not counted: an execution a worker unloaded (it waited for a timer), one
     // no worker held before (nothing can have crashed driving it; saves an UPDATE), or one
     // this process gave back when the store could not take its step (a full disk makes no
-    // poison execution: counted, a few rounds of it parked every execution in flight). A
-    // request of another process (cancel, suspend, resume: remote.ts) that put the item
-    // back is counted: the item keeps its payload, and a call that crashes the process
-    // after it must still lead to dead-letter.
+    // poison execution: counted, a few rounds of it parked every execution in flight), or
+    // one another process's request put back (cancel, suspend, resume: remote.ts). A claim
+    // takes the item's mark (Store.claimWork), so the claim after a crash that follows
+    // finds none and counts.
     const payload = item.payload as { unloaded?: boolean; request?: RemoteRequest } | undefined;
     const unloaded = payload?.unloaded === true;
     const requested = payload?.request;
@@ -206,7 +206,7 @@ export class WorkLoop {
     try {
       const l = await this.attacher.claimed(
         id,
-        !unloaded && item.firstClaim !== true && !givenBack,
+        !unloaded && requested === undefined && item.firstClaim !== true && !givenBack,
         requested,
       );
       if (l?.parked) result.parked.push(id);
