@@ -120,24 +120,29 @@ export async function run(args: string[]): Promise<number> {
       process.stderr.write(`weft executions: execution ${id} does not exist\n`);
       return 1;
     }
-    const live = found.status.state === 'running' || found.status.state === 'suspended';
-    if (holder && live && (sub === 'cancel' || found.status.state === 'suspended'))
-      process.stderr.write(
-        `weft executions: ${holder} serves this store: ${sub} of execution ${id} requested ` +
-          `there${sub === 'cancel' ? '; waiting for it to end' : ''}\n`,
-      );
+    const current = found.status.state;
+    // said once the request is in the store (a running or suspended execution only)
+    const requested = () => {
+      if (holder && (current === 'running' || current === 'suspended'))
+        process.stderr.write(
+          `weft executions: ${holder} serves this store: ${sub} of execution ${id} requested ` +
+            `there${sub === 'cancel' ? '; waiting for it to end' : ''}\n`,
+        );
+    };
     if (sub === 'cancel') {
       await engine.cancel(id, reason);
+      requested();
       const handle = await engine.handle(id);
       if (handle && !handle.parked) await handle.outcome;
     }
     if (sub === 'resume') {
-      const state = found.status.state;
-      if (state === 'parked') await engine.unpark(id);
-      else if (state === 'suspended') await engine.resume(id);
-      else {
+      if (current === 'parked') await engine.unpark(id);
+      else if (current === 'suspended') {
+        await engine.resume(id);
+        requested();
+      } else {
         // refused before anything attaches it: a running one may be a worker's to drive
-        const detail = `execution ${id} is ${state}; only a suspended or parked execution can be resumed`;
+        const detail = `execution ${id} is ${current}; only a suspended or parked execution can be resumed`;
         const refused = problem('validation', 'Execution not resumable', detail, { status: 409 });
         process.stderr.write(JSON.stringify(refused) + '\n');
         return 1;
