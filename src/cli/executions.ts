@@ -1,10 +1,12 @@
-// `weft executions list|show ID|cancel ID|resume ID [--json]`: the executions in the store
-// under $WEFT_HOME. `list [--state S]` newest page first as the store orders it; `show ID`
-// the record and its history; `cancel ID` cancels (its try.finally blocks and children
-// too) and waits for it to end; `resume ID` lets a suspended execution go on, or a parked
-// one run again (engine.unpark), for a worker to drive. Beside a process serving the
-// SQLite file, cancel and resume are requests that process carries out (servedBy). Exit 0;
-// 2 on bad usage; 1 when the execution does not exist or is in no state to resume.
+// `weft executions list|show ID|cancel ID|suspend ID|resume ID [--json]`: the executions
+// in the store under $WEFT_HOME. `list [--state S]` newest page first as the store orders
+// it; `show ID` the record and its history; `cancel ID` cancels (its try.finally blocks
+// and children too) and waits for it to end; `suspend ID` holds a running execution;
+// `resume ID` lets a suspended execution go on, or a parked one run again (engine.unpark).
+// Suspend and resume only write (requests, remote.ts): whichever process serves the
+// store carries them out, now or when it starts. So does cancel beside a process serving
+// the SQLite file (servedBy); with none, this process runs the cancellation to its end.
+// Exit 0; 2 on bad usage; 1 when the execution does not exist or is in no state for it.
 import type { ExecutionRecord, ExecutionState } from '../store/types.js';
 import { DurableEngine } from '../runtime/durable/engine.js';
 import { openStoreFor, type StoreSpec, takeStoreFlag } from '../runtime/durable/home.js';
@@ -14,13 +16,16 @@ import { ProblemError, problem } from '../runtime/problems.js';
 const usage = `Usage: weft executions list [--state STATE] [--limit N] [--json] [--store URL]
        weft executions show ID [--json] [--store URL]
        weft executions cancel ID [--reason TEXT] [--json] [--store URL]
+       weft executions suspend ID [--json] [--store URL]
        weft executions resume ID [--json] [--store URL]
 
 The executions in the store: --store URL (postgres://...[?schema=NAME], sqlite:PATH or a
 path), else $WEFT_STORE, else $WEFT_HOME/weft.db (WEFT_HOME default ./.weft).
 STATE: running, suspended, completed, faulted, cancelled, parked.
-resume: a suspended execution goes on; a parked one (dead-letter, determinism) runs again
-from its history once a worker claims it (weft worker, weft serve, or weft resume).
+suspend: a running execution takes no further step (the outcomes of its calls in flight
+wait) until resumed. resume: a suspended execution goes on; a parked one (dead-letter,
+determinism) runs again from its history. Both are carried out by the process serving the
+store (weft worker, weft serve), or by the next one to start (or weft resume).
 `;
 
 const states = ['running', 'suspended', 'completed', 'faulted', 'cancelled', 'parked'];
@@ -37,15 +42,17 @@ function summary(r: ExecutionRecord): string {
   return `${r.id}  ${s.state}${extra}  ${w.namespace}/${w.name}@${w.version}  ${new Date(r.createdAt).toISOString()}`;
 }
 
+const changes = new Set(['cancel', 'suspend', 'resume']);
+
 /**
  * The process serving this SQLite file (`weft worker`, `weft serve`), when there is one
- * and the command changes executions. Cancelling or resuming here would drive the
- * execution beside it, and a call in flight would run in both: the command then only
- * records the request in the store, as on PostgreSQL, and that process carries it out
- * at its next claim round (claims.ts `claimedOnly`, remote.ts).
+ * and the command changes executions. Driving an execution here would drive it beside
+ * that process, and a call in flight would run in both: the command then only records
+ * the request in the store, as on PostgreSQL, and that process carries it out at its next
+ * claim round (claims.ts `claimedOnly`, remote.ts).
  */
 function servedBy(sub: string, spec: StoreSpec): string | undefined {
-  if (spec.kind !== 'sqlite' || (sub !== 'cancel' && sub !== 'resume')) return undefined;
+  if (spec.kind !== 'sqlite' || !changes.has(sub)) return undefined;
   return servingHolder(spec.path);
 }
 
@@ -68,7 +75,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`weft executions: ${parsed}\n\n${usage}`);
     return 2;
   }
-  const [sub, ...rest] = parsed.rest;
+  const [sub = '', ...rest] = parsed.rest;
   const json = rest.includes('--json');
   const opts = rest.filter((a) => a !== '--json');
   const flag = (name: string) => {
@@ -82,7 +89,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`weft executions: ${m}\n\n${usage}`);
     return 2;
   };
-  if (sub !== 'list' && sub !== 'show' && sub !== 'cancel' && sub !== 'resume')
+  if (sub !== 'list' && sub !== 'show' && !changes.has(sub))
     return fail(`unknown subcommand '${sub}'`);
   const state = flag('--state');
   const limit = flag('--limit');
@@ -98,10 +105,13 @@ export async function run(args: string[]): Promise<number> {
   if (typeof opened === 'number') return opened;
   const { store } = opened;
   const holder = servedBy(sub, opened.spec);
-  // pollMs: how often a request's outcome is read back from the store
+  // Suspend and resume are requests even when nothing serves the store: driving the
+  // execution here to hold it or let it go would launch its calls in flight again, only
+  // to abort them when this command exits. pollMs: how often an outcome is read back.
+  const requests = holder !== undefined || sub === 'suspend' || sub === 'resume';
   const engine = new DurableEngine({
     store,
-    ...(holder ? { worker: { claimedOnly: true, pollMs: 200 } } : {}),
+    ...(requests ? { worker: { claimedOnly: true, pollMs: 200 } } : {}),
   });
   const out = (v: unknown, text: string) =>
     process.stdout.write((json ? JSON.stringify(v) : text) + '\n');
@@ -135,21 +145,29 @@ export async function run(args: string[]): Promise<number> {
       const handle = await engine.handle(id);
       if (handle && !handle.parked) await handle.outcome;
     }
+    // refused before anything attaches it, as the API refuses it (409)
+    const refuse = (title: string, only: string) => {
+      const detail = `execution ${id} is ${current}; only ${only}`;
+      process.stderr.write(JSON.stringify(problem('validation', title, detail, { status: 409 })));
+      process.stderr.write('\n');
+      return 1;
+    };
+    if (sub === 'suspend') {
+      if (current !== 'running' && current !== 'suspended')
+        return refuse('Execution not suspendable', 'a running execution can be suspended');
+      await engine.suspend(id);
+      requested();
+    }
     if (sub === 'resume') {
       if (current === 'parked') await engine.unpark(id);
       else if (current === 'suspended') {
         await engine.resume(id);
         requested();
-      } else {
-        // refused before anything attaches it: a running one may be a worker's to drive
-        const detail = `execution ${id} is ${current}; only a suspended or parked execution can be resumed`;
-        const refused = problem('validation', 'Execution not resumable', detail, { status: 409 });
-        process.stderr.write(JSON.stringify(refused) + '\n');
-        return 1;
-      }
+      } else
+        return refuse('Execution not resumable', 'a suspended or parked execution can be resumed');
     }
     const record = (await engine.get(id))!;
-    if (sub === 'cancel' || sub === 'resume') {
+    if (changes.has(sub)) {
       out(record, summary(record));
       return 0;
     }

@@ -14,11 +14,11 @@ const env = { WEFT_HOME: home.dir };
 const entry = new URL('../../src/cli/entry.ts', import.meta.url).pathname;
 
 /** Runs src/cli/executions.ts directly (the `executions` command name is the client's now). */
-function executions(args: string[]) {
+function executions(args: string[], onEnv: Record<string, string> = env) {
   const script = `const m = await import(${JSON.stringify(new URL('../../src/cli/executions.ts', import.meta.url).pathname)}); process.exitCode = await m.run(${JSON.stringify(args)});`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     encoding: 'utf8',
-    env: { ...process.env, ...env, WEFT_SERVER: '' },
+    env: { ...process.env, ...onEnv, WEFT_SERVER: '' },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -107,6 +107,70 @@ describe('durable CLI', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/execution nope does not exist/);
     expect(executions(['frob']).code).toBe(2);
+  }, 60_000);
+
+  it('suspends and resumes through the store: the worker serving it holds it, then finishes it', async () => {
+    const own = tempHome('weft-cli-suspend-');
+    const ownEnv = { WEFT_HOME: own.dir };
+    const read = async (id: string) => {
+      const store = openSqliteStore({ path: own.path, integrityCheck: 'none' });
+      try {
+        const record = await store.getExecution(id);
+        return { state: record?.status.state, events: (await store.loadHistory(id)).length };
+      } finally {
+        await store.close();
+      }
+    };
+    // an execution left running (its process gone): a short wait, then a set
+    const store = openSqliteStore({ path: own.path });
+    const engine = engineOn(store);
+    const [ref] = await engine.register(
+      doc('held', [{ w: { wait: { milliseconds: 300 } } }, { s: { set: { ok: true } } }]),
+    );
+    const { id } = await engine.start(ref!, {});
+    await engine.close();
+    await store.close();
+    const before = await read(id);
+
+    // nothing serves the store: the command only writes the request
+    const suspended = executions(['suspend', id, '--json'], ownEnv);
+    expect(suspended.code, suspended.stderr).toBe(0);
+    expect(JSON.parse(suspended.stdout)).toMatchObject({ id, status: { state: 'suspended' } });
+    expect(await read(id)).toEqual({ state: 'suspended', events: before.events });
+
+    const worker = spawn(process.execPath, ['--import', 'tsx', entry, 'worker'], {
+      env: { ...process.env, ...ownEnv, WEFT_STORE: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    worker.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      for (let i = 0; i < 300 && !stderr.includes('serving'); i++) await tick(50);
+      await tick(800); // the timer came due: the worker holds its outcome
+      expect((await read(id)).state).toBe('suspended');
+
+      const resumed = executions(['resume', id], ownEnv);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toMatch(
+        new RegExp(`process ${worker.pid} .* serves this store: resume of execution ${id}`),
+      );
+      let state: string | undefined;
+      for (let i = 0; i < 200 && state !== 'completed'; i++) {
+        await tick(50);
+        state = (await read(id)).state;
+      }
+      expect(state).toBe('completed');
+      const refused = executions(['suspend', id], ownEnv);
+      expect(refused.code).toBe(1);
+      expect(JSON.parse(refused.stderr)).toMatchObject({
+        status: 409,
+        detail: `execution ${id} is completed; only a running execution can be suspended`,
+      });
+    } finally {
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker.on('exit', r));
+      own.remove();
+    }
   }, 60_000);
 
   it('resumes a parked execution for the next worker, and refuses one that has ended', async () => {
