@@ -307,7 +307,11 @@ function startLaunched(
     return;
   }
   if (!c.await) return; // the child runs on; its outcome is not the parent's business
-  host.inflight.set(effectId, () => run.cancel('the parent cancelled it'));
+  // a detach (shutdown, or another worker took the parent over) leaves the child running:
+  // it is an execution of its own, and the parent's next runner waits for it again
+  host.inflight.set(effectId, () => {
+    if (!host.detached) run.cancel('the parent cancelled it');
+  });
   void run.outcome.then((o) => {
     const time = now(host);
     if (o.status === 'completed') {

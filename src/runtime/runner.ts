@@ -166,7 +166,9 @@ export class ExecutionRunner implements EffectHost {
           // cancelled too (it is an execution of its own and may still be running)
           const childId = childIds.get(c.effectId);
           this.inflight.set(c.effectId, () => {
-            if (childId) this.deps.cancelChild?.(childId, 'the parent cancelled it');
+            // (not on a detach: the child is an execution of its own, effects.ts)
+            if (childId && !this.detached)
+              this.deps.cancelChild?.(childId, 'the parent cancelled it');
           });
           rest.push(c);
         }

@@ -35,4 +35,40 @@ describePg('requests (PostgreSQL)', unavailable, () => {
     expect(types.filter((t) => t === 'ExecutionCancelRequested')).toHaveLength(1);
     expect(types.at(-1)).toBe('ExecutionCancelled');
   }, 30_000);
+
+  it('suspending and resuming a parent another process drives leaves its child running', async () => {
+    let calls = 0;
+    let release: (v: Json) => void = () => undefined;
+    const worker = pg.keep(engineOn(await pg.store(), { worker: { name: 'w', pollMs: 50 } }));
+    worker.registerFunction('gate', () => {
+      calls++;
+      return new Promise<Json>((r) => (release = r));
+    });
+    const api = pg.keep(
+      engineOn(await pg.store(), { worker: { name: 'api', pollMs: 50, runStarts: false } }),
+    );
+    api.registerFunction('gate', () => ({}));
+    await worker.register(doc('pgkid', [{ a: { call: 'gate' } }]));
+    const [ref] = await worker.register(
+      doc('pgparent', [
+        { c: { run: { workflow: { namespace: 'test', name: 'pgkid', version: '1.0.0' } } } },
+      ]),
+    );
+    await worker.serve();
+    const { id } = await api.start(ref!, {});
+    await until(async () => calls === 1, "the child's call");
+
+    await api.suspend(id);
+    await until(async () => (await api.get(id))?.status.state === 'suspended', 'suspended');
+    await api.resume(id);
+    await until(async () => (await api.get(id))?.status.state === 'running', 'running');
+    await new Promise((r) => setTimeout(r, 300)); // the worker's claim rounds
+    const child = (await api.list({ states: ['running', 'cancelled'] })).items.find(
+      (r) => r.parentId === id,
+    )!;
+    const childTypes = (await api.history(child.id)).map((r) => r.event.type);
+    expect(childTypes).not.toContain('ExecutionCancelRequested');
+    release({ ok: true });
+    expect(await (await api.handle(id))!.result()).toEqual({ ok: true });
+  }, 30_000);
 });
