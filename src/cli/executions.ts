@@ -1,7 +1,8 @@
-// `weft executions list|show ID|cancel ID|suspend ID|resume ID [--json]`: the executions
-// in the store under $WEFT_HOME. `list [--state S]` newest page first as the store orders
-// it; `show ID` the record and its history; `cancel ID` cancels (its try.finally blocks
-// and children too) and waits for it to end; `suspend ID` holds a running execution;
+// `weft executions list|show ID|cancel ID|terminate ID|suspend ID|resume ID [--json]`: the
+// executions in the store under $WEFT_HOME. `list [--state S]` newest page first as the
+// store orders it; `show ID` the record and its history; `cancel ID` cancels (its
+// try.finally blocks and children too) and waits for it to end; `terminate ID` ends it at
+// once (one write, whoever drives it: terminate.ts); `suspend ID` holds a running execution;
 // `resume ID` lets a suspended execution go on, or a parked one run again (engine.unpark).
 // Suspend and resume only write (requests, remote.ts): whichever process serves the
 // store carries them out, now or when it starts. So does cancel beside a process serving
@@ -16,12 +17,15 @@ import { ProblemError, problem } from '../runtime/problems.js';
 const usage = `Usage: weft executions list [--state STATE] [--limit N] [--json] [--store URL]
        weft executions show ID [--json] [--store URL]
        weft executions cancel ID [--reason TEXT] [--json] [--store URL]
+       weft executions terminate ID [--reason TEXT] [--json] [--store URL]
        weft executions suspend ID [--json] [--store URL]
        weft executions resume ID [--json] [--store URL]
 
 The executions in the store: --store URL (postgres://...[?schema=NAME], sqlite:PATH or a
 path), else $WEFT_STORE, else $WEFT_HOME/weft.db (WEFT_HOME default ./.weft).
 STATE: running, suspended, completed, faulted, cancelled, parked.
+terminate: ends it at once, without its finally blocks (a cancel they hold up, or one
+nobody can drive); its child executions in flight too.
 suspend: a running execution takes no further step (the outcomes of its calls in flight
 wait) until resumed. resume: a suspended execution goes on; a parked one (dead-letter,
 determinism) runs again from its history. Both are carried out by the process serving the
@@ -89,7 +93,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`weft executions: ${m}\n\n${usage}`);
     return 2;
   };
-  if (sub !== 'list' && sub !== 'show' && !changes.has(sub))
+  if (sub !== 'list' && sub !== 'show' && sub !== 'terminate' && !changes.has(sub))
     return fail(`unknown subcommand '${sub}'`);
   const state = flag('--state');
   const limit = flag('--limit');
@@ -152,6 +156,12 @@ export async function run(args: string[]): Promise<number> {
       process.stderr.write('\n');
       return 1;
     };
+    if (sub === 'terminate') {
+      // one write, here, whoever drives it (terminate.ts): no request to wait for
+      if (current === 'completed' || current === 'faulted' || current === 'cancelled')
+        return refuse('Execution ended', 'a running, suspended or parked one can be terminated');
+      await engine.terminate(id, reason);
+    }
     if (sub === 'suspend') {
       if (current !== 'running' && current !== 'suspended')
         return refuse('Execution not suspendable', 'a running execution can be suspended');
@@ -167,7 +177,7 @@ export async function run(args: string[]): Promise<number> {
         return refuse('Execution not resumable', 'a suspended or parked execution can be resumed');
     }
     const record = (await engine.get(id))!;
-    if (changes.has(sub)) {
+    if (changes.has(sub) || sub === 'terminate') {
       out(record, summary(record));
       return 0;
     }

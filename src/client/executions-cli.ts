@@ -1,4 +1,4 @@
-// `weft executions list|get|history|follow|cancel|suspend|resume ... --server URL`: the
+// `weft executions list|get|history|follow|cancel|terminate|suspend|resume ... --server URL`: the
 // executions of a weft server through the client (WEFT_SERVER, WEFT_KEY). Lives here,
 // beside the client, so that a local `weft executions` (src/cli/executions.ts, the
 // durable engine's) can delegate to it when --server or WEFT_SERVER is given.
@@ -10,6 +10,7 @@ export const usage = `Usage: weft executions list [--namespace NS] [--workflow N
        weft executions history ID [--after SEQ]
        weft executions follow ID [--after SEQ]
        weft executions cancel ID [--reason TEXT]
+       weft executions terminate ID [--reason TEXT]   (at once, without finally blocks)
        weft executions suspend ID | resume ID   (resume: also runs a parked execution again)
 Options: --server URL (or WEFT_SERVER); the API key is read from WEFT_KEY.
 `;
@@ -70,6 +71,9 @@ export async function run(args: string[]): Promise<number> {
         return 0;
       case 'cancel':
         out(await client.cancel(id!, str(p, 'reason')));
+        return 0;
+      case 'terminate':
+        out(await client.terminate(id!, str(p, 'reason')));
         return 0;
       case 'suspend':
         out(await client.suspend(id!));

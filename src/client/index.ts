@@ -182,6 +182,13 @@ export class WeftClient {
       .body;
   }
 
+  /** Ends it at once, without its finally blocks. */
+  async terminate(id: string, reason?: string): Promise<ExecutionRecord> {
+    const p = `/executions/${encodeURIComponent(id)}/terminate`;
+    return (await this.request<ExecutionRecord>('POST', p, this.json(reason ? { reason } : {})))
+      .body;
+  }
+
   async suspend(id: string): Promise<ExecutionRecord> {
     const p = `/executions/${encodeURIComponent(id)}/suspend`;
     return (await this.request<ExecutionRecord>('POST', p)).body;

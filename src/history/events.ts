@@ -173,6 +173,8 @@ export interface ExecutionFaulted extends Base {
 export interface ExecutionCancelled extends Base {
   type: 'ExecutionCancelled';
   reason?: string;
+  /** Ended by terminate: at once, without its finally blocks (runtime/durable/terminate.ts). */
+  terminated?: true;
 }
 
 export type HistoryEvent =

@@ -225,6 +225,18 @@ export class DurableAdapter implements EnginePort {
     return (await this.store.getExecution(id)) ?? after;
   }
 
+  /** 409 for an execution that ended: terminate ends running, suspended or parked ones. */
+  terminate(id: string, reason?: string) {
+    return this.act(
+      id,
+      'terminated',
+      (s) => !terminalStates.includes(s as never),
+      async () => {
+        await this.engine.terminate(id, reason);
+      },
+    );
+  }
+
   suspend(id: string) {
     return this.act(
       id,

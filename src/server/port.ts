@@ -88,6 +88,8 @@ export interface EnginePort {
   /** Committed events with seq > after, in order. */
   history(id: string, after?: number, limit?: number): Promise<SequencedEvent[]>;
   cancel(id: string, reason?: string): Promise<ExecutionRecord>;
+  /** Ends it at once, without its finally blocks (DurableEngine.terminate). */
+  terminate(id: string, reason?: string): Promise<ExecutionRecord>;
   suspend(id: string): Promise<ExecutionRecord>;
   /** A suspended execution goes on; a parked one (dead-letter, determinism) runs again. */
   resume(id: string): Promise<ExecutionRecord>;

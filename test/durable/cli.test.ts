@@ -173,6 +173,35 @@ describe('durable CLI', () => {
     }
   }, 60_000);
 
+  it('terminates an execution with one write, and refuses one that has ended', async () => {
+    const store = openSqliteStore({ path: home.path, integrityCheck: 'none' });
+    const engine = engineOn(store);
+    const [ref] = await engine.register(doc('forever', [{ w: { wait: { hours: 1 } } }]));
+    const { id } = await engine.start(ref!, {});
+    await engine.close();
+    await store.close();
+
+    const t = executions(['terminate', id, '--reason', 'gone', '--json']);
+    expect(t.code, t.stderr).toBe(0);
+    expect(JSON.parse(t.stdout)).toMatchObject({
+      id,
+      status: { state: 'cancelled', reason: 'gone' },
+    });
+    const shown = JSON.parse(executions(['show', id, '--json']).stdout) as {
+      history: { event: { type: string; terminated?: boolean } }[];
+    };
+    expect(shown.history.at(-1)?.event).toMatchObject({
+      type: 'ExecutionCancelled',
+      terminated: true,
+    });
+    const again = executions(['terminate', id]);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stderr)).toMatchObject({
+      status: 409,
+      detail: `execution ${id} is cancelled; only a running, suspended or parked one can be terminated`,
+    });
+  }, 60_000);
+
   it('resumes a parked execution for the next worker, and refuses one that has ended', async () => {
     let store = openSqliteStore({ path: home.path, integrityCheck: 'none' });
     let engine = engineOn(store);

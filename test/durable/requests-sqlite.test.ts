@@ -2,31 +2,14 @@
 // CLI beside `weft worker`) opens it with worker.claimedOnly, records cancel, suspend and
 // resume in the store, and the serving process carries them out (claims.ts, remote.ts).
 // Two engines on one file here stand for the two processes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Json } from '../../src/history/events.js';
 import type { DurableEngine } from '../../src/runtime/durable/engine.js';
-import type { Store } from '../../src/store/types.js';
 import { approved, plainListen } from './events-helpers.js';
-import { doc, engineOn, type Home, tempHome, tick } from './helpers.js';
+import { closedAfterEach, doc, engineOn, type Home, tempHome, tick, until } from './helpers.js';
 
 let home: Home;
-const open: { engine: DurableEngine; store: Store }[] = [];
-
-afterEach(async () => {
-  for (const { engine, store } of open.splice(0)) {
-    await engine.close();
-    await store.close();
-  }
-  home?.remove();
-});
-
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return;
-    await tick(10);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const open = closedAfterEach(() => home);
 
 const steps = doc('steps', [
   { a: { call: 'gate', with: { step: 'a' } } },

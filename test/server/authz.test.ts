@@ -78,6 +78,13 @@ const cells: Record<string, (t: string, ns: Ns) => Promise<number>> = {
         headers: auth(t),
       })
     ).status,
+  'POST /executions/{id}/terminate': async (t, ns) =>
+    (
+      await call(`${s.api}/executions/${await startIn(ns)}/terminate`, {
+        method: 'POST',
+        headers: auth(t),
+      })
+    ).status,
   'POST /executions/{id}/suspend': async (t, ns) =>
     (
       await call(`${s.api}/executions/${executions[ns]}/suspend`, {

@@ -129,6 +129,31 @@ describe('executions', () => {
     expect(again.status).toBe(409);
   });
 
+  it('terminates a running execution at once, refuses it twice (409) and a bad body (400)', async () => {
+    const r = await call(
+      `${s.api}/executions`,
+      json({ workflow: { namespace: 'team-a', name: 'waiter' } }),
+    );
+    const bad = await call(`${s.api}/executions/${r.body.id}/terminate`, json({ reason: 7 }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toContain('/reason');
+    const terminated = await call(
+      `${s.api}/executions/${r.body.id}/terminate`,
+      json({ reason: 'stuck' }),
+    );
+    expect(terminated.status).toBe(200);
+    expect(terminated.body.status).toEqual({ state: 'cancelled', reason: 'stuck' });
+    const history = await call(`${s.api}/executions/${r.body.id}/history`);
+    expect(history.body.items.at(-1).event).toMatchObject({
+      type: 'ExecutionCancelled',
+      terminated: true,
+      reason: 'stuck',
+    });
+    const again = await call(`${s.api}/executions/${r.body.id}/terminate`, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(again.body.detail).toContain('cancelled');
+  });
+
   it('suspends and resumes a running execution, refusing each twice (409)', async () => {
     const r = await call(
       `${s.api}/executions`,
@@ -150,7 +175,7 @@ describe('executions', () => {
   it('answers 404 for an unknown execution on every execution route', async () => {
     expect((await call(`${s.api}/executions/nope`)).status).toBe(404);
     expect((await call(`${s.api}/executions/nope/history`)).status).toBe(404);
-    for (const verb of ['cancel', 'suspend', 'resume'])
+    for (const verb of ['cancel', 'terminate', 'suspend', 'resume'])
       expect((await call(`${s.api}/executions/nope/${verb}`, { method: 'POST' })).status).toBe(404);
   });
 

@@ -20,6 +20,7 @@ import type { Admission } from './admission.js';
 import type { Claims } from './claims.js';
 import { Children } from './children.js';
 import { RemoteOutcomes, type RemoteRequest } from './remote.js';
+import { recordTermination } from './terminate.js';
 import { Live } from './live.js';
 
 export { Live };
@@ -335,6 +336,33 @@ export class Attacher {
       ]);
       this.live.delete(id);
     }
+  }
+
+  /**
+   * Ends the execution at once (terminate.ts): a runner here stops (its calls in flight
+   * are aborted) and its queued writes settle first; then the record, then the children
+   * whose effect was in flight. Resolves with the execution's record; rejects 404 for an
+   * unknown one. One that had ended already is left as it was.
+   */
+  async terminate(id: string, reason?: string): Promise<ExecutionRecord> {
+    const l = this.live.get(id);
+    if (l?.runner) {
+      const retired = this.deps.lanes.retire(id);
+      l.runner.detach();
+      l.runner = undefined;
+      await retired;
+    }
+    const now = this.deps.clock.now();
+    const done = await recordTermination(this.deps.store, this.deps.hooks, id, now, reason);
+    if (!done) throw notFound(id);
+    const outcome = outcomeOf(done.record.status);
+    if (l && outcome) l.settle(outcome);
+    this.live.delete(id);
+    this.deps.claims.forget(id);
+    this.deps.lanes.forget(id);
+    for (const child of done.children)
+      await this.terminate(child, 'its parent was terminated').catch(() => undefined);
+    return done.record;
   }
 
   /**

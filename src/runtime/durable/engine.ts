@@ -278,6 +278,17 @@ export class DurableEngine {
     return this.attacher.cancel(id, reason);
   }
 
+  /**
+   * Ends the execution at once, without its finally blocks: nothing more of it runs, a call
+   * in flight is abandoned (aborted here when this process drives it), and its children in
+   * flight end the same way. Recorded as ExecutionCancelled with `terminated: true`; status
+   * `cancelled`. For a cancel stuck in a finally block, or an execution nobody can drive.
+   * Returns the record (unchanged when it had ended); 404 problem for an unknown id.
+   */
+  terminate(id: string, reason?: string): Promise<ExecutionRecord> {
+    return this.attacher.terminate(id, reason);
+  }
+
   /** Holds the execution: outcomes of its effects wait until resume(). Status `suspended`. */
   suspend(id: string): Promise<void> {
     return this.attacher.suspend(id);

@@ -1,4 +1,5 @@
-// Executions: start (Idempotency-Key), get, list/search, history, cancel, suspend, resume.
+// Executions: start (Idempotency-Key), get, list/search, history, cancel, terminate,
+// suspend, resume.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiApp, RouteDeps } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
@@ -83,18 +84,23 @@ const history = createRoute({
   },
 });
 
-const action = (verb: 'cancel' | 'suspend' | 'resume', summary: string) =>
+const action = (verb: 'cancel' | 'terminate' | 'suspend' | 'resume', summary: string) =>
   createRoute({
     method: 'post',
     path: `/executions/{id}/${verb}`,
     summary,
     request: {
       params: idParam,
-      ...(verb === 'cancel' ? { body: { required: false, content: json(CancelRequest) } } : {}),
+      ...(verb === 'cancel' || verb === 'terminate'
+        ? { body: { required: false, content: json(CancelRequest) } }
+        : {}),
     },
     responses: {
       200: { description: 'the execution after the action', content: json(Execution) },
-      ...problems(401, 403, 404, 409, 501),
+      // cancel and terminate read a body: {reason?}
+      ...(verb === 'cancel' || verb === 'terminate'
+        ? problems(400, 401, 403, 404, 409, 501)
+        : problems(401, 403, 404, 409, 501)),
     },
   });
 
@@ -164,9 +170,12 @@ export function executionRoutes(app: ApiApp, { port }: RouteDeps): void {
     );
   });
 
-  app.openapi(
-    action('cancel', 'Cancel a running execution (its finally blocks run)'),
-    async (c) => {
+  for (const verb of ['cancel', 'terminate'] as const) {
+    const summary =
+      verb === 'cancel'
+        ? 'Cancel a running execution (its finally blocks run)'
+        : 'End an execution at once, without its finally blocks';
+    app.openapi(action(verb, summary), async (c) => {
       const { id } = c.req.valid('param');
       await guarded(port, c.get('principal'), id, 'operator');
       const text = await c.req.text();
@@ -176,9 +185,9 @@ export function executionRoutes(app: ApiApp, { port }: RouteDeps): void {
         if (!parsed.success) throw badRequest('the body is {reason?: string}');
         reason = parsed.data.reason;
       }
-      return c.json(view(await port.cancel(id, reason)), 200);
-    },
-  );
+      return c.json(view(await port[verb](id, reason)), 200);
+    });
+  }
 
   app.openapi(action('suspend', 'Suspend a running execution'), async (c) => {
     const { id } = c.req.valid('param');
