@@ -59,20 +59,30 @@ interface Worker {
   admitted(item: FencedWorkItem, now: number): void;
   released(item: FencedWorkItem): void;
   finished(): boolean;
+  /**
+   * Runs each claim (its now() and its statement) after the one before it has ended, so
+   * that the order of the claims' logical times is the order the database saw them in.
+   * Without it, a worker that took its time first could reach the database second.
+   */
+  inTurn?<T>(claim: () => Promise<T>): Promise<T>;
 }
 
 /** One worker: claims up to `limit` at a time until everything is finished. */
 async function work(store: PostgresStore, name: string, w: Worker, limit = 2): Promise<number> {
   let claimed = 0;
   for (let idle = 0; !w.finished();) {
-    const now = w.now();
-    const items = await store.claimFenced({
-      worker: name,
-      now,
-      leaseMs: 3_600_000,
-      limit,
-      kinds: ['ready'],
-    });
+    const claim = async () => {
+      const now = w.now();
+      const items = await store.claimFenced({
+        worker: name,
+        now,
+        leaseMs: 3_600_000,
+        limit,
+        kinds: ['ready'],
+      });
+      return { now, items };
+    };
+    const { now, items } = await (w.inTurn ? w.inTurn(claim) : claim());
     if (items.length === 0) {
       if (++idle > 20_000) throw new Error(`${name}: no progress`);
       await pause(1);
@@ -233,7 +243,14 @@ describePg('PostgreSQL limits across four workers', unavailable, () => {
         done++;
       },
       finished: () => done >= total,
+      // the order below is by logical time: it must be the order of the claims
+      inTurn: <T>(claim: () => Promise<T>) => {
+        const turn = previous.then(claim);
+        previous = turn.catch(() => undefined);
+        return turn;
+      },
     };
+    let previous: Promise<unknown> = Promise.resolve();
     await Promise.all(clients.map((c, i) => work(c, `w${i}`, w, 1)));
     expect(order).toHaveLength(total);
     order.sort((a, b) => a.now - b.now);
