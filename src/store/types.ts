@@ -366,13 +366,20 @@ export interface Store {
    */
   readonly exclusive?: boolean;
   /**
-   * Exclusive stores only: drops every claim (the process that held them is gone) and
-   * gives each unfinished execution its `run` item when it has none (executions written
-   * before run items existed). Returns how many items became claimable. The caller then
-   * serves the store: the first call takes the serving lock (held until close), and fails
-   * with StoreInUseError, writing nothing, while another process holds it.
+   * Exclusive stores only: drops every claim whose process is gone (all but those of
+   * another process still running on this machine: a `weft run` beside the worker; those
+   * of the calling process too, which re-claims what it drives) and gives each unfinished
+   * execution its `run` item when it has none (executions written before run items
+   * existed). Returns how many items became claimable. The caller then serves the store:
+   * the first call takes the serving lock (held until close), and fails with
+   * StoreInUseError, writing nothing, while another process holds it.
    */
   resetClaims?(now: number): Promise<number>;
+  /**
+   * Exclusive stores, while serving (optional): the claims of processes that are gone
+   * become claimable; `worker`'s own stay. Returns how many items moved.
+   */
+  releaseOrphanedClaims?(worker: string): Promise<number>;
 
   /**
    * Wake-ups (optional): calls `callback` when work is added or released, with the

@@ -1,8 +1,10 @@
 // weft worker: resumes what it finds in WEFT_HOME, and stops gracefully on SIGTERM; one
 // serving process per SQLite file (src/store/sqlite/serving-lock.ts).
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DurableEngine } from '../../src/runtime/durable/engine.js';
 import { openSqliteStore } from '../../src/store/index.js';
@@ -185,5 +187,63 @@ describe('weft worker', () => {
     expect(cancelled.stdout).toContain(`${second}  cancelled`);
     const r = weft(['resume'], { env });
     expect(r.code, r.stderr).toBe(0);
+  }, 60_000);
+
+  it('leaves a live weft run its execution, and takes it over once that process is killed', async () => {
+    const own = tempHome('weft-run-beside-');
+    const env = { ...process.env, WEFT_HOME: own.dir, WEFT_STORE: '' };
+    const file = join(own.dir, 'nap.yaml');
+    writeFileSync(
+      file,
+      "document: {dsl: '1.0.0', namespace: test, name: nap, version: '1.0.0'}\n" +
+        'do:\n  - w: {wait: {seconds: 3}}\n  - s: {set: {rested: true}}\n',
+    );
+    const read = async () => {
+      const store = openSqliteStore({ path: own.path, integrityCheck: 'none' });
+      try {
+        const [e] = (await store.listExecutions({})).items;
+        const holder = store.db.prepare("SELECT claimed_by FROM work WHERE key = 'run'").pluck();
+        return { id: e?.id, state: e?.status.state, holder: holder.get() as string | undefined };
+      } finally {
+        await store.close();
+      }
+    };
+    const spawnWeft = (args: string[]) =>
+      spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    const run = spawnWeft(['run', file]);
+    let out = '';
+    run.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 300 && !(await read().catch(() => ({ holder: undefined }))).holder; i++)
+      await tick(50);
+    // a worker starting now leaves the run item to the live `weft run`
+    const worker = spawnWeft(['worker', '--poll-ms', '200']);
+    let stderr = '';
+    worker.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      for (let i = 0; i < 300 && !stderr.includes('serving'); i++) await tick(50);
+      expect(stderr).toMatch(/0 resumed/);
+      expect((await read()).holder).toMatch(new RegExp(`:${run.pid}:`));
+      // killed: the worker finds its claim orphaned within 10 polls and finishes it
+      run.kill('SIGKILL');
+      await new Promise((r) => run.on('exit', r));
+      let seen = await read();
+      for (let i = 0; i < 300 && seen.state !== 'completed'; i++) {
+        await tick(50);
+        seen = await read();
+      }
+      expect(seen.state).toBe('completed');
+      expect(out).toBe('');
+      const store = openSqliteStore({ path: own.path, integrityCheck: 'none' });
+      const types = (await store.loadHistory(seen.id!)).map((r) => r.event.type);
+      await store.close();
+      expect(types.filter((t) => t === 'TimerFired')).toHaveLength(1);
+    } finally {
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker.on('exit', r));
+      own.remove();
+    }
   }, 60_000);
 });

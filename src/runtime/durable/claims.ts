@@ -16,8 +16,10 @@
 //
 // Exclusive stores (SQLite: one process per file) need no ownership: the process drives
 // every execution it attaches, commits carry no lease (the sequence check still stops a
-// second writer), claims last "forever" and a starting worker voids the old ones
-// (Store.resetClaims). Claims there only pick what to start, by priority (and limits).
+// second writer), claims last "forever" and a starting worker voids those of processes
+// that are gone (Store.resetClaims; a `weft run` beside it keeps its own, and the worker
+// takes them over when it dies: releaseOrphanedClaims, work-loop.ts). Claims there only
+// pick what to start, by priority (and limits).
 // A process beside the one serving the file (the CLI) sets `claimedOnly`: it drives
 // nothing and sends requests through the store instead (remote.ts), which the serving
 // process finds at its next claim round: the request marks the run item it puts back.

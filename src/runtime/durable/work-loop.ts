@@ -20,10 +20,14 @@ const maxTimeoutMs = 2 ** 31 - 1;
 const housekeepingEveryMs = 60_000;
 /** Executions deleted per transaction: small enough not to hold up the steps behind it. */
 const pruneBatch = 500;
+/** A serving loop on an exclusive store looks for the claims of processes that are gone
+ *  (a `weft run` killed beside it) every this many polls: 10 s by default. */
+const orphanCheckPolls = 10;
 
 export class WorkLoop {
   private running = false;
   private lastHousekeeping = 0;
+  private lastOrphanCheck = 0;
   private housekeeping = false;
   private stopped = false;
   /** Between serve() and stop(): only then does this process look for work by itself. */
@@ -49,6 +53,7 @@ export class WorkLoop {
   /** Claims and attaches every claimable execution now. */
   async recover(): Promise<Recovered> {
     await this.voidOldClaims();
+    await this.adoptOrphans();
     const result: Recovered = { resumed: [], parked: [] };
     for (;;) {
       const room = this.claims.options.capacity - this.claims.size;
@@ -176,7 +181,21 @@ export class WorkLoop {
     }
   }
 
-  /** Exclusive stores: claims of the process before this one are void (it is gone). */
+  /**
+   * While serving an exclusive store: the executions another process on this machine
+   * drove until it died (a `weft run` SIGKILLed beside the worker) become claimable, so
+   * this loop resumes them; before, they waited for the next worker to start.
+   */
+  private async adoptOrphans(): Promise<void> {
+    const release = this.store.releaseOrphanedClaims;
+    if (!this.serving || !this.claims.exclusive || !release) return;
+    const now = this.claims.now();
+    if (now - this.lastOrphanCheck < orphanCheckPolls * this.claims.options.pollMs) return;
+    this.lastOrphanCheck = now;
+    await release.call(this.store, this.claims.options.name).catch(() => 0);
+  }
+
+  /** Exclusive stores: claims of processes that are gone are void (resetClaims). */
   private voidOldClaims(): Promise<void> {
     if (!this.claims.exclusive || !this.store.resetClaims) return Promise.resolve();
     // refused (another process serves the file: StoreInUseError), a later call tries again

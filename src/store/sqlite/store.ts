@@ -33,6 +33,7 @@ import { claimSqlite } from './claim.js';
 import { type EventRow, eventBounds, prepareEvents, toStoredEvent } from '../events.js';
 import { applyBatch, applyCreate, applyPutWorkflow } from './apply.js';
 import { listExecutionsPage, listWorkflowsPage, loadHistoryRecords } from './queries.js';
+import { holderState, type HolderState, kernelPath } from './claim-holders.js';
 import { openDatabase, type OpenOptions } from './open.js';
 import {
   toExecution,
@@ -208,9 +209,33 @@ export class SqliteStore implements Store {
         return Promise.reject(error as Error);
       }
     }
+    // the claims of a process still running here (a `weft run` beside it) stay its own
     return this.writer.submit(
-      () => this.s.resetClaims.run().changes + this.s.addMissingRunItems.run({ now }).changes,
+      () =>
+        this.voidClaims((state) => state !== 'alive') +
+        this.s.addMissingRunItems.run({ now }).changes,
     );
+  }
+
+  /**
+   * The serving process, now and then: the claims of processes that are gone (a
+   * `weft run` SIGKILLed beside it) become claimable, so it resumes their executions.
+   * Its own (`worker`) and those of this process stay.
+   */
+  releaseOrphanedClaims(worker: string): Promise<number> {
+    if (this.closed) return Promise.reject(new StoreClosedError('the store is closed'));
+    return this.writer.submit(() =>
+      this.voidClaims((state, name) => name !== worker && state === 'gone'),
+    );
+  }
+
+  /** Voids the claims of every holder `drop` picks; returns how many items moved. */
+  private voidClaims(drop: (state: HolderState, name: string) => boolean): number {
+    const file = kernelPath(this.db.name);
+    let moved = 0;
+    for (const name of this.s.selectClaimHolders.pluck().all() as string[])
+      if (drop(holderState(name, file), name)) moved += this.s.voidClaimsOf.run(name).changes;
+    return moved;
   }
 
   renewLease(

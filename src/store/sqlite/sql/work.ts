@@ -10,9 +10,12 @@ ON CONFLICT (execution_id, key) DO UPDATE SET
   payload = excluded.payload, priority = excluded.priority, claimed_by = excluded.claimed_by,
   lease_until = excluded.lease_until`;
 
-/** Exclusive store (one process): claims of a process that is gone are void. */
-export const resetClaims = `UPDATE work SET claimed_by = NULL, lease_until = NULL, available_at = due_at
-WHERE claimed_by IS NOT NULL`;
+/** Who holds claims now (claim-holders.ts decides which of them are gone). */
+export const selectClaimHolders = `SELECT DISTINCT claimed_by FROM work WHERE claimed_by IS NOT NULL`;
+
+/** Exclusive store: the claims of a process that is gone are void. */
+export const voidClaimsOf = `UPDATE work SET claimed_by = NULL, lease_until = NULL, available_at = due_at
+WHERE claimed_by = ?`;
 
 /** Unfinished executions without a run item (written before run items existed) get one. */
 export const addMissingRunItems = `INSERT INTO work (execution_id, key, kind, due_at, available_at, payload, priority)
