@@ -168,7 +168,7 @@ export interface WorkItem extends Omit<NewWorkItem, 'claim'> {
   /**
    * Set by a claim that is the item's first: no worker held it before (PostgreSQL: its
    * fencing token was still 0), so no process can have crashed driving it and the engine
-   * counts no recovery attempt. SQLite does not set it (a restart voids every claim, so
+   * counts no recovery attempt. SQLite does not set it (a restart voids the old claims, so
    * it cannot tell).
    */
   firstClaim?: true;
@@ -361,8 +361,9 @@ export interface Store {
   onEvent?(callback: () => void): () => void;
 
   /**
-   * True when one process at a time uses the store (SQLite: one process per file). Then
-   * every claim left by an earlier process is void once a worker starts: see resetClaims.
+   * True when one process at a time serves the store (SQLite: one serving process per
+   * file). Then the claims left by processes that are gone are void once a worker
+   * starts: see resetClaims.
    */
   readonly exclusive?: boolean;
   /**
