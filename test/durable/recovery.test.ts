@@ -28,6 +28,21 @@ async function crash(engine: DurableEngine, store: Store): Promise<void> {
   await store.close();
 }
 
+/** Six processes in a row recover the store and die at once, a call of `hang` in flight:
+ *  the first five resume `id`, the sixth parks it as dead-letter. */
+async function expectParkedAtTheSixth(id: string): Promise<void> {
+  const outcomes: { resumed: string[]; parked: string[] }[] = [];
+  for (let i = 0; i < 6; i++) {
+    const store = home.open();
+    const engine = engineOn(store);
+    engine.registerFunction('hang', () => new Promise<Json>(() => undefined));
+    outcomes.push(await engine.recover());
+    await crash(engine, store);
+  }
+  expect(outcomes.slice(0, 5).every((o) => o.resumed[0] === id)).toBe(true);
+  expect(outcomes[5]).toEqual({ resumed: [], parked: [id] });
+}
+
 const waits = doc('waits', [
   { w: { wait: { milliseconds: 300 } } },
   { s: { set: { done: true } } },
@@ -229,23 +244,14 @@ describe('recovery', () => {
   it('parks as dead-letter an execution whose call in flight dies with the process every time', async () => {
     home = tempHome();
     let store = home.open();
-    let engine = engineOn(store);
+    const engine = engineOn(store);
     const hang = () => new Promise<Json>(() => undefined);
     engine.registerFunction('hang', hang);
     await engine.register(doc('deadly', [{ a: { call: 'hang' } }]));
     const h = await engine.start({ namespace: 'test', name: 'deadly' }, {});
     await until(async () => (await events(engine, h.id)).length === 2, 'TaskStarted');
     await crash(engine, store);
-    const outcomes: { resumed: string[]; parked: string[] }[] = [];
-    for (let i = 0; i < 6; i++) {
-      store = home.open();
-      engine = engineOn(store);
-      engine.registerFunction('hang', hang);
-      outcomes.push(await engine.recover());
-      await crash(engine, store);
-    }
-    expect(outcomes.slice(0, 5).every((o) => o.resumed[0] === h.id)).toBe(true);
-    expect(outcomes[5]).toEqual({ resumed: [], parked: [h.id] });
+    await expectParkedAtTheSixth(h.id);
     store = home.open();
     expect((await store.getExecution(h.id))?.status).toMatchObject({ reason: 'dead-letter' });
     await store.close();
@@ -256,9 +262,9 @@ describe('recovery', () => {
     // (`unloaded`): a restart's claim of it then looked like a reload and was not counted,
     // so a call that killed the process every time ran forever.
     home = tempHome();
-    let store = home.open();
+    const store = home.open();
     const hang = () => new Promise<Json>(() => undefined);
-    let engine = engineOn(store, {
+    const engine = engineOn(store, {
       worker: { unloadAfterMs: 200, reloadAheadMs: 100, pollMs: 20 },
     });
     engine.registerFunction('hang', hang);
@@ -273,16 +279,7 @@ describe('recovery', () => {
       'the call',
     );
     await crash(engine, store);
-    const outcomes: { resumed: string[]; parked: string[] }[] = [];
-    for (let i = 0; i < 6; i++) {
-      store = home.open();
-      engine = engineOn(store);
-      engine.registerFunction('hang', hang);
-      outcomes.push(await engine.recover());
-      await crash(engine, store);
-    }
-    expect(outcomes.slice(0, 5).every((o) => o.resumed[0] === h.id)).toBe(true);
-    expect(outcomes[5]).toEqual({ resumed: [], parked: [h.id] });
+    await expectParkedAtTheSixth(h.id);
   });
 
   it('holds a suspended execution until it is resumed, also across a restart', async () => {
