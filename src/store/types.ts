@@ -381,6 +381,11 @@ export interface Store {
    * become claimable; `worker`'s own stay. Returns how many items moved.
    */
   releaseOrphanedClaims?(worker: string): Promise<number>;
+  /**
+   * Exclusive stores (optional): which of `ids` have ended. The serving process lets go
+   * of executions it drives that another process ended (terminate).
+   */
+  endedAmong?(ids: readonly string[]): Promise<string[]>;
 
   /**
    * Wake-ups (optional): calls `callback` when work is added or released, with the

@@ -86,6 +86,28 @@ describe('terminate', () => {
     expect(await h.outcome).toEqual({ status: 'cancelled' });
   });
 
+  it('the serving engine lets go of an execution another process terminated while it waited', async () => {
+    home = tempHome();
+    const driver = engineWith({ worker: { pollMs: 20 } });
+    const [ref] = await driver.engine.register(
+      doc('listens', [{ wait: { listen: { to: { one: { with: { type: 'never.sent' } } } } } }]),
+    );
+    await driver.engine.serve();
+    const h = await driver.engine.start(ref!, {});
+    await until(
+      async () => (await types(driver.engine, h.id)).includes('ListenStarted'),
+      'the listen',
+    );
+    expect(driver.engine.liveCount).toBe(1);
+
+    const other = engineWith({ worker: { claimedOnly: true } });
+    await other.engine.terminate(h.id, 'nobody will answer');
+    // no commit of the driver's is refused (it only waits): its check of ended executions,
+    // every 10 polls, finds it
+    await until(() => driver.engine.liveCount === 0, 'the driver to let go');
+    expect(await h.outcome).toEqual({ status: 'cancelled', reason: 'nobody will answer' });
+  });
+
   it('ends the child in flight, and leaves an execution that ended as it was', async () => {
     home = tempHome();
     const { engine, calls } = engineWith();

@@ -268,6 +268,31 @@ export class Attacher {
     return this.attach(id, counted);
   }
 
+  /** The executions this process drives now (their runners). */
+  driven(): Map<string, ExecutionRunner> {
+    const runners = new Map<string, ExecutionRunner>();
+    for (const [id, l] of this.live)
+      if (l.runner && !l.runner.isFinished) runners.set(id, l.runner);
+    return runners;
+  }
+
+  /**
+   * Lets go of the executions of `runners` that the store says have ended, though their
+   * runner here has not: another process ended them (terminate). Their calls in flight
+   * stop; whoever awaits one learns its outcome from the store. One whose runner changed
+   * or finished meanwhile is left alone.
+   */
+  dropEnded(runners: ReadonlyMap<string, ExecutionRunner>, ended: readonly string[]): number {
+    let dropped = 0;
+    for (const id of ended) {
+      const runner = runners.get(id);
+      if (!runner || this.live.get(id)?.runner !== runner || runner.isFinished) continue;
+      this.drop(id);
+      dropped++;
+    }
+    return dropped;
+  }
+
   /** Another worker owns `id` now (a commit was refused): stop driving it, write nothing.
    *  Whoever awaits its outcome learns it from the store. */
   drop(id: string, keepClaim = false): void {

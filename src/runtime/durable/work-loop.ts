@@ -192,7 +192,15 @@ export class WorkLoop {
     const now = this.claims.now();
     if (now - this.lastOrphanCheck < orphanCheckPolls * this.claims.options.pollMs) return;
     this.lastOrphanCheck = now;
-    await release.call(this.store, this.claims.options.name).catch(() => 0);
+    const name = this.claims.options.name;
+    await release.call(this.store, name).catch(() => 0);
+    // and the other way round: executions driven here that another process ended
+    // (terminate) leave memory, and their calls stop
+    if (!this.claims.drivesAll || !this.store.endedAmong) return;
+    const runners = this.attacher.driven();
+    if (runners.size === 0) return;
+    const ended = await this.store.endedAmong([...runners.keys()]).catch(() => []);
+    this.attacher.dropEnded(runners, ended);
   }
 
   /** Exclusive stores: claims of processes that are gone are void (resetClaims). */

@@ -35,6 +35,7 @@ const sources = {
   listExecutions: executions.listExecutions,
   selectUnfinished: executions.selectUnfinished,
   selectPrunable: executions.selectPrunable,
+  selectEndedAmong: executions.selectEndedAmong,
   deleteExecution: executions.deleteExecution,
 
   insertEvent: history.insertEvent,

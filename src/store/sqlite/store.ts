@@ -229,6 +229,11 @@ export class SqliteStore implements Store {
     );
   }
 
+  /** Which of `ids` have ended (completed, faulted or cancelled): one read. */
+  endedAmong(ids: readonly string[]): Promise<string[]> {
+    return this.read((s) => s.selectEndedAmong.pluck().all(JSON.stringify(ids)) as string[]);
+  }
+
   /** Voids the claims of every holder `drop` picks; returns how many items moved. */
   private voidClaims(drop: (state: HolderState, name: string) => boolean): number {
     const file = kernelPath(this.db.name);

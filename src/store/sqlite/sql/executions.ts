@@ -1,5 +1,9 @@
 // SQL for the executions table: one statement per constant, values always bound.
 
+/** Which of the executions (a JSON array of ids) have ended (SqliteStore.endedAmong). */
+export const selectEndedAmong = `SELECT id FROM executions
+WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('completed', 'faulted', 'cancelled')`;
+
 /** Positional, in column order; created_at is also the first updated_at. */
 export const insertExecution = `INSERT INTO executions (id, namespace, name, version, hash, input,
   state, status, idempotency_key, parent_id, priority, next_seq, history_bytes, created_at, updated_at)
