@@ -1,5 +1,5 @@
 // The long chaos run (issue 4): many executions, the worker SIGKILLed again and again.
-//   npx tsx chaos/run.ts [--executions 500] [--kills 30] [--calls-between-kills 100] [--wait-ms 200]
+//   npx tsx chaos/run.ts [--executions 1000] [--kills 30] [--calls-between-kills 100] [--wait-ms 200]
 //        [--requests 1]   (0: no suspend/resume requests from beside the worker)
 // Prints the counts (verify.ts) and exits 1 when any check failed.
 import { runChaos } from './harness.js';
@@ -13,7 +13,8 @@ function flag(name: string, fallback: number): number {
   return v;
 }
 
-const executions = flag('executions', 500);
+// 1,000: the worker serves (claim rounds every 100 ms) and finished 500 before its 30th kill
+const executions = flag('executions', 1000);
 const counts = await runChaos({
   executions,
   kills: flag('kills', 30),
