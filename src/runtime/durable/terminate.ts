@@ -18,8 +18,7 @@ import type { Hooks } from '../hooks.js';
 import { outcomeOf } from './failures.js';
 
 export interface Terminated {
-  /** False when the execution had ended already (its record says how). */
-  terminated: boolean;
+  /** The execution's record after it: unchanged when it had ended already. */
   record: ExecutionRecord;
   /** Child executions whose effect was in flight: to be terminated in turn. */
   children: string[];
@@ -47,7 +46,7 @@ export async function recordTermination(
   for (let attempt = 0; attempt < 20; attempt++) {
     const record = await store.getExecution(id);
     if (!record) return undefined;
-    if (outcomeOf(record.status)) return { terminated: false, record, children: [] };
+    if (outcomeOf(record.status)) return { record, children: [] };
     const event: ExecutionCancelled = {
       v: 1,
       type: 'ExecutionCancelled',
@@ -74,7 +73,7 @@ export async function recordTermination(
     hooks.emit('history:appended', { executionId: id, events: [event], firstSeq: record.nextSeq });
     const history = (await store.loadHistory(id)).map((r) => r.event);
     const ended = (await store.getExecution(id)) ?? record;
-    return { terminated: true, record: ended, children: childrenInFlight(history) };
+    return { record: ended, children: childrenInFlight(history) };
   }
   throw new Error(`execution ${id}: could not record its termination (too much contention)`);
 }

@@ -20,14 +20,14 @@ const maxTimeoutMs = 2 ** 31 - 1;
 const housekeepingEveryMs = 60_000;
 /** Executions deleted per transaction: small enough not to hold up the steps behind it. */
 const pruneBatch = 500;
-/** A serving loop on an exclusive store looks for the claims of processes that are gone
- *  (a `weft run` killed beside it) every this many polls: 10 s by default. */
-const orphanCheckPolls = 10;
+/** A serving loop on an exclusive store looks at what other processes did to the store
+ *  (reconcile) every this many polls: 10 s by default. */
+const reconcileEveryPolls = 10;
 
 export class WorkLoop {
   private running = false;
   private lastHousekeeping = 0;
-  private lastOrphanCheck = 0;
+  private lastReconcile = 0;
   private housekeeping = false;
   private stopped = false;
   /** Between serve() and stop(): only then does this process look for work by itself. */
@@ -53,7 +53,7 @@ export class WorkLoop {
   /** Claims and attaches every claimable execution now. */
   async recover(): Promise<Recovered> {
     await this.voidOldClaims();
-    await this.adoptOrphans();
+    await this.reconcile();
     const result: Recovered = { resumed: [], parked: [] };
     for (;;) {
       const room = this.claims.options.capacity - this.claims.size;
@@ -182,20 +182,19 @@ export class WorkLoop {
   }
 
   /**
-   * While serving an exclusive store: the executions another process on this machine
-   * drove until it died (a `weft run` SIGKILLed beside the worker) become claimable, so
-   * this loop resumes them; before, they waited for the next worker to start.
+   * While serving an exclusive store, every reconcileEveryPolls: the executions another
+   * process on this machine drove until it died (a `weft run` SIGKILLed beside the worker)
+   * become claimable, so this loop resumes them (before, they waited for the next worker
+   * to start); and the other way round, executions driven here that another process
+   * ended (terminate) leave memory, and their calls stop.
    */
-  private async adoptOrphans(): Promise<void> {
+  private async reconcile(): Promise<void> {
     const release = this.store.releaseOrphanedClaims;
     if (!this.serving || !this.claims.exclusive || !release) return;
     const now = this.claims.now();
-    if (now - this.lastOrphanCheck < orphanCheckPolls * this.claims.options.pollMs) return;
-    this.lastOrphanCheck = now;
-    const name = this.claims.options.name;
-    await release.call(this.store, name).catch(() => 0);
-    // and the other way round: executions driven here that another process ended
-    // (terminate) leave memory, and their calls stop
+    if (now - this.lastReconcile < reconcileEveryPolls * this.claims.options.pollMs) return;
+    this.lastReconcile = now;
+    await release.call(this.store, this.claims.options.name).catch(() => 0);
     if (!this.claims.drivesAll || !this.store.endedAmong) return;
     const runners = this.attacher.driven();
     if (runners.size === 0) return;
