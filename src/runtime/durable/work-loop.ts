@@ -1,8 +1,9 @@
 // The worker's loop: claim run items, attach their executions (claims.ts says what a
 // claim means). recover() claims until nothing claimable is left; serve() keeps doing it
-// when the store says work was added or released (onWork: LISTEN/NOTIFY on PostgreSQL)
-// and every pollMs, which also picks up executions whose holder died (their claims lapse
-// after leaseMs: the takeover bound).
+// when the store says work was added or released (onWork: LISTEN/NOTIFY on PostgreSQL,
+// PRAGMA data_version on SQLite) and every pollMs, which also picks up executions whose
+// holder died (their claims lapse after leaseMs: the takeover bound). On SQLite, whose
+// claims do not lapse, reconcile() does that every 10 polls by probing the holders.
 import type { Store, WorkItem } from '../../store/types.js';
 import type { Attacher } from './attach.js';
 import type { Claims } from './claims.js';
