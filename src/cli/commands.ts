@@ -55,7 +55,8 @@ export const commands: Record<string, CommandEntry> = {
     load: async () => (await import('./backup.js')).run,
   },
   executions: {
-    summary: 'list, show and cancel executions (in the store, or on a server with --server)',
+    summary:
+      'list and show executions; cancel, terminate, suspend or resume one (in the store, or on a server with --server)',
     load: async () => (await import('./executions.js')).run,
   },
 };

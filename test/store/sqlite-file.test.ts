@@ -211,6 +211,9 @@ describe('SQLite group commit', () => {
     expect(store.stats.operations - before.operations).toBe(50);
     expect(store.stats.transactions - before.transactions).toBe(1);
     expect(store.stats.largestGroup).toBe(50);
+    // the time of the transaction's statements and of its COMMIT (fsync) are counted apart
+    expect(store.stats.statementsMs).toBeGreaterThan(before.statementsMs);
+    expect(store.stats.commitMs).toBeGreaterThan(before.commitMs);
     await store.close();
   });
 

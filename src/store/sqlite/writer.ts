@@ -39,6 +39,13 @@ export interface WriterStats {
   operations: number;
   /** The most operations one transaction carried. */
   largestGroup: number;
+  /**
+   * Milliseconds spent in BEGIN IMMEDIATE and the operations' statements, and in COMMIT
+   * (the WAL write and, with synchronous=FULL, its fsync), summed over transactions. The
+   * engine bench splits a step's time with them (bench/engine/run.ts).
+   */
+  statementsMs: number;
+  commitMs: number;
 }
 
 /**
@@ -64,7 +71,13 @@ export class Writer {
   private queue: Pending[] = [];
   private scheduled = false;
   private closed = false;
-  readonly stats: WriterStats = { transactions: 0, operations: 0, largestGroup: 0 };
+  readonly stats: WriterStats = {
+    transactions: 0,
+    operations: 0,
+    largestGroup: 0,
+    statementsMs: 0,
+    commitMs: 0,
+  };
 
   constructor(
     private readonly db: Database.Database,
@@ -98,11 +111,14 @@ export class Writer {
   private runGroup(group: Pending[]): void {
     const { s } = this;
     let outcomes: Outcome[] | undefined;
+    const began = performance.now();
+    let committing: number;
     try {
       // Fast path: no savepoints. A failure rolls the whole transaction back and the group
       // runs again, each operation in its own savepoint (failures are rare: a sequence
       // mismatch, a limit, a conflict).
       outcomes = this.attempt(group, false) ?? this.attempt(group, true);
+      committing = performance.now();
       s.commit.run();
     } catch (error) {
       // BEGIN or COMMIT failed, or a statement met the machine rather than the data (busy
@@ -118,6 +134,9 @@ export class Writer {
       for (const op of group) op.reject(failure);
       return;
     }
+    const committed = performance.now();
+    this.stats.statementsMs += committing - began;
+    this.stats.commitMs += committed - committing;
     this.stats.transactions += 1;
     this.stats.operations += group.length;
     this.stats.largestGroup = Math.max(this.stats.largestGroup, group.length);
