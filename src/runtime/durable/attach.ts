@@ -317,10 +317,9 @@ export class Attacher {
   private keep(l: Live): Live {
     if (this.live.get(l.id) === l) return l;
     this.live.set(l.id, l);
-    // finished executions need not stay in memory: their outcome is in the store
-    void l.outcome.then(() => {
-      if (this.live.get(l.id) === l) this.live.delete(l.id);
-    });
+    l.home = this.live;
+    // one that ended already leaves at once (Live.settle: the others when they end)
+    if (l.settled) queueMicrotask(() => l.leave());
     return l;
   }
 

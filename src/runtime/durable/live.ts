@@ -3,11 +3,18 @@
 // A Live outlives its runner: a runner unloaded while it waits for a timer, or dropped
 // because another worker took the execution, leaves the Live (and whoever awaits it) in
 // place, and the next runner of the execution settles the same Live.
+//
+// Decision: the outcome promise is made when someone first asks for it, and the Attacher's
+// map forgets a settled Live without a promise reaction of its own. A process that started
+// 100,000 executions now waiting for their timers keeps one Live each (unloaded, with no
+// runner). Measured 2026-11-26 (docs/benchmarks.md, session 8): the live heap per unloaded
+// execution went from 660 to 315 bytes (20,000 of them, nobody asking for their outcome),
+// and the timers benchmark's RSS while 100,000 wait from 481-494 MB to 394-403 MB: V8 lets
+// the heap grow in proportion to what survives a full collection.
 import type { ExecutionRunner } from '../runner.js';
 import type { Outcome } from '../started.js';
 
 export class Live {
-  readonly outcome: Promise<Outcome>;
   runner?: ExecutionRunner;
   parked?: 'determinism' | 'dead-letter';
   /** The runner was unloaded: the execution waits in the store (its run item is due later). */
@@ -17,19 +24,38 @@ export class Live {
   /** RemoteOutcomes polls the store for it. */
   watched = false;
   settled = false;
-  private resolve!: (o: Outcome) => void;
+  /** The map that keeps it (Attacher): a settled Live leaves it. */
+  home?: Map<string, Live>;
+  private result?: Outcome;
+  private promise?: Promise<Outcome>;
+  private resolve?: (o: Outcome) => void;
 
   constructor(
     readonly id: string,
     readonly depth: number,
-  ) {
-    this.outcome = new Promise((resolve) => (this.resolve = resolve));
+  ) {}
+
+  /** Settles when the execution ends; the same promise at every call. */
+  get outcome(): Promise<Outcome> {
+    this.promise ??= this.result
+      ? Promise.resolve(this.result)
+      : new Promise((resolve) => (this.resolve = resolve));
+    return this.promise;
   }
 
   settle(o: Outcome): void {
     if (this.settled) return;
     this.settled = true;
-    this.resolve(o);
+    this.result = o;
+    this.resolve?.(o);
+    this.resolve = undefined;
+    // finished executions need not stay in memory: their outcome is in the store
+    if (this.home) queueMicrotask(() => this.leave());
+  }
+
+  /** Leaves the map that keeps it, unless another Live of the same id took its place. */
+  leave(): void {
+    if (this.home?.get(this.id) === this) this.home.delete(this.id);
   }
 
   /** The runner that drives it now; its outcome settles this Live. */
