@@ -2,7 +2,7 @@
 // then POST /executions with Idempotency-Key chaos-<i>, `concurrency` at a time. A start
 // that fails (a 5xx while PostgreSQL restarts, a connection reset) is sent again with the
 // same key: the server returns the execution the first attempt made, if it made one.
-import { chaosWorkflow } from './workflow.js';
+import { chaosRef, chaosWorkflows } from './workflow.js';
 
 export interface StartCounts {
   started: number;
@@ -49,13 +49,15 @@ async function withRetry(
 }
 
 export async function registerChaosWorkflow(api: string, ledgerUrl: string, waitMs: number) {
-  const r = await withRetry(
-    'register',
-    30_000,
-    () => post(`${api}/workflows`, JSON.parse(chaosWorkflow(ledgerUrl, waitMs)) as unknown),
-    () => undefined,
-  );
-  if (r.status !== 201 && r.status !== 200) throw new Error(`register: ${r.status} ${r.text}`);
+  for (const document of chaosWorkflows(ledgerUrl, waitMs)) {
+    const r = await withRetry(
+      'register',
+      30_000,
+      () => post(`${api}/workflows`, JSON.parse(document) as unknown),
+      () => undefined,
+    );
+    if (r.status !== 201 && r.status !== 200) throw new Error(`register: ${r.status} ${r.text}`);
+  }
 }
 
 export async function startAll(
@@ -74,7 +76,7 @@ export async function startAll(
       () =>
         post(
           `${api}/executions`,
-          { workflow: { namespace: 'chaos', name: 'ledger', version: '1.0.0' }, input: { i } },
+          { workflow: chaosRef, input: { i } },
           { 'idempotency-key': `chaos-${i}` },
         ),
       () => {

@@ -1,5 +1,7 @@
 // Checks a finished chaos run against its ledger and the histories in the store:
 // - every execution completed with the right output;
+// - every execution made exactly one child execution (the second call), which completed,
+//   and the parent recorded the child's start once and its result once;
 // - no effect ran again after its result was recorded (a ledger call for a key that
 //   arrived after that effect's TaskCompleted time); repeats happen only for effects in
 //   flight at a kill;
@@ -16,6 +18,10 @@ export interface ChaosCounts {
   wrongOrUnfinished: number;
   /** Parked executions (dead-letter after too many recoveries without progress). */
   parked: number;
+  /** Child executions (workflow.ts: one per execution makes the second call). */
+  children: number;
+  /** Children that did not complete, and executions with no child or more than one. */
+  childrenWrong: number;
   ledgerCalls: number;
   effects: number;
   repeatedEffects: number;
@@ -32,8 +38,9 @@ export interface ChaosCounts {
   timers: number;
   timersEarly: number;
   timersTwice: number;
-  /** Effects with two TaskStarted, or two outcomes (TaskCompleted/TaskFaulted), or two
-   *  TimerStarted events: two writers appended to one history. Must be 0. */
+  /** Effects with two TaskStarted (or ChildStarted), or two outcomes (TaskCompleted,
+   *  TaskFaulted, ChildCompleted, ChildFaulted), or two TimerStarted events: two writers
+   *  appended to one history, or a child's result delivered twice. Must be 0. */
   startedTwice: number;
   completedTwice: number;
   /** Executions whose history shows a re-run or a second writer (for the log). */
@@ -58,6 +65,8 @@ export async function verify(
     completedRight: 0,
     wrongOrUnfinished: 0,
     parked: 0,
+    children: 0,
+    childrenWrong: 0,
     ledgerCalls: calls.length,
     effects: 0,
     repeatedEffects: 0,
@@ -83,25 +92,36 @@ export async function verify(
   }
   c.keysPerEffectMismatch = [...keysOf.values()].filter((s) => s.size !== 1).length;
   const recordedKeys = new Set<string>();
+  const childrenOf = new Map<string, number>();
+  const parents: string[] = [];
   let cursor: string | undefined;
   do {
     const page = await store.listExecutions({ limit: 1000, ...(cursor ? { cursor } : {}) });
     for (const record of page.items) {
-      c.executions++;
+      if (record.parentId !== undefined) {
+        c.children++;
+        childrenOf.set(record.parentId, (childrenOf.get(record.parentId) ?? 0) + 1);
+        if (record.status.state !== 'completed') c.childrenWrong++;
+      } else {
+        c.executions++;
+        parents.push(record.id);
+      }
+      const history = (await store.loadHistory(record.id)).map((r) => r.event);
+      const before = c.reRunAfterRecorded + c.startedTwice + c.completedTwice + c.timersTwice;
+      check(history, byKey, recordedKeys, c, delayed);
+      if (c.reRunAfterRecorded + c.startedTwice + c.completedTwice + c.timersTwice > before)
+        (c.suspects ??= []).push(record.id);
+      if (record.parentId !== undefined) continue;
       const i = (record.input as { i: number }).i;
       const right = JSON.stringify(expectedOutput(i));
       if (record.status.state === 'completed' && JSON.stringify(record.status.output) === right)
         c.completedRight++;
       else c.wrongOrUnfinished++;
       if (record.status.state === 'parked') c.parked++;
-      const history = (await store.loadHistory(record.id)).map((r) => r.event);
-      const before = c.reRunAfterRecorded + c.startedTwice + c.completedTwice + c.timersTwice;
-      check(history, byKey, recordedKeys, c, delayed);
-      if (c.reRunAfterRecorded + c.startedTwice + c.completedTwice + c.timersTwice > before)
-        (c.suspects ??= []).push(record.id);
     }
     cursor = page.nextCursor;
   } while (cursor);
+  for (const id of parents) if (childrenOf.get(id) !== 1) c.childrenWrong++;
   c.callsWithoutRecordedStart = [...byKey.keys()].filter((k) => !recordedKeys.has(k)).length;
   if (c.executions !== count) c.wrongOrUnfinished += Math.abs(count - c.executions);
   return c;
@@ -126,6 +146,12 @@ function check(
       if (!startedAt.has(e.effectId)) startedAt.set(e.effectId, e.time);
       recordedKeys.add(e.key);
       c.effects++;
+    } else if (e.type === 'ChildStarted') {
+      if (keyOf.has(e.effectId)) c.startedTwice++;
+      keyOf.set(e.effectId, e.key);
+    } else if (e.type === 'ChildCompleted' || e.type === 'ChildFaulted') {
+      if (ended.has(e.effectId)) c.completedTwice++;
+      ended.add(e.effectId);
     } else if (e.type === 'TaskCompleted' || e.type === 'TaskFaulted') {
       if (ended.has(e.effectId)) c.completedTwice++;
       ended.add(e.effectId);
@@ -157,6 +183,8 @@ export function passed(c: ChaosCounts, count: number): boolean {
   return (
     c.executions === count &&
     c.completedRight === count &&
+    c.children === count &&
+    c.childrenWrong === 0 &&
     c.reRunAfterRecorded === 0 &&
     c.callsWithoutRecordedStart === 0 &&
     c.keysPerEffectMismatch === 0 &&

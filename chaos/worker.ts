@@ -5,7 +5,7 @@
 //   node --import tsx chaos/worker.ts DB_PATH LEDGER_URL COUNT WAIT_MS
 import { DurableEngine } from '../src/runtime/durable/engine.js';
 import { openSqliteStore } from '../src/store/index.js';
-import { chaosWorkflow } from './workflow.js';
+import { chaosWorkflows } from './workflow.js';
 
 const [path, ledger, countText, waitText] = process.argv.slice(2);
 if (!path || !ledger || !countText || !waitText) {
@@ -24,7 +24,9 @@ const engine = new DurableEngine({
   limits: { maxRecoveryAttempts: Number(process.env.CHAOS_MAX_RECOVERY_ATTEMPTS ?? 1000) },
   worker: { pollMs: 100 },
 });
-const [ref] = await engine.register(chaosWorkflow(ledger, Number(waitText)));
+const [child, parent] = chaosWorkflows(ledger, Number(waitText));
+await engine.register(child!);
+const [ref] = await engine.register(parent!);
 await engine.serve();
 const handles = [];
 for (let i = 0; i < Number(countText); i++)

@@ -1,5 +1,5 @@
 // The small chaos run of issue 4 (chaos/run.ts is the large one): 20 executions whose
-// effects call a ledger on 127.0.0.1, the worker process SIGKILLed 5 times at random
+// effects call a ledger on 127.0.0.1 (the second from a child execution), the worker process SIGKILLed 5 times at random
 // moments while effects are in flight, then restarted until it finishes; meanwhile this
 // process suspends and resumes running executions through the store (chaos/requests.ts).
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { runChaos } from '../../chaos/harness.js';
 import { passed } from '../../chaos/verify.js';
 
 describe('chaos', () => {
-  it('completes every execution with the right output through 5 SIGKILLs and suspend/resume requests, re-running only effects in flight', async () => {
+  it('completes every execution and its child with the right output through 5 SIGKILLs and suspend/resume requests, re-running only effects in flight', async () => {
     const c = await runChaos({
       executions: 20,
       kills: 5,
@@ -20,6 +20,11 @@ describe('chaos', () => {
     expect(c.completedRight).toBe(20);
     expect(c.wrongOrUnfinished).toBe(0);
     expect(c.effects).toBe(40);
+    // one child each, completed, its start and its result recorded once in the parent
+    expect(c.children).toBe(20);
+    expect(c.childrenWrong).toBe(0);
+    expect(c.startedTwice).toBe(0);
+    expect(c.completedTwice).toBe(0);
     expect(c.reRunAfterRecorded).toBe(0);
     expect(c.callsWithoutRecordedStart).toBe(0);
     expect(c.keysPerEffectMismatch).toBe(0);

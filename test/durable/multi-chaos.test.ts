@@ -29,6 +29,9 @@ describePg('multi-process chaos', unavailable, () => {
     expect(c.executions, why).toBe(60);
     expect(c.completedRight, why).toBe(60);
     expect(c.effects).toBe(120);
+    // the second call runs in a child execution: one each, completed
+    expect(c.children, why).toBe(60);
+    expect(c.childrenWrong, why).toBe(0);
     expect(c.reRunAfterRecorded, why).toBe(0);
     expect(c.callsWithoutRecordedStart).toBe(0);
     expect(c.keysPerEffectMismatch).toBe(0);

@@ -137,6 +137,76 @@ describe('recovery', () => {
     await store.close();
   });
 
+  it('starts a child whose workflow only the store knows: the resuming process never registered it', async () => {
+    home = tempHome();
+    let store = home.open();
+    let engine = engineOn(store);
+    let hang = true;
+    const gate = () => (hang ? new Promise<Json>(() => undefined) : { open: true });
+    engine.registerFunction('gate', gate);
+    await engine.register(doc('child', [{ s: { set: { fromChild: '${ .open }' } } }]));
+    await engine.register(
+      doc('parent', [
+        { g: { call: 'gate' } },
+        {
+          c: {
+            run: {
+              workflow: {
+                namespace: 'test',
+                name: 'child',
+                version: '1.0.0',
+                input: { open: '${ .open }' },
+              },
+            },
+          },
+        },
+      ]),
+    );
+    const parent = await engine.start({ namespace: 'test', name: 'parent' }, {});
+    await until(
+      async () => (await events(engine, parent.id)).some((e) => e.type === 'TaskStarted'),
+      'the gate call',
+    );
+    await crash(engine, store);
+    hang = false;
+    // a new process: it registers its functions, no workflow (as `weft resume` or a worker)
+    store = home.open();
+    engine = engineOn(store);
+    engine.registerFunction('gate', gate);
+    await engine.recover();
+    expect(await (await engine.handle(parent.id))!.result()).toEqual({ fromChild: true });
+    await store.close();
+  });
+
+  it('starts the latest version in the store for a `latest` child, though another process registered it', async () => {
+    home = tempHome();
+    const store = home.open();
+    const engine = engineOn(store);
+    let open: ((value: Json) => void) | undefined;
+    engine.registerFunction('gate', () => new Promise<Json>((resolve) => (open = resolve)));
+    await engine.register(doc('child', [{ s: { set: { version: 1 } } }], '1.0.0'));
+    await engine.register(
+      doc('parent', [
+        { g: { call: 'gate' } },
+        { c: { run: { workflow: { namespace: 'test', name: 'child', version: 'latest' } } } },
+      ]),
+    );
+    const parent = await engine.start({ namespace: 'test', name: 'parent' }, {});
+    await until(async () => open !== undefined, 'the gate call');
+    // another process (a server's API) registers version 2 in the same store meanwhile
+    const otherStore = home.open();
+    const other = engineOn(otherStore);
+    await other.register(doc('child', [{ s: { set: { version: 2 } } }], '2.0.0'));
+    await other.close();
+    await otherStore.close();
+    open!({});
+    expect(await parent.result()).toEqual({ version: 2 });
+    const started = (await events(engine, parent.id)).find((e) => e.type === 'ChildStarted');
+    if (started?.type !== 'ChildStarted') throw new Error('no ChildStarted');
+    expect((await engine.get(started.childExecutionId))?.workflow.version).toBe('2.0.0');
+    await store.close();
+  });
+
   it('cancels the children of a cancelled parent', async () => {
     home = tempHome();
     const store = home.open();

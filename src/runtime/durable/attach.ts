@@ -33,7 +33,8 @@ export interface AttacherDeps {
   hooks: Hooks;
   limits: DurableLimits;
   workflow(pinned: WorkflowRef & { hash: string }): Promise<RegisteredWorkflow>;
-  resolve(ref: WorkflowRef): RegisteredWorkflow;
+  /** A workflow by reference, from the store when this process has not registered it. */
+  resolve(ref: WorkflowRef): Promise<RegisteredWorkflow>;
   validateInput(w: RegisteredWorkflow, input: Json): void;
   /** A child's priority and limit keys (its workflow's `limits`; no namespace limit). */
   admission(w: RegisteredWorkflow, input: Json): Admission;

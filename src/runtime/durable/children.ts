@@ -18,7 +18,8 @@ import type { DurableLimits } from './options.js';
 export interface ChildrenDeps {
   claims: Claims;
   limits: DurableLimits;
-  resolve(ref: WorkflowRef): RegisteredWorkflow;
+  /** The child's workflow: registered here, or by another process (from the store). */
+  resolve(ref: WorkflowRef): Promise<RegisteredWorkflow>;
   validateInput(w: RegisteredWorkflow, input: Json): void;
   /** A child's priority and limit keys (its workflow's `limits`; no namespace limit). */
   admission(w: RegisteredWorkflow, input: Json): Admission;
@@ -40,7 +41,7 @@ export class Children {
    * be created (unknown workflow, invalid input, too deep): its launch then faults the
    * parent's effect with the reason.
    */
-  record(parentId: string, e: ChildStarted): NewExecution | undefined {
+  async record(parentId: string, e: ChildStarted): Promise<NewExecution | undefined> {
     const childId = e.childExecutionId;
     try {
       const parentDepth = this.deps.depth(parentId) ?? 0;
@@ -53,7 +54,7 @@ export class Children {
             { status: 422 },
           ),
         });
-      const w = this.deps.resolve(e.workflow);
+      const w = await this.deps.resolve(e.workflow);
       this.deps.validateInput(w, e.input);
       const workflow = { ...w.ref, hash: w.hash };
       // The parent's worker drives the child too (its run item comes claimed), unless the

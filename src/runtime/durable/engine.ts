@@ -135,7 +135,7 @@ export class DurableEngine {
       hooks: this.hooks,
       limits: this.limits,
       workflow: (ref) => this.workflowFor(ref),
-      resolve: (ref) => this.registry.resolve(ref),
+      resolve: (ref) => this.resolveRef(ref),
       validateInput: (w, input) => this.validateInput(w, input),
       admission: (w, input) => admissionOf(w.ir, w.ref, input),
       runner: (id, w) => this.runnerFor(id, w),
@@ -387,16 +387,33 @@ export class DurableEngine {
       const [ref] = await this.register(target as Json);
       return this.registry.get(ref!)!;
     }
-    const ref = target as { namespace: string; name: string; version?: string };
-    try {
-      return this.registry.resolve(ref);
-    } catch (e) {
-      // a version registered by another process: load the stored versions
+    return this.resolveRef(target as { namespace: string; name: string; version?: string });
+  }
+
+  /**
+   * A workflow by reference, for a start or a child (`run: workflow`). An exact version
+   * registered here is used as it is; any other comes from the store, which holds what
+   * every process registered (a server's API, a `weft run` beside the worker, another
+   * worker): before this, a worker that had not registered a child's workflow itself
+   * faulted the parent with "not registered" (found by chaos/multi.ts, 2026-11-26). `latest`
+   * (or no version) always asks the store, so every process picks the same version.
+   */
+  private async resolveRef(ref: {
+    namespace: string;
+    name: string;
+    version?: string;
+  }): Promise<RegisteredWorkflow> {
+    if (ref.version !== undefined && ref.version !== 'latest') {
+      const known = this.registry.get(ref as WorkflowRef);
+      if (known) return known;
+      const stored = await this.store.getWorkflow(ref as WorkflowRef);
+      // (a concurrent resolve of the same version may have registered it meanwhile)
+      if (stored) return this.registry.get(stored) ?? this.registry.register(stored.source)[0]!;
+    } else {
       const stored = await this.store.listWorkflowVersions(ref.namespace, ref.name);
-      if (stored.length === 0) throw e;
       for (const s of stored) if (!this.registry.get(s)) this.registry.register(s.source);
-      return this.registry.resolve(ref);
     }
+    return this.registry.resolve(ref); // throws "not registered" when no process registered it
   }
 
   /**

@@ -30,7 +30,7 @@ export interface LaneOptions {
   now(): number;
   /** The child execution a ChildStarted creates in the parent's commit; undefined when it
    *  cannot be created (unknown workflow, too deep): the launch then faults the effect. */
-  child?(parentId: string, event: ChildStarted): NewExecution | undefined;
+  child?(parentId: string, event: ChildStarted): Promise<NewExecution | undefined>;
   /** The claim this process holds on the execution: every commit carries it (fencing). */
   lease?(executionId: string): HeldLease | undefined;
   /** A commit was refused because another worker owns the execution now. */
@@ -268,7 +268,7 @@ export class StoreLanes implements HistoryStore {
       else if (e.type === 'TimerFired' || e.type === 'EffectCancelled')
         (removeWork ??= []).push(`timer:${e.effectId}`);
       else if (e.type === 'ChildStarted') {
-        const child = this.options.child?.(id, e);
+        const child = await this.options.child?.(id, e);
         if (child) (create ??= []).push(child);
       }
     }
