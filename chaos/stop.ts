@@ -19,9 +19,17 @@ export interface StopReport {
   continuedAt: number;
   /** Its refused commits after SIGCONT on the executions it held. */
   lateWritesRefused?: number;
-  /** Refused commits of OTHER workers on those executions after SIGCONT: a late write that
-   *  got through would take the new owner's sequence number and show up here. Must be 0. */
+  /** Refused commits of OTHER workers on those executions after SIGCONT, by kind below. */
   othersRefusedOnHeld?: number;
+  /** Those refusals by kind (lease-lost, sequence-mismatch, ...). */
+  othersRefusedOnHeldBy?: string;
+  /** Those of them not for a lost lease: a late write of the stopped worker that got
+   *  through would take the new owner's sequence number, and the new owner, who holds the
+   *  lease, would be refused for the sequence. Must be 0. A lost lease is no sign of it:
+   *  when PostgreSQL restarts for longer than a lease (chaos/multi.ts restarts it, often
+   *  while the worker is stopped), every worker's leases lapse and the others take over
+   *  from each other too. */
+  othersOutOfTurnOnHeld?: number;
   /** All its refused commits after SIGCONT (held executions or not). */
   refusedAfterContinue?: number;
 }

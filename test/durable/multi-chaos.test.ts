@@ -49,7 +49,8 @@ describePg('multi-process chaos', unavailable, () => {
     expect(c.stop, why).toBeDefined();
     expect(c.stop!.stoppedMs).toBeGreaterThan(3 * o.leaseMs);
     expect(c.stop!.takenOver, why).toBeGreaterThan(0);
-    expect(c.stop!.othersRefusedOnHeld, why).toBe(0);
+    // (a late write that got in would make the new owner's next commit out of sequence)
+    expect(c.stop!.othersOutOfTurnOnHeld, why).toBe(0);
     expect(failedChecks(c, o)).toEqual([]);
   }, 120_000);
 });
