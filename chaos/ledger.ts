@@ -1,7 +1,10 @@
 // The ledger: a local HTTP server (127.0.0.1 only) that records every call of an effect
 // with its Idempotency-Key and arrival time, answers after a random delay (so kills find
-// effects in flight), and computes value = 10*i + (step one: 1, two: 2).
+// effects in flight), and computes value = 10*i + (step one: 1, two: 2). The first attempt
+// of `one` for the executions of workflow.ts's failsFirst gets a 503 (its key ends in
+// `/0`; a retry's ends in `/r1`, ...), whenever it comes.
 import { type Server, createServer } from 'node:http';
+import { failsFirst } from './workflow.js';
 
 export interface LedgerCall {
   i: number;
@@ -33,9 +36,15 @@ export async function startLedger(maxDelayMs = 40, random = Math.random): Promis
       const by = (req.url ?? '').replace(/\/effect$/, '').replace(/^\//, '');
       calls.push({ i, step, key: typeof key === 'string' ? key : undefined, at: Date.now(), by });
       ledger.onCall?.();
+      const fail = step === 'one' && failsFirst(i) && typeof key === 'string' && key.endsWith('/0');
       setTimeout(
         () => {
           res.setHeader('content-type', 'application/json');
+          if (fail) {
+            res.statusCode = 503;
+            res.end(JSON.stringify({ title: 'first attempts fail here' }));
+            return;
+          }
           res.end(JSON.stringify({ i, step, value: 10 * i + (step === 'one' ? 1 : 2) }));
         },
         Math.floor(random() * maxDelayMs),

@@ -123,6 +123,14 @@ export async function runMulti(o: MultiOptions): Promise<MultiCounts> {
           '--poll-ms',
           '250',
           '--idempotency-header',
+          // The kills here are external and many, and the PostgreSQL restart lets every
+          // lease lapse: an execution can be taken over 5 times in a row before it takes a
+          // step (with the child and the retry of chaos/workflow.ts, 9-22 of 2,000 were
+          // parked as dead-letter, and their parents waited for them). The bound is tested
+          // on its own (test/durable/recovery.test.ts, worker.test.ts); as in chaos/run.ts,
+          // it is set above what these kills can cause.
+          '--max-recovery-attempts',
+          '1000',
         ],
         env: envOf(`w${k + 1}`),
         onRefusal,

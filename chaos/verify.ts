@@ -2,15 +2,17 @@
 // - every execution completed with the right output;
 // - every execution made exactly one child execution (the second call), which completed,
 //   and the parent recorded the child's start once and its result once;
+// - the executions whose first call the ledger fails once (workflow.ts failsFirst)
+//   recorded that fault once and retried, the others never faulted;
 // - no effect ran again after its result was recorded (a ledger call for a key that
 //   arrived after that effect's TaskCompleted time); repeats happen only for effects in
 //   flight at a kill;
-// - every repeated call carried the same idempotency key (one key per (i, step));
+// - every repeated call carried the same idempotency key (one key per (i, step, attempt));
 // - no timer fired early (TimerFired.time < fireAt) or twice.
 import type { HistoryEvent } from '../src/history/events.js';
 import type { Store } from '../src/store/types.js';
 import type { LedgerCall } from './ledger.js';
-import { expectedOutput } from './workflow.js';
+import { expectedOutput, failsFirst } from './workflow.js';
 
 export interface ChaosCounts {
   executions: number;
@@ -18,10 +20,16 @@ export interface ChaosCounts {
   wrongOrUnfinished: number;
   /** Parked executions (dead-letter after too many recoveries without progress). */
   parked: number;
+  /** Why the first few were parked (reason: detail), for the log. */
+  parkedWhy?: string[];
   /** Child executions (workflow.ts: one per execution makes the second call). */
   children: number;
   /** Children that did not complete, and executions with no child or more than one. */
   childrenWrong: number;
+  /** Executions that retried their first call (one TaskFaulted each). */
+  retried: number;
+  /** Executions with another number of faulted calls than workflow.ts's failsFirst says. */
+  retriesWrong: number;
   ledgerCalls: number;
   effects: number;
   repeatedEffects: number;
@@ -67,6 +75,8 @@ export async function verify(
     parked: 0,
     children: 0,
     childrenWrong: 0,
+    retried: 0,
+    retriesWrong: 0,
     ledgerCalls: calls.length,
     effects: 0,
     repeatedEffects: 0,
@@ -87,7 +97,8 @@ export async function verify(
   for (const call of calls) {
     if (call.key === undefined) continue;
     byKey.set(call.key, [...(byKey.get(call.key) ?? []), call]);
-    const effect = `${call.i}/${call.step}`;
+    // one key per attempt of an effect: a retry's key ends in its own iteration (`/r1`)
+    const effect = `${call.i}/${call.step}/${call.key.slice(call.key.lastIndexOf('/') + 1)}`;
     keysOf.set(effect, (keysOf.get(effect) ?? new Set()).add(call.key));
   }
   c.keysPerEffectMismatch = [...keysOf.values()].filter((s) => s.size !== 1).length;
@@ -113,11 +124,18 @@ export async function verify(
         (c.suspects ??= []).push(record.id);
       if (record.parentId !== undefined) continue;
       const i = (record.input as { i: number }).i;
+      const faults = history.filter((e) => e.type === 'TaskFaulted').length;
+      if (faults > 0) c.retried++;
+      if (faults !== (failsFirst(i) ? 1 : 0)) c.retriesWrong++;
       const right = JSON.stringify(expectedOutput(i));
       if (record.status.state === 'completed' && JSON.stringify(record.status.output) === right)
         c.completedRight++;
       else c.wrongOrUnfinished++;
-      if (record.status.state === 'parked') c.parked++;
+      if (record.status.state === 'parked') {
+        c.parked++;
+        const why = (c.parkedWhy ??= []);
+        if (why.length < 3) why.push(`${record.status.reason}: ${record.status.detail}`);
+      }
     }
     cursor = page.nextCursor;
   } while (cursor);
@@ -185,6 +203,7 @@ export function passed(c: ChaosCounts, count: number): boolean {
     c.completedRight === count &&
     c.children === count &&
     c.childrenWrong === 0 &&
+    c.retriesWrong === 0 &&
     c.reRunAfterRecorded === 0 &&
     c.callsWithoutRecordedStart === 0 &&
     c.keysPerEffectMismatch === 0 &&

@@ -1,9 +1,11 @@
 // The chaos workflows: the first call of the ledger over HTTP (each call sends its
-// idempotency key as Idempotency-Key), a durable timer, then the second call in a child
-// execution (`run: workflow`), whose result the parent takes as its own. The output is
-// known from the input alone: {i, one: 10i+1, two: 10i+2}. A crash may catch the child
-// in flight, being created, or finishing: its result must reach the parent once, and a
-// second child must never be made (verify.ts).
+// idempotency key as Idempotency-Key), retried after a durable delay when the ledger
+// answers 503 (it does, to the first attempt of every fourth execution: ledger.ts), a
+// durable timer, then the second call in a child execution (`run: workflow`), whose
+// result the parent takes as its own. The output is known from the input alone:
+// {i, one: 10i+1, two: 10i+2}. A crash may catch the child in flight, being created, or
+// finishing: its result must reach the parent once, and a second child must never be
+// made; a crash in the retry's delay must neither skip nor repeat it (verify.ts).
 const namespace = 'chaos';
 const version = '1.0.0';
 export const chaosRef = { namespace, name: 'ledger', version };
@@ -29,10 +31,20 @@ export function chaosWorkflows(ledgerUrl: string, waitMs: number): string[] {
     do: [
       {
         one: {
-          ...call(ledgerUrl, 'one'),
-          // export.as sees the transformed output (DSL 1.0), so `one` goes through it
-          output: { as: '${ { i: .i, one: .value } }' },
-          export: { as: '${ { one: .one } }' },
+          try: [
+            {
+              call: {
+                ...call(ledgerUrl, 'one'),
+                // export.as sees the transformed output (DSL 1.0), so `one` goes through it
+                output: { as: '${ { i: .i, one: .value } }' },
+                export: { as: '${ { one: .one } }' },
+              },
+            },
+          ],
+          catch: {
+            errors: { with: { status: 503 } },
+            retry: { delay: { milliseconds: 30 }, limit: { attempt: { count: 3 } } },
+          },
         },
       },
       { pause: { wait: { milliseconds: waitMs } } },
@@ -45,6 +57,16 @@ export function chaosWorkflows(ledgerUrl: string, waitMs: number): string[] {
     ],
   };
   return [JSON.stringify(child), JSON.stringify(parent)];
+}
+
+/** The ledger answers 503 to the first attempt of `one` for these executions. */
+export function failsFirst(i: number): boolean {
+  return i % 4 === 0;
+}
+
+/** How many executions of 0..count-1 retry `one` once. */
+export function retriedOf(count: number): number {
+  return Math.ceil(count / 4);
 }
 
 export function expectedOutput(i: number): { i: number; one: number; two: number } {

@@ -16,10 +16,11 @@ import { HookRegistry, hooksFile } from '../server/webhooks.js';
 import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/home.js';
 import { reportRefusedCommits, unlessInUse } from './refusals.js';
 import { defaultDrainMs, drainMs, drainThenClose, drainUsage, signalled } from './drain.js';
+import { maxRecoveryAttempts, recoveryUsage } from './recovery.js';
 import { retentionMs, retentionUsage } from './retention.js';
 import { surviveStoreOutages } from './resilience.js';
 
-const usage = `Usage: weft serve [--port 8080] [--host 127.0.0.1] [--store URL] [--drain-ms N] [--retention-hours N] [--idempotency-header]
+const usage = `Usage: weft serve [--port 8080] [--host 127.0.0.1] [--store URL] [--drain-ms N] [--retention-hours N] [--max-recovery-attempts N] [--idempotency-header]
 
 Serves the HTTP API under /api/v1 (docs/api.md).
 Without API keys (weft keys create) it listens on 127.0.0.1 only.
@@ -28,7 +29,7 @@ Without API keys (weft keys create) it listens on 127.0.0.1 only.
   --idempotency-header    send every http/openapi call's idempotency key as Idempotency-Key
   --no-worker             the API only (PostgreSQL): executions it starts are left for
                           'weft worker' processes to claim; it drives none itself
-${drainUsage}${retentionUsage}`;
+${drainUsage}${retentionUsage}${recoveryUsage}`;
 
 const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -40,7 +41,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const p = parseFlags(
     args,
-    ['port', 'host', 'store', 'retention-hours', 'drain-ms'],
+    ['port', 'host', 'store', 'retention-hours', 'drain-ms', 'max-recovery-attempts'],
     ['idempotency-header', 'no-worker'],
   );
   if (typeof p === 'string' || p.positionals.length > 0) {
@@ -70,6 +71,12 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(
       `weft serve: --retention-hours needs the embedded worker: with --no-worker, give it to the 'weft worker' processes\n`,
     );
+    return 2;
+  }
+  const recoveriesArg = str(p, 'max-recovery-attempts');
+  const recoveries = recoveriesArg === undefined ? undefined : maxRecoveryAttempts(recoveriesArg);
+  if (typeof recoveries === 'string') {
+    process.stderr.write(`weft serve: ${recoveries}\n`);
     return 2;
   }
   const home = process.env.WEFT_HOME ?? '.weft';
@@ -104,6 +111,7 @@ export async function run(args: string[]): Promise<number> {
     idempotencyHeader: p.flags.has('idempotency-header'),
     worker: { runStarts: drive },
     ...(retention === undefined ? {} : { retentionMs: retention }),
+    ...(recoveries === undefined ? {} : { limits: { maxRecoveryAttempts: recoveries } }),
   });
   reportRefusedCommits(durable, 'serve');
   // the embedded worker: executions left unfinished by the last run resume here before

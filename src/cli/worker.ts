@@ -14,10 +14,11 @@ import { describeStore, openStoreFor, startupWaitMs } from '../runtime/durable/h
 import { defaultIdleInTransactionMs } from '../store/index.js';
 import { reportRefusedCommits, unlessInUse } from './refusals.js';
 import { defaultDrainMs, drainMs, drainThenClose, drainUsage, signalled } from './drain.js';
+import { maxRecoveryAttempts, recoveryUsage } from './recovery.js';
 import { retentionMs, retentionUsage } from './retention.js';
 import { surviveStoreOutages } from './resilience.js';
 
-const usage = `Usage: weft worker [--store URL] [--name NAME] [--lease-ms N] [--poll-ms N] [--drain-ms N] [--retention-hours N] [--idempotency-header]
+const usage = `Usage: weft worker [--store URL] [--name NAME] [--lease-ms N] [--poll-ms N] [--drain-ms N] [--retention-hours N] [--max-recovery-attempts N] [--idempotency-header]
 
 Serves the executions in the store until SIGINT or SIGTERM.
   --store URL             postgres://...[?schema=NAME&pool=N], sqlite:PATH or a path
@@ -26,7 +27,7 @@ Serves the executions in the store until SIGINT or SIGTERM.
   --lease-ms N            how long a claimed execution stays this worker's without renewal
   --poll-ms N             how often to look for executions to resume (default 1000)
   --idempotency-header    send every http/openapi call's idempotency key as Idempotency-Key
-${drainUsage}${retentionUsage}`;
+${drainUsage}${retentionUsage}${recoveryUsage}`;
 
 function positiveInt(v: string | undefined): number | undefined {
   const n = Number(v);
@@ -43,6 +44,7 @@ export async function run(args: string[]): Promise<number> {
   let header = false;
   let storeUrl: string | undefined;
   let retention: number | undefined;
+  let recoveries: number | undefined;
   let drain = defaultDrainMs;
   const worker: { name?: string; leaseMs?: number } = {};
   const fail = (m: string) => {
@@ -78,6 +80,10 @@ export async function run(args: string[]): Promise<number> {
       const ms = retentionMs(value());
       if (typeof ms === 'string') return fail(ms);
       retention = ms;
+    } else if (flag === '--max-recovery-attempts') {
+      const n = maxRecoveryAttempts(value());
+      if (typeof n === 'string') return fail(n);
+      recoveries = n;
     } else if (a === '--idempotency-header') header = true;
     else {
       process.stderr.write(`weft worker: unknown option '${a}'\n\n${usage}`);
@@ -97,6 +103,7 @@ export async function run(args: string[]): Promise<number> {
     idempotencyHeader: header,
     worker: { ...worker, pollMs },
     ...(retention === undefined ? {} : { retentionMs: retention }),
+    ...(recoveries === undefined ? {} : { limits: { maxRecoveryAttempts: recoveries } }),
   });
   reportRefusedCommits(engine, 'worker');
   const first = await unlessInUse('worker', engine, store, () => engine.serve());

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runChaos } from '../../chaos/harness.js';
 import { passed } from '../../chaos/verify.js';
+import { retriedOf } from '../../chaos/workflow.js';
 
 describe('chaos', () => {
   it('completes every execution and its child with the right output through 5 SIGKILLs and suspend/resume requests, re-running only effects in flight', async () => {
@@ -19,7 +20,10 @@ describe('chaos', () => {
     expect(c.requestPairs).toBeGreaterThan(0);
     expect(c.completedRight).toBe(20);
     expect(c.wrongOrUnfinished).toBe(0);
-    expect(c.effects).toBe(40);
+    // two calls each, and a second attempt of the first for every fourth (a 503 first)
+    expect(c.effects).toBe(40 + retriedOf(20));
+    expect(c.retried).toBe(retriedOf(20));
+    expect(c.retriesWrong).toBe(0);
     // one child each, completed, its start and its result recorded once in the parent
     expect(c.children).toBe(20);
     expect(c.childrenWrong).toBe(0);
@@ -32,7 +36,7 @@ describe('chaos', () => {
     // an effect runs again only after a kill caught it in flight: once per restart at most
     expect(c.maxCallsPerEffect).toBeGreaterThanOrEqual(1);
     expect(c.maxCallsPerEffect).toBeLessThanOrEqual(1 + c.killsDone);
-    expect(c.timers).toBe(20);
+    expect(c.timers).toBe(20 + retriedOf(20)); // the wait, and each retry's delay
     expect(c.timersEarly).toBe(0);
     expect(c.timersTwice).toBe(0);
     expect(passed(c, 20)).toBe(true);

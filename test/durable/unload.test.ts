@@ -61,6 +61,37 @@ describe('unloading executions that wait for a timer', () => {
     await store.close();
   });
 
+  it('keeps nothing in memory for an unloaded execution nobody here awaits (recovered after a restart)', async () => {
+    home = tempHome();
+    let store = home.open();
+    let engine = engineOn(store);
+    await engine.register(doc('nap', [{ w: { wait: { hours: 1 } } }]));
+    for (let n = 0; n < 20; n++) await engine.start({ namespace: 'test', name: 'nap' }, { n });
+    // the process (it did not serve: nothing unloaded) dies with all 20 waiting; the next
+    // one serves the store and recovers them
+    await engine.close();
+    await store.close();
+    store = home.open();
+    engine = engineOn(store, { worker: { unloadAfterMs: 400, reloadAheadMs: 100 } });
+    const { resumed } = await engine.serve();
+    expect(resumed).toHaveLength(20);
+    // what the engine keeps per execution it knows (the Attacher's map of Lives)
+    const known = () =>
+      (engine as unknown as { attacher: { live: Map<string, unknown> } }).attacher.live.size;
+    for (let i = 0; i < 400 && (engine.liveCount > 0 || known() > 0); i++) await tick(10);
+    expect(engine.liveCount).toBe(0);
+    expect(known()).toBe(0);
+    // each waits in the store for its timer, its run item unclaimed and marked unloaded
+    // (the runner goes first, the unload commit follows)
+    const unloaded = () =>
+      runItems(home.path).filter((i) => i.claimed_by === null && i.payload === '{"unloaded":true}');
+    for (let i = 0; i < 400 && unloaded().length < 20; i++) await tick(10);
+    expect(runItems(home.path)).toHaveLength(20);
+    expect(unloaded()).toHaveLength(20);
+    await engine.close();
+    await store.close();
+  });
+
   it('keeps an execution whose timer is nearer than unloadAfterMs in memory', async () => {
     home = tempHome();
     const store = home.open();

@@ -128,6 +128,62 @@ describe('weft worker', () => {
     }
   }, 60_000);
 
+  it('parks as dead-letter past --max-recovery-attempts, and refuses a bound that is not a positive integer', async () => {
+    for (const command of ['worker', 'serve']) {
+      for (const bad of ['0', '2.5', 'many']) {
+        const r = weft([command, '--max-recovery-attempts', bad], {
+          env: { WEFT_HOME: home.dir, WEFT_STORE: '' },
+        });
+        expect(r.code, `${command} ${bad}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain(`--max-recovery-attempts takes a positive integer, not ${bad}`);
+      }
+    }
+    // an execution whose process died twice while its call was in flight (two recoveries
+    // that made no progress): the default bound (5) would resume it, a bound of 1 parks it
+    const dir = tempHome('weft-recoveries-');
+    const silent = createServer(() => undefined); // takes the call, never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`;
+    try {
+      for (let k = 0; k < 2; k++) {
+        const store = openSqliteStore({ path: dir.path });
+        const engine = new DurableEngine({ store, env: {} });
+        if (k === 0) {
+          await engine.register(
+            doc('stuck', [{ h: { call: 'http', with: { method: 'get', endpoint: url } } }]),
+          );
+          await engine.start({ namespace: 'test', name: 'stuck' }, {});
+        } else await engine.recover();
+        await tick(100); // the call is in flight
+        await engine.close();
+        await store.close();
+      }
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', entry, 'worker', '--max-recovery-attempts', '1', '--drain-ms', '0'],
+        { env: { ...process.env, WEFT_HOME: dir.dir }, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      for (let i = 0; i < 300 && !/weft worker: serving/.test(stderr); i++) await tick(50);
+      child.kill('SIGTERM');
+      expect(await new Promise((r) => child.on('exit', r))).toBe(0);
+      expect(stderr).toMatch(/0 resumed, 1 parked/);
+      const store = openSqliteStore({ path: dir.path, integrityCheck: 'none' });
+      const [record] = (await store.listExecutions({})).items;
+      expect(record?.status).toMatchObject({
+        state: 'parked',
+        reason: 'dead-letter',
+        detail: expect.stringMatching(/maxRecoveryAttempts = 1\)/) as unknown,
+      });
+      await store.close();
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+      dir.remove();
+    }
+  }, 60_000);
+
   it('refuses to serve a SQLite file another process serves, carries out a cancel asked beside it, and takes over once killed', async () => {
     const env = { ...process.env, WEFT_HOME: home.dir, WEFT_STORE: '' };
     // an execution the worker will drive (it waits an hour)

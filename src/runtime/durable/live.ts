@@ -56,6 +56,7 @@ export class Live {
   /** Leaves the map that keeps it, unless another Live of the same id took its place. */
   leave(): void {
     if (this.home?.get(this.id) === this) this.home.delete(this.id);
+    this.home = undefined;
   }
 
   /** The runner that drives it now; its outcome settles this Live. */

@@ -73,9 +73,13 @@ export class WorkLoop {
   async serve(): Promise<Recovered> {
     this.stopped = false;
     this.serving = true;
-    const first = await this.recover();
+    // before recovering: an execution recovered while it waits for a far timer unloads
+    // at once (it takes no step that would unload it later). Enabled after, 10,000 of them
+    // left by a process that did not serve (weft run, an application) stayed in memory
+    // and held the worker's capacity until their timers fired.
     const { unloadAfterMs } = this.claims.options;
     if (unloadAfterMs > 0) this.attacher.enableUnload(unloadAfterMs, (at) => this.wakeAt(at));
+    const first = await this.recover();
     this.unsubscribe ??= this.store.onWork?.((dueAt) =>
       dueAt !== undefined && dueAt > this.claims.now() ? this.wakeAt(dueAt) : this.wake(),
     );
