@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryEvent, Json } from '../../src/history/events.js';
+import { ManualClock } from '../../src/runtime/clock.js';
 import type { DurableEngine } from '../../src/runtime/durable/engine.js';
 import type { Store } from '../../src/store/types.js';
 import { type Home, doc, engineOn, tempHome, tick } from './helpers.js';
@@ -289,6 +290,46 @@ describe('recovery', () => {
     await engine.cancel(h.id, 'given up');
     expect((await engine.get(h.id))?.status).toEqual({ state: 'cancelled', reason: 'given up' });
     await store.close();
+  });
+
+  it('starts the recovery count again once a recovered call survives the grace, not when the process stops first', async () => {
+    home = tempHome();
+    let store = home.open();
+    let engine = engineOn(store);
+    const hang = () => new Promise<Json>(() => undefined);
+    engine.registerFunction('hang', hang);
+    await engine.register(doc('hangs', [{ h: { call: 'hang' } }]));
+    const h = await engine.start({ namespace: 'test', name: 'hangs' }, {});
+    await until(
+      async () => (await events(engine, h.id)).some((e) => e.type === 'TaskStarted'),
+      'the call',
+    );
+    const recover = async () => {
+      await crash(engine, store);
+      store = home.open();
+      const clock = new ManualClock(Date.now());
+      engine = engineOn(store, { clock, limits: { recoveryGraceMs: 2000 } });
+      engine.registerFunction('hang', hang);
+      expect(await engine.recover()).toEqual({ resumed: [h.id], parked: [] });
+      return clock;
+    };
+    // recovered (1), then stopped within the grace: it still counts, also once the grace
+    // would have passed: the stopped engine's timer is cancelled (a live one kept the
+    // process of a stopped `weft worker` alive for the grace, 2 s)
+    const first = await recover();
+    expect((await engine.get(h.id))?.recoveryAttempts).toBe(1);
+    expect(first.pending).toBeGreaterThan(0);
+    await engine.close();
+    expect(first.pending).toBe(0);
+    first.advance(2000);
+    await tick(20);
+    expect((await store.getExecution(h.id))?.recoveryAttempts).toBe(1);
+    // recovered again (2), and alive past the grace with its call in flight: back to 0
+    const second = await recover();
+    expect((await engine.get(h.id))?.recoveryAttempts).toBe(2);
+    second.advance(2000);
+    await until(async () => (await engine.get(h.id))?.recoveryAttempts === 0, 'the reset');
+    await crash(engine, store);
   });
 
   it('does not park a waiting execution when the process dies again and again right after recovery', async () => {

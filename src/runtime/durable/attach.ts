@@ -44,6 +44,8 @@ export interface AttacherDeps {
 export class Attacher {
   private readonly live = new Map<string, Live>();
   private readonly loading = new Map<string, Promise<Live | undefined>>();
+  /** Cancels the recovery grace timers (load) still running. */
+  private readonly graces = new Set<() => void>();
   private readonly remote: RemoteOutcomes;
   readonly children: Children;
   /** Set while the worker serves (WorkLoop): unload executions idle longer than this. */
@@ -171,9 +173,14 @@ export class Attacher {
     } else if (recovery) {
       // a call in flight at the crash runs again: it may be what crashed the process, so the
       // counter starts again only when the execution commits a step or survives the grace
-      this.deps.clock.schedule(this.deps.limits.recoveryGraceMs, () => {
-        if (!runner.isFinished) this.deps.lanes.resetAttempts(id).catch(() => undefined);
+      // here (driven by this runner all along: not once closed, dropped or unloaded; and the
+      // timer does not keep a closed engine's process alive)
+      const cancel = this.deps.clock.schedule(this.deps.limits.recoveryGraceMs, () => {
+        this.graces.delete(cancel);
+        if (live.runner === runner && !runner.isFinished)
+          this.deps.lanes.resetAttempts(id).catch(() => undefined);
       });
+      this.graces.add(cancel);
     }
     this.idle(live);
     return live;
@@ -456,6 +463,8 @@ export class Attacher {
   }
 
   async detachAll(): Promise<void> {
+    for (const cancel of this.graces) cancel();
+    this.graces.clear();
     for (const l of this.live.values()) l.runner?.detach();
     this.live.clear();
     this.remote.close();
