@@ -1,10 +1,11 @@
 // The ledger: a local HTTP server (127.0.0.1 only) that records every call of an effect
 // with its Idempotency-Key and arrival time, answers after a random delay (so kills find
-// effects in flight), and computes value = 10*i + (step one: 1, two: 2). The first attempt
+// effects in flight), and computes value = 10*i + n for the n-th step of workflow.ts's
+// `steps` (one: 1, two: 2, three: 3, four: 4). The first attempt
 // of `one` for the executions of workflow.ts's failsFirst gets a 503 (its key ends in
 // `/0`; a retry's ends in `/r1`, ...), whenever it comes.
 import { type Server, createServer } from 'node:http';
-import { failsFirst } from './workflow.js';
+import { failsFirst, steps } from './workflow.js';
 
 export interface LedgerCall {
   i: number;
@@ -45,7 +46,7 @@ export async function startLedger(maxDelayMs = 40, random = Math.random): Promis
             res.end(JSON.stringify({ title: 'first attempts fail here' }));
             return;
           }
-          res.end(JSON.stringify({ i, step, value: 10 * i + (step === 'one' ? 1 : 2) }));
+          res.end(JSON.stringify({ i, step, value: 10 * i + steps.indexOf(step) + 1 }));
         },
         Math.floor(random() * maxDelayMs),
       );

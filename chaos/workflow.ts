@@ -1,11 +1,13 @@
 // The chaos workflows: the first call of the ledger over HTTP (each call sends its
 // idempotency key as Idempotency-Key), retried after a durable delay when the ledger
 // answers 503 (it does, to the first attempt of every fourth execution: ledger.ts), a
-// durable timer, then the second call in a child execution (`run: workflow`), whose
-// result the parent takes as its own. The output is known from the input alone:
-// {i, one: 10i+1, two: 10i+2}. A crash may catch the child in flight, being created, or
-// finishing: its result must reach the parent once, and a second child must never be
-// made; a crash in the retry's delay must neither skip nor repeat it (verify.ts).
+// durable timer, the second call in a child execution (`run: workflow`), whose result the
+// parent takes as its own, then two calls at once in the branches of a `fork`. The
+// output is known from the input alone: {i, one: 10i+1, two: 10i+2, three: 10i+3, four:
+// 10i+4}. A crash may catch the child in flight, being created, or finishing: its result
+// must reach the parent once, and a second child must never be made; a crash in the
+// retry's delay must neither skip nor repeat it; a crash with both branches' calls in
+// flight must run them again and join them once (verify.ts).
 const namespace = 'chaos';
 const version = '1.0.0';
 export const chaosRef = { namespace, name: 'ledger', version };
@@ -54,6 +56,14 @@ export function chaosWorkflows(ledgerUrl: string, waitMs: number): string[] {
           output: { as: '${ { i: .i, one: $context.one, two: .value } }' },
         },
       },
+      {
+        both: {
+          fork: {
+            branches: [{ three: call(ledgerUrl, 'three') }, { four: call(ledgerUrl, 'four') }],
+          },
+          output: { as: '${ $input + { three: .[0].value, four: .[1].value } }' },
+        },
+      },
     ],
   };
   return [JSON.stringify(child), JSON.stringify(parent)];
@@ -69,6 +79,9 @@ export function retriedOf(count: number): number {
   return Math.ceil(count / 4);
 }
 
-export function expectedOutput(i: number): { i: number; one: number; two: number } {
-  return { i, one: 10 * i + 1, two: 10 * i + 2 };
+/** The ledger's calls of one execution (its child's included), retries apart. */
+export const steps = ['one', 'two', 'three', 'four'];
+
+export function expectedOutput(i: number): Record<string, number> {
+  return { i, one: 10 * i + 1, two: 10 * i + 2, three: 10 * i + 3, four: 10 * i + 4 };
 }
