@@ -4,6 +4,8 @@
 //   and the parent recorded the child's start once and its result once;
 // - the executions whose first call the ledger fails once (workflow.ts failsFirst)
 //   recorded that fault once and retried, the others never faulted;
+// - each execution's event (emitted, then heard by its own listen) is stored once, though
+//   an emit in flight at a kill emits it again;
 // - no effect ran again after its result was recorded (a ledger call for a key that
 //   arrived after that effect's TaskCompleted time); repeats happen only for effects in
 //   flight at a kill;
@@ -12,7 +14,7 @@
 import type { HistoryEvent } from '../src/history/events.js';
 import type { Store } from '../src/store/types.js';
 import type { LedgerCall } from './ledger.js';
-import { expectedOutput, failsFirst } from './workflow.js';
+import { expectedOutput, failsFirst, pingType } from './workflow.js';
 
 export interface ChaosCounts {
   executions: number;
@@ -30,6 +32,10 @@ export interface ChaosCounts {
   retried: number;
   /** Executions with another number of faulted calls than workflow.ts's failsFirst says. */
   retriesWrong: number;
+  /** Events of workflow.ts's pingType in the store's events log: one per execution. */
+  pings: number;
+  /** Executions whose event is stored other than once. */
+  pingsWrong: number;
   ledgerCalls: number;
   effects: number;
   repeatedEffects: number;
@@ -77,6 +83,8 @@ export async function verify(
     childrenWrong: 0,
     retried: 0,
     retriesWrong: 0,
+    pings: 0,
+    pingsWrong: 0,
     ledgerCalls: calls.length,
     effects: 0,
     repeatedEffects: 0,
@@ -140,6 +148,19 @@ export async function verify(
     cursor = page.nextCursor;
   } while (cursor);
   for (const id of parents) if (childrenOf.get(id) !== 1) c.childrenWrong++;
+  const pingsOf = new Map<number, number>();
+  for (let after = 0; ;) {
+    const page = await store.readEvents({ after, limit: 1000 });
+    if (page.length === 0) break;
+    for (const e of page)
+      if (e.event.type === pingType) {
+        c.pings++;
+        const i = (e.event.data as { i: number }).i;
+        pingsOf.set(i, (pingsOf.get(i) ?? 0) + 1);
+      }
+    after = page[page.length - 1]!.seq;
+  }
+  for (let i = 0; i < count; i++) if (pingsOf.get(i) !== 1) c.pingsWrong++;
   c.callsWithoutRecordedStart = [...byKey.keys()].filter((k) => !recordedKeys.has(k)).length;
   if (c.executions !== count) c.wrongOrUnfinished += Math.abs(count - c.executions);
   return c;
@@ -204,6 +225,7 @@ export function passed(c: ChaosCounts, count: number): boolean {
     c.children === count &&
     c.childrenWrong === 0 &&
     c.retriesWrong === 0 &&
+    c.pingsWrong === 0 &&
     c.reRunAfterRecorded === 0 &&
     c.callsWithoutRecordedStart === 0 &&
     c.keysPerEffectMismatch === 0 &&

@@ -2,12 +2,13 @@
 // idempotency key as Idempotency-Key), retried after a durable delay when the ledger
 // answers 503 (it does, to the first attempt of every fourth execution: ledger.ts), a
 // durable timer, the second call in a child execution (`run: workflow`), whose result the
-// parent takes as its own, then two calls at once in the branches of a `fork`. The
-// output is known from the input alone: {i, one: 10i+1, two: 10i+2, three: 10i+3, four:
-// 10i+4}. A crash may catch the child in flight, being created, or finishing: its result
+// parent takes as its own, two calls at once in the branches of a `fork`, and last a fork
+// that emits an event and listens for it (correlated by i). The output is known from the
+// input alone: {i, one: 10i+1, two: 10i+2, three: 10i+3, four: 10i+4, heard: i}. A crash may catch the child in flight, being created, or finishing: its result
 // must reach the parent once, and a second child must never be made; a crash in the
 // retry's delay must neither skip nor repeat it; a crash with both branches' calls in
-// flight must run them again and join them once (verify.ts).
+// flight must run them again and join them once; an emit in flight at a crash emits the
+// same event again (the same id), stored once, and the listen finds it (verify.ts).
 const namespace = 'chaos';
 const version = '1.0.0';
 export const chaosRef = { namespace, name: 'ledger', version };
@@ -64,6 +65,41 @@ export function chaosWorkflows(ledgerUrl: string, waitMs: number): string[] {
           output: { as: '${ $input + { three: .[0].value, four: .[1].value } }' },
         },
       },
+      {
+        ping: {
+          fork: {
+            branches: [
+              {
+                hear: {
+                  listen: {
+                    to: {
+                      one: {
+                        with: { type: pingType },
+                        correlate: { i: { from: '${ .data.i }', expect: '${ .i }' } },
+                      },
+                    },
+                  },
+                },
+              },
+              {
+                say: {
+                  emit: {
+                    event: {
+                      with: {
+                        type: pingType,
+                        source: 'https://chaos.weft/ping',
+                        data: { i: '${ .i }' },
+                      },
+                    },
+                  },
+                },
+              },
+            ],
+          },
+          // a listen's output is the list of the events it consumed (their data)
+          output: { as: '${ $input + { heard: .[0][0].i } }' },
+        },
+      },
     ],
   };
   return [JSON.stringify(child), JSON.stringify(parent)];
@@ -79,9 +115,12 @@ export function retriedOf(count: number): number {
   return Math.ceil(count / 4);
 }
 
+/** The type of the event each execution emits and listens for. */
+export const pingType = 'chaos.ping';
+
 /** The ledger's calls of one execution (its child's included), retries apart. */
 export const steps = ['one', 'two', 'three', 'four'];
 
 export function expectedOutput(i: number): Record<string, number> {
-  return { i, one: 10 * i + 1, two: 10 * i + 2, three: 10 * i + 3, four: 10 * i + 4 };
+  return { i, one: 10 * i + 1, two: 10 * i + 2, three: 10 * i + 3, four: 10 * i + 4, heard: i };
 }

@@ -22,13 +22,16 @@ describe('chaos', () => {
     expect(c.requestPairs).toBeGreaterThan(0);
     expect(c.completedRight).toBe(20);
     expect(c.wrongOrUnfinished).toBe(0);
-    // four calls each (one in the child, two in a fork), and a second attempt of the first
-    // for every fourth (a 503 first)
-    expect(c.effects).toBe(4 * 20 + retriedOf(20));
+    // four calls each (one in the child, two in a fork) and an emit, and a second attempt
+    // of the first call for every fourth (a 503 first)
+    expect(c.effects).toBe(5 * 20 + retriedOf(20));
     expect(c.retried).toBe(retriedOf(20));
     expect(c.retriesWrong).toBe(0);
     // one child each, completed, its start and its result recorded once in the parent
     expect(c.children).toBe(20);
+    // each one's event stored once, and heard by its own listen (the output says so)
+    expect(c.pings).toBe(20);
+    expect(c.pingsWrong).toBe(0);
     expect(c.childrenWrong).toBe(0);
     expect(c.startedTwice).toBe(0);
     expect(c.completedTwice).toBe(0);

@@ -29,12 +29,15 @@ describePg('multi-process chaos', unavailable, () => {
     const why = `${JSON.stringify({ ...c, stop: { ...c.stop, heldIds: undefined } })}\n${lines.slice(-60).join('\n')}`;
     expect(c.executions, why).toBe(60);
     expect(c.completedRight, why).toBe(60);
-    // four calls each (one in the child, two in a fork), a retry of the first for every fourth
-    expect(c.effects).toBe(4 * 60 + retriedOf(60));
+    // four calls (one in the child, two in a fork) and an emit each, and a retry of the
+    // first call for every fourth
+    expect(c.effects).toBe(5 * 60 + retriedOf(60));
     expect(c.retriesWrong, why).toBe(0);
     // the second call runs in a child execution: one each, completed
     expect(c.children, why).toBe(60);
     expect(c.childrenWrong, why).toBe(0);
+    expect(c.pings, why).toBe(60);
+    expect(c.pingsWrong, why).toBe(0);
     expect(c.reRunAfterRecorded, why).toBe(0);
     expect(c.callsWithoutRecordedStart).toBe(0);
     expect(c.keysPerEffectMismatch).toBe(0);
