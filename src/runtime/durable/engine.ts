@@ -396,7 +396,9 @@ export class DurableEngine {
    * every process registered (a server's API, a `weft run` beside the worker, another
    * worker): before this, a worker that had not registered a child's workflow itself
    * faulted the parent with "not registered" (found by chaos/multi.ts, 2026-11-26). `latest`
-   * (or no version) always asks the store, so every process picks the same version.
+   * (or no version) always asks the store which versions exist (their numbers, not their
+   * sources: Store.workflowVersions), so every process picks the same one, and reads the
+   * source only of one this process has not seen.
    */
   private async resolveRef(ref: {
     namespace: string;
@@ -410,8 +412,12 @@ export class DurableEngine {
       // (a concurrent resolve of the same version may have registered it meanwhile)
       if (stored) return this.registry.get(stored) ?? this.registry.register(stored.source)[0]!;
     } else {
-      const stored = await this.store.listWorkflowVersions(ref.namespace, ref.name);
-      for (const s of stored) if (!this.registry.get(s)) this.registry.register(s.source);
+      const { namespace, name } = ref;
+      for (const { version } of await this.store.workflowVersions(namespace, name)) {
+        if (this.registry.get({ namespace, name, version })) continue;
+        const stored = await this.store.getWorkflow({ namespace, name, version });
+        if (stored && !this.registry.get(stored)) this.registry.register(stored.source);
+      }
     }
     return this.registry.resolve(ref); // throws "not registered" when no process registered it
   }

@@ -34,6 +34,7 @@ import type {
   WorkflowFilter,
   WorkflowPage,
   WorkflowRecord,
+  WorkflowVersion,
   WorkflowRef,
   WorkItem,
 } from '../types.js';
@@ -163,6 +164,10 @@ export class PostgresStore implements Store {
   async listWorkflowVersions(namespace: string, name: string): Promise<WorkflowRecord[]> {
     const rows = await this.read<WorkflowRow>(workflows.selectWorkflowVersions, [namespace, name]);
     return rows.map(toWorkflow);
+  }
+
+  workflowVersions(namespace: string, name: string): Promise<WorkflowVersion[]> {
+    return this.read<WorkflowVersion>(workflows.selectWorkflowVersionHashes, [namespace, name]);
   }
 
   listWorkflows(filter: WorkflowFilter = {}): Promise<WorkflowPage> {

@@ -23,6 +23,7 @@ const sources = {
   selectWorkflow: workflows.selectWorkflow,
   selectWorkflowHash: workflows.selectWorkflowHash,
   selectWorkflowVersions: workflows.selectWorkflowVersions,
+  selectWorkflowVersionHashes: workflows.selectWorkflowVersionHashes,
   listWorkflows: workflows.listWorkflows,
 
   insertExecution: executions.insertExecution,

@@ -26,6 +26,7 @@ import type {
   WorkflowFilter,
   WorkflowPage,
   WorkflowRecord,
+  WorkflowVersion,
   WorkflowRef,
   WorkItem,
 } from '../types.js';
@@ -132,6 +133,12 @@ export class SqliteStore implements Store {
   listWorkflowVersions(namespace: string, name: string): Promise<WorkflowRecord[]> {
     return this.read((s) =>
       (s.selectWorkflowVersions.all(namespace, name) as WorkflowRow[]).map(toWorkflow),
+    );
+  }
+
+  workflowVersions(namespace: string, name: string): Promise<WorkflowVersion[]> {
+    return this.read(
+      (s) => s.selectWorkflowVersionHashes.all(namespace, name) as WorkflowVersion[],
     );
   }
 

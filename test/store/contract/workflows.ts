@@ -37,12 +37,17 @@ export function workflowContract(ctx: GetContext): void {
       await store.putWorkflow({ ...workflow('9.0.0'), name: 'other' });
       const versions = await store.listWorkflowVersions('test', 'orders');
       expect(versions.map((w) => w.version)).toEqual(['1.0.0', '2.0.0']);
+      // the same, numbers and hashes only (what `latest` resolves against)
+      expect(await store.workflowVersions('test', 'orders')).toEqual(
+        versions.map((w) => ({ version: w.version, hash: w.hash })),
+      );
     });
 
     it('returns undefined for a workflow that is not registered', async () => {
       const { store } = ctx();
       expect(await store.getWorkflow({ namespace: 'x', name: 'y', version: '1' })).toBeUndefined();
       expect(await store.listWorkflowVersions('x', 'y')).toEqual([]);
+      expect(await store.workflowVersions('x', 'y')).toEqual([]);
     });
 
     it('rejects a workflow without a hash, naming the field', async () => {

@@ -15,6 +15,9 @@ WHERE namespace = $1 AND name = $2 AND version = $3`;
 export const selectWorkflowVersions = `SELECT ${columns} FROM workflows
 WHERE namespace = $1 AND name = $2 ORDER BY created_at, version`;
 
+export const selectWorkflowVersionHashes = `SELECT version, hash FROM workflows
+WHERE namespace = $1 AND name = $2 ORDER BY created_at, version`;
+
 /**
  * One page of every workflow version: by namespace, name, then registration order
  * (created_at, version), after the cursor's row when given. Text compares with

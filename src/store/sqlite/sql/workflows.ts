@@ -13,6 +13,9 @@ WHERE namespace = ? AND name = ? AND version = ?`;
 export const selectWorkflowVersions = `SELECT * FROM workflows
 WHERE namespace = ? AND name = ? ORDER BY created_at, version`;
 
+export const selectWorkflowVersionHashes = `SELECT version, hash FROM workflows
+WHERE namespace = ? AND name = ? ORDER BY created_at, version`;
+
 /**
  * One page of every workflow version: by namespace, name, then registration order
  * (created_at, version), after the cursor's row when given. The primary key
