@@ -19,6 +19,8 @@ export interface ChaosOptions {
   /** Suspend and resume random executions from this process while the worker runs
    *  (chaos/requests.ts); stopped before the last incarnation. */
   requests?: boolean;
+  /** With requests: every N-th one cancels a running execution instead (0: none). */
+  cancelEvery?: number;
   random?: () => number;
   log?: (line: string) => void;
 }
@@ -50,7 +52,7 @@ function incarnation(
 
 export async function runChaos(
   o: ChaosOptions,
-): Promise<ChaosCounts & { killsDone: number; requestPairs: number }> {
+): Promise<ChaosCounts & { killsDone: number; requestPairs: number; cancelRequests: number }> {
   const random = o.random ?? Math.random;
   const dir = mkdtempSync(join(tmpdir(), 'weft-chaos-'));
   const path = join(dir, 'weft.db');
@@ -61,7 +63,7 @@ export async function runChaos(
     let requests: Requester | undefined;
     for (let k = 0; k < o.kills; k++) {
       // from the first incarnation on: the store file exists and has its schema
-      if (k === 1 && o.requests) requests = startRequests(path, random);
+      if (k === 1 && o.requests) requests = startRequests(path, random, o.cancelEvery ?? 0);
       const r = await incarnation(args, ledger, {
         afterCalls: 1 + Math.floor(random() * o.callsBetweenKills),
         delayMs: Math.floor(random() * 30),
@@ -72,7 +74,10 @@ export async function runChaos(
       );
       if (r.code !== null && r.code !== 0) throw new Error(`worker failed: ${r.out}`);
     }
-    const requestPairs = (await requests?.stop()) ?? 0;
+    const { pairs: requestPairs, cancelled } = (await requests?.stop()) ?? {
+      pairs: 0,
+      cancelled: [],
+    };
     const last = await incarnation(args, ledger, undefined);
     if (last.code !== 0) {
       const store = openSqliteStore({ path });
@@ -85,7 +90,8 @@ export async function runChaos(
     }
     const store = openSqliteStore({ path });
     try {
-      return { ...(await verify(store, o.executions, ledger.calls)), killsDone, requestPairs };
+      const counts = await verify(store, o.executions, ledger.calls, undefined, new Set(cancelled));
+      return { ...counts, killsDone, requestPairs, cancelRequests: cancelled.length };
     } finally {
       await store.close();
     }

@@ -1,6 +1,7 @@
 // The long chaos run (issue 4): many executions, the worker SIGKILLed again and again.
 //   npx tsx chaos/run.ts [--executions 1000] [--kills 30] [--calls-between-kills 100] [--wait-ms 200]
 //        [--requests 1]   (0: no suspend/resume requests from beside the worker)
+//        [--cancel-every 4]   (every 4th request cancels a running execution; 0: none)
 // Prints the counts (verify.ts) and exits 1 when any check failed.
 import { runChaos } from './harness.js';
 import { passed } from './verify.js';
@@ -21,6 +22,7 @@ const counts = await runChaos({
   callsBetweenKills: Math.max(1, flag('calls-between-kills', 100)),
   waitMs: flag('wait-ms', 200),
   requests: flag('requests', 1) === 1,
+  cancelEvery: flag('cancel-every', 4),
   log: (line) => process.stderr.write(line + '\n'),
 });
 for (const [k, v] of Object.entries(counts)) process.stdout.write(`${k.padEnd(26)} ${v}\n`);

@@ -6,6 +6,9 @@
 //   recorded that fault once and retried, the others never faulted;
 // - each execution's event (emitted, then heard by its own listen) is stored once, though
 //   an emit in flight at a kill emits it again;
+// - an execution the harness asked to cancel (`cancelled`) ended cancelled, or completed
+//   right when it finished first; a cancelled one's child is not left running, and it
+//   made no more than one child and stored its event no more than once;
 // - no effect ran again after its result was recorded (a ledger call for a key that
 //   arrived after that effect's TaskCompleted time); repeats happen only for effects in
 //   flight at a kill;
@@ -22,6 +25,8 @@ export interface ChaosCounts {
   wrongOrUnfinished: number;
   /** Parked executions (dead-letter after too many recoveries without progress). */
   parked: number;
+  /** Executions cancelled as the harness asked (chaos/requests.ts cancelEvery). */
+  cancelled: number;
   /** Why the first few were parked (reason: detail), for the log. */
   parkedWhy?: string[];
   /** Child executions (workflow.ts: one per execution makes the second call). */
@@ -73,12 +78,15 @@ export async function verify(
   count: number,
   calls: LedgerCall[],
   delayed?: DelayedCall,
+  /** Executions whose cancel the harness wrote: they may end cancelled. */
+  cancelRequested: ReadonlySet<string> = new Set(),
 ): Promise<ChaosCounts> {
   const c: ChaosCounts = {
     executions: 0,
     completedRight: 0,
     wrongOrUnfinished: 0,
     parked: 0,
+    cancelled: 0,
     children: 0,
     childrenWrong: 0,
     retried: 0,
@@ -113,6 +121,10 @@ export async function verify(
   const recordedKeys = new Set<string>();
   const childrenOf = new Map<string, number>();
   const parents: string[] = [];
+  /** Children by parent: their states. */
+  const childStates = new Map<string, string[]>();
+  /** Parents that ended cancelled as asked, and their i. */
+  const cancelledAsked = new Map<string, number>();
   let cursor: string | undefined;
   do {
     const page = await store.listExecutions({ limit: 1000, ...(cursor ? { cursor } : {}) });
@@ -120,7 +132,8 @@ export async function verify(
       if (record.parentId !== undefined) {
         c.children++;
         childrenOf.set(record.parentId, (childrenOf.get(record.parentId) ?? 0) + 1);
-        if (record.status.state !== 'completed') c.childrenWrong++;
+        const states = childStates.get(record.parentId) ?? [];
+        childStates.set(record.parentId, [...states, record.status.state]);
       } else {
         c.executions++;
         parents.push(record.id);
@@ -132,6 +145,11 @@ export async function verify(
         (c.suspects ??= []).push(record.id);
       if (record.parentId !== undefined) continue;
       const i = (record.input as { i: number }).i;
+      if (record.status.state === 'cancelled' && cancelRequested.has(record.id)) {
+        c.cancelled++;
+        cancelledAsked.set(record.id, i);
+        continue;
+      }
       const faults = history.filter((e) => e.type === 'TaskFaulted').length;
       if (faults > 0) c.retried++;
       if (faults !== (failsFirst(i) ? 1 : 0)) c.retriesWrong++;
@@ -147,7 +165,20 @@ export async function verify(
     }
     cursor = page.nextCursor;
   } while (cursor);
-  for (const id of parents) if (childrenOf.get(id) !== 1) c.childrenWrong++;
+  // a child completes, unless its parent was cancelled as asked: then it must not run on
+  for (const [parentId, states] of childStates)
+    for (const state of states)
+      if (
+        cancelledAsked.has(parentId)
+          ? state !== 'cancelled' && state !== 'completed'
+          : state !== 'completed'
+      )
+        c.childrenWrong++;
+  for (const id of parents) {
+    const n = childrenOf.get(id) ?? 0;
+    if (cancelledAsked.has(id) ? n > 1 : n !== 1) c.childrenWrong++;
+  }
+  const cancelledI = new Set(cancelledAsked.values());
   const pingsOf = new Map<number, number>();
   for (let after = 0; ;) {
     const page = await store.readEvents({ after, limit: 1000 });
@@ -160,7 +191,10 @@ export async function verify(
       }
     after = page[page.length - 1]!.seq;
   }
-  for (let i = 0; i < count; i++) if (pingsOf.get(i) !== 1) c.pingsWrong++;
+  for (let i = 0; i < count; i++) {
+    const n = pingsOf.get(i) ?? 0;
+    if (cancelledI.has(i) ? n > 1 : n !== 1) c.pingsWrong++;
+  }
   c.callsWithoutRecordedStart = [...byKey.keys()].filter((k) => !recordedKeys.has(k)).length;
   if (c.executions !== count) c.wrongOrUnfinished += Math.abs(count - c.executions);
   return c;
@@ -221,8 +255,8 @@ function check(
 export function passed(c: ChaosCounts, count: number): boolean {
   return (
     c.executions === count &&
-    c.completedRight === count &&
-    c.children === count &&
+    c.completedRight + c.cancelled === count &&
+    c.children <= count &&
     c.childrenWrong === 0 &&
     c.retriesWrong === 0 &&
     c.pingsWrong === 0 &&
