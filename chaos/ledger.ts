@@ -32,7 +32,7 @@ export async function startLedger(maxDelayMs = 40, random = Math.random): Promis
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      const { i, step } = JSON.parse(body) as { i: number; step: string };
+      const { i, step, n } = JSON.parse(body) as { i: number; step: string; n?: number };
       const key = req.headers['idempotency-key'];
       const by = (req.url ?? '').replace(/\/effect$/, '').replace(/^\//, '');
       calls.push({ i, step, key: typeof key === 'string' ? key : undefined, at: Date.now(), by });
@@ -46,7 +46,9 @@ export async function startLedger(maxDelayMs = 40, random = Math.random): Promis
             res.end(JSON.stringify({ title: 'first attempts fail here' }));
             return;
           }
-          res.end(JSON.stringify({ i, step, value: 10 * i + steps.indexOf(step) + 1 }));
+          // a `loop` iteration's value is 10i + its n
+          const value = 10 * i + (n ?? steps.indexOf(step) + 1);
+          res.end(JSON.stringify({ i, step, value }));
         },
         Math.floor(random() * maxDelayMs),
       );

@@ -2,13 +2,17 @@
 // idempotency key as Idempotency-Key), retried after a durable delay when the ledger
 // answers 503 (it does, to the first attempt of every fourth execution: ledger.ts), a
 // durable timer, the second call in a child execution (`run: workflow`), whose result the
-// parent takes as its own, two calls at once in the branches of a `fork`, and last a fork
-// that emits an event and listens for it (correlated by i). The output is known from the
-// input alone: {i, one: 10i+1, two: 10i+2, three: 10i+3, four: 10i+4, heard: i}. A crash may catch the child in flight, being created, or finishing: its result
+// parent takes as its own, two calls at once in the branches of a `fork`, a fork that
+// emits an event and listens for it (correlated by i), and last a `for` whose three
+// iterations call at once (concurrency 3). The output is known from the input alone:
+// {i, one: 10i+1, two: 10i+2, three: 10i+3, four: 10i+4, heard: i, loop: [10i+5, 10i+6,
+// 10i+7]}. A crash may catch the child in flight, being created, or finishing: its result
 // must reach the parent once, and a second child must never be made; a crash in the
 // retry's delay must neither skip nor repeat it; a crash with both branches' calls in
 // flight must run them again and join them once; an emit in flight at a crash emits the
-// same event again (the same id), stored once, and the listen finds it (verify.ts).
+// same event again (the same id), stored once, and the listen finds it; iterations in
+// flight run again with their own keys, and the loop's outputs keep their order
+// (verify.ts).
 const namespace = 'chaos';
 const version = '1.0.0';
 export const chaosRef = { namespace, name: 'ledger', version };
@@ -100,6 +104,24 @@ export function chaosWorkflows(ledgerUrl: string, waitMs: number): string[] {
           output: { as: '${ $input + { heard: .[0][0].i } }' },
         },
       },
+      {
+        loop: {
+          for: { each: 'n', in: '${ [5, 6, 7] }', concurrency: 3 },
+          do: [
+            {
+              each: {
+                call: 'http',
+                with: {
+                  method: 'post',
+                  endpoint: `${ledgerUrl}/effect`,
+                  body: { i: '${ .i }', step: 'loop', n: '${ $n }' },
+                },
+              },
+            },
+          ],
+          output: { as: '${ $input + { loop: [.[].value] } }' },
+        },
+      },
     ],
   };
   return [JSON.stringify(child), JSON.stringify(parent)];
@@ -121,6 +143,7 @@ export const pingType = 'chaos.ping';
 /** The ledger's calls of one execution (its child's included), retries apart. */
 export const steps = ['one', 'two', 'three', 'four'];
 
-export function expectedOutput(i: number): Record<string, number> {
-  return { i, one: 10 * i + 1, two: 10 * i + 2, three: 10 * i + 3, four: 10 * i + 4, heard: i };
+export function expectedOutput(i: number): Record<string, number | number[]> {
+  const v = (n: number) => 10 * i + n;
+  return { i, one: v(1), two: v(2), three: v(3), four: v(4), heard: i, loop: [v(5), v(6), v(7)] };
 }

@@ -1,6 +1,7 @@
 // The small chaos run of issue 4 (chaos/run.ts is the large one): 20 executions whose
 // effects call a ledger on 127.0.0.1 (chaos/workflow.ts: a retried call, a durable timer,
-// a child execution's call, two calls in a fork), the worker process SIGKILLed 5 times at
+// a child execution's call, two calls in a fork, an emit and its listen, three calls of a
+// concurrent loop), the worker process SIGKILLed 5 times at
 // random moments while effects are in flight, then restarted until it finishes; meanwhile
 // this process suspends and resumes running executions through the store
 // (chaos/requests.ts).
@@ -22,9 +23,9 @@ describe('chaos', () => {
     expect(c.requestPairs).toBeGreaterThan(0);
     expect(c.completedRight).toBe(20);
     expect(c.wrongOrUnfinished).toBe(0);
-    // four calls each (one in the child, two in a fork) and an emit, and a second attempt
-    // of the first call for every fourth (a 503 first)
-    expect(c.effects).toBe(5 * 20 + retriedOf(20));
+    // seven calls each (one in the child, two in a fork, three in a loop) and an emit, and
+    // a second attempt of the first call for every fourth (a 503 first)
+    expect(c.effects).toBe(8 * 20 + retriedOf(20));
     expect(c.retried).toBe(retriedOf(20));
     expect(c.retriesWrong).toBe(0);
     // one child each, completed, its start and its result recorded once in the parent

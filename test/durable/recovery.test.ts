@@ -208,6 +208,40 @@ describe('recovery', () => {
     await store.close();
   });
 
+  it('learns the outcome of an execution whose load failed midway, once another process ends it', async () => {
+    home = tempHome();
+    let store = home.open();
+    let engine = engineOn(store);
+    await engine.register(doc('sleeps', [{ w: { wait: { hours: 1 } } }]));
+    const { id } = await engine.start({ namespace: 'test', name: 'sleeps' }, {});
+    await crash(engine, store);
+    // a process whose store fails the history read once (it went away mid-load)
+    store = home.open();
+    let failures = 1;
+    const flaky = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'loadHistory' && failures-- > 0)
+          return () => Promise.reject(new Error('connection lost'));
+        const v = Reflect.get(target, key, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    engine = engineOn(flaky);
+    await expect(engine.handle(id)).rejects.toThrow(/connection lost/);
+    // another process ends it
+    const otherStore = home.open();
+    const other = engineOn(otherStore, { worker: { claimedOnly: true } });
+    await other.terminate(id, 'ended elsewhere');
+    await other.close();
+    await otherStore.close();
+    // before: the failed load's Live stayed in the map, with no runner and unwatched, and
+    // this handle waited forever
+    const h = await engine.handle(id);
+    const outcome = await Promise.race([h!.outcome, tick(4000).then(() => 'still waiting')]);
+    expect(outcome).toMatchObject({ status: 'cancelled' });
+    await crash(engine, store);
+  });
+
   it('cancels the children of a cancelled parent', async () => {
     home = tempHome();
     const store = home.open();

@@ -90,10 +90,31 @@ export class Attacher {
     if (known && !reload) return Promise.resolve(known);
     let p = this.loading.get(id);
     if (!p) {
-      p = this.load(id, recovery, reuse ?? known, record).finally(() => this.loading.delete(id));
+      const live = reuse ?? known;
+      p = this.load(id, recovery, live, record)
+        .catch((error: unknown) => {
+          this.orphaned(id);
+          throw error;
+        })
+        .finally(() => this.loading.delete(id));
       this.loading.set(id, p);
     }
     return p;
+  }
+
+  /**
+   * A load that failed after its Live was kept (the store went away mid-load: a
+   * PostgreSQL restart) must not leave that Live in the map with no runner and nobody
+   * watching it: whoever attached it later (a parent waiting for this child) got it and
+   * waited forever, while another worker finished the execution (13 of 2,000 parents in
+   * chaos/multi.ts, 2026-11-26). It leaves the map, so the next attach loads it afresh,
+   * and is watched, so whoever holds it learns the outcome from the store.
+   */
+  private orphaned(id: string): void {
+    const l = this.live.get(id);
+    if (!l || l.runner || l.settled || l.parked) return;
+    l.leave();
+    this.watch(l);
   }
 
   private async load(
