@@ -90,8 +90,7 @@ export class Attacher {
     if (known && !reload) return Promise.resolve(known);
     let p = this.loading.get(id);
     if (!p) {
-      const live = reuse ?? known;
-      p = this.load(id, recovery, live, record)
+      p = this.load(id, recovery, reuse ?? known, record)
         .catch((error: unknown) => {
           this.orphaned(id);
           throw error;
