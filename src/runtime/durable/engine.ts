@@ -413,11 +413,11 @@ export class DurableEngine {
       if (stored) return this.registry.get(stored) ?? this.registry.register(stored.source)[0]!;
     } else {
       const { namespace, name } = ref;
-      for (const { version } of await this.store.workflowVersions(namespace, name)) {
-        if (this.registry.get({ namespace, name, version })) continue;
-        const stored = await this.store.getWorkflow({ namespace, name, version });
-        if (stored && !this.registry.get(stored)) this.registry.register(stored.source);
-      }
+      const versions = await this.store.workflowVersions(namespace, name);
+      // one read of the sources when any version is new here, not one read per version
+      if (versions.some(({ version }) => !this.registry.get({ namespace, name, version })))
+        for (const s of await this.store.listWorkflowVersions(namespace, name))
+          if (!this.registry.get(s)) this.registry.register(s.source);
     }
     return this.registry.resolve(ref); // throws "not registered" when no process registered it
   }
