@@ -398,7 +398,7 @@ export class DurableEngine {
    * faulted the parent with "not registered" (found by chaos/multi.ts, 2026-11-26). `latest`
    * (or no version) always asks the store which versions exist (their numbers, not their
    * sources: Store.workflowVersions), so every process picks the same one, and reads the
-   * source only of one this process has not seen.
+   * sources only when a version is new to this process.
    */
   private async resolveRef(ref: {
     namespace: string;
