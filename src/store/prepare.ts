@@ -46,6 +46,8 @@ export interface PreparedWrite {
   write: ExecutionWrite;
   events: EncodedEvent[];
   eventBytes: number;
+  /** Each event's bytes, in order (the SQLite store keeps a running total per row). */
+  eventSizes: number[];
   status: PreparedStatus | undefined;
   addWork: PreparedWork[];
 }
@@ -163,6 +165,7 @@ export function prepareWrite(limits: StoreLimits, write: ExecutionWrite): Prepar
   }
   const input = write.events ?? [];
   const events: EncodedEvent[] = new Array<EncodedEvent>(input.length);
+  const eventSizes: number[] = new Array<number>(input.length);
   let eventBytes = 0;
   for (let i = 0; i < input.length; i++) {
     const event = input[i]!;
@@ -173,12 +176,14 @@ export function prepareWrite(limits: StoreLimits, write: ExecutionWrite): Prepar
       event,
     );
     events[i] = encoded;
+    eventSizes[i] = bytes;
     eventBytes += bytes;
   }
   return {
     write,
     events,
     eventBytes,
+    eventSizes,
     status: write.status === undefined ? undefined : prepareStatus(limits, where, write.status),
     addWork:
       write.addWork === undefined || write.addWork.length === 0

@@ -153,6 +153,105 @@ describe('SQLite migrations', () => {
     ]);
   });
 
+  /** A file at migration 15 (history keyed by execution id), as weft wrote it before 16. */
+  function fileBefore16(file: string, events: Record<string, number>): void {
+    const db = new Database(file);
+    migrate(db, file, 1, migrations.slice(0, 15));
+    db.prepare(
+      `INSERT INTO workflows (namespace, name, version, hash, source, created_at)
+       VALUES ('ns', 'wf', '1', 'h', '{}', 1)`,
+    ).run();
+    const execution = db.prepare(
+      `INSERT INTO executions (id, namespace, name, version, hash, input, state, status,
+         parent_id, priority, next_seq, history_bytes, created_at, updated_at)
+       VALUES (?, 'ns', 'wf', '1', 'h', '{"n":1}', 'running', '{"state":"running"}', ?, 0, ?, ?, 10, ?)`,
+    );
+    const event = db.prepare(
+      'INSERT INTO history (execution_id, seq, type, v, time, body) VALUES (?, ?, ?, 1, ?, ?)',
+    );
+    for (const [id, count] of Object.entries(events)) {
+      let bytes = 0;
+      for (let seq = 1; seq <= count; seq++) {
+        const body =
+          seq === 1
+            ? `{"type":"ExecutionStarted","v":1,"time":10,"workflow":{"namespace":"ns","name":"wf","version":"1","hash":"h"},"input":{"n":1},"seed":"s-é"}`
+            : `{"type":"TaskStarted","v":1,"time":${10 + seq},"effectId":${seq},"taskId":"/do/${seq}","kind":"call","key":"k${seq}","request":{}}`;
+        event.run(id, seq, seq === 1 ? 'ExecutionStarted' : 'TaskStarted', 10 + seq, body);
+        bytes += Buffer.byteLength(body);
+      }
+      execution.run(id, id === 'child' ? 'parent' : null, count + 1, bytes, 20);
+    }
+    db.close();
+  }
+
+  it('moves histories to integer keys (16) keeping every event, seq, size and record', async () => {
+    const old = join(dir, 'old16.db');
+    fileBefore16(old, { parent: 3, child: 40, lone: 1 });
+    const before = new Database(old, { readonly: true });
+    const sizes = before.prepare('SELECT id, next_seq, history_bytes FROM executions').all();
+    const bodies = before
+      .prepare('SELECT execution_id, seq, body FROM history ORDER BY 1, 2')
+      .all() as { execution_id: string; seq: number; body: string }[];
+    before.close();
+    expect(sizes).toHaveLength(3);
+
+    const store = openSqliteStore({ path: old });
+    for (const { id, next_seq, history_bytes } of sizes as {
+      id: string;
+      next_seq: number;
+      history_bytes: number;
+    }[]) {
+      const record = await store.getExecution(id);
+      expect(record).toMatchObject({ nextSeq: next_seq, historyBytes: history_bytes });
+      // updatedAt: the newest event (10 + seq) when it is later than the row's 20
+      expect(record?.updatedAt).toBe(Math.max(20, 10 + next_seq - 1));
+      const history = await store.loadHistory(id);
+      const expected = bodies.filter((b) => b.execution_id === id);
+      expect(history.map((h) => h.seq)).toEqual(expected.map((b) => b.seq));
+      expect(history.map((h) => JSON.stringify(h.event))).toEqual(
+        expected.map((b) => JSON.stringify(JSON.parse(b.body))),
+      );
+    }
+    expect((await store.listExecutions({ parentId: 'parent' })).items.map((e) => e.id)).toEqual([
+      'child',
+    ]);
+    // the migrated history takes the next step where it left off, and a new execution's
+    // key comes after every migrated one
+    await store.commit({
+      now: 99,
+      writes: [{ executionId: 'child', expectedNextSeq: 41, events: [taskStarted(41)] }],
+    });
+    expect((await store.loadHistory('child', { after: 39 })).map((h) => h.seq)).toEqual([40, 41]);
+    const wf = { namespace: 'ns', name: 'wf', version: '1', hash: 'h', source: '{}', createdAt: 1 };
+    await store.createExecution(newExecution('fresh', wf));
+    expect((await store.loadHistory('fresh')).map((h) => h.seq)).toEqual([1]);
+    expect((await store.loadHistory('lone')).map((h) => h.seq)).toEqual([1]);
+    await store.close();
+  });
+
+  it('refuses migration 16 for a history longer than its key holds, changing nothing', () => {
+    const old = join(dir, 'long.db');
+    fileBefore16(old, { ok: 2 });
+    const db = new Database(old);
+    db.prepare(
+      `INSERT INTO history (execution_id, seq, type, v, time, body) VALUES ('ok', 1048576, 'TaskStarted', 1, 1, '{}')`,
+    ).run();
+    db.close();
+    expect(() => openSqliteStore({ path: old })).toThrow(
+      /cannot apply migration 16 \(history_by_key\): execution ok has 1048576 history events; this weft keeps at most 1048575/,
+    );
+    const after = new Database(old, { readonly: true });
+    expect(after.prepare('SELECT max(id) FROM weft_migrations').pluck().get()).toBe(15);
+    expect(after.prepare('SELECT count(*) FROM history').pluck().get()).toBe(3);
+    after.close();
+  });
+
+  it('refuses a maxHistoryEvents above what a history key holds', () => {
+    expect(() => openSqliteStore({ path, limits: { maxHistoryEvents: 2 ** 20 } })).toThrow(
+      /maxHistoryEvents must be at most 1048575 on SQLite, got 1048576/,
+    );
+  });
+
   it('refuses a database written by a newer weft', async () => {
     await openSqliteStore({ path }).close();
     const db = new Database(path);

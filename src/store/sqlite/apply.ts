@@ -24,6 +24,7 @@ import {
   type WorkflowRecord,
 } from '../types.js';
 import { toExecution, toWorkflow, type ExecutionRow, type WorkflowRow } from './rows.js';
+import { maxXid } from './sql/history.js';
 import type { Statements } from './statements.js';
 
 function addWork(s: Statements, executionId: string, priority: number, work: PreparedWork[]) {
@@ -67,10 +68,10 @@ export function applyCreate(
       `execution ${execution.id}: workflow ${ref} is registered with hash ${workflow.hash}, not ${hash}`,
     );
   }
-  if (s.selectWriteHead.get(execution.id)) {
+  if (s.selectExists.get(execution.id)) {
     throw new ConflictError(`execution ${execution.id} already exists`);
   }
-  if (execution.parentId !== undefined && !s.selectWriteHead.get(execution.parentId)) {
+  if (execution.parentId !== undefined && !s.selectExists.get(execution.parentId)) {
     throw new NotFoundError(
       `execution ${execution.id}: parent execution ${execution.parentId} does not exist`,
     );
@@ -79,25 +80,31 @@ export function applyCreate(
 
   const createdAt = prepared.started.time;
   const priority = execution.priority ?? 0;
-  s.insertExecution.run(
-    execution.id,
-    namespace,
-    name,
-    version,
-    hash,
-    prepared.input,
-    'running',
-    '{"state":"running"}',
-    execution.idempotencyKey ?? null,
-    execution.parentId ?? null,
-    priority,
-    2, // next_seq
-    prepared.startedBytes,
-    createdAt,
-    createdAt,
+  const xid = Number(
+    s.insertExecution.run(
+      execution.id,
+      namespace,
+      name,
+      version,
+      hash,
+      prepared.input,
+      'running',
+      '{"state":"running"}',
+      execution.idempotencyKey ?? null,
+      execution.parentId ?? null,
+      priority,
+      createdAt,
+      createdAt,
+    ).lastInsertRowid,
   );
+  if (xid > maxXid) {
+    // 8.8e12 executions over the file's life (sql/history.ts): rolled back, no more fit
+    throw new Error(
+      `execution ${execution.id}: this SQLite file has used all ${maxXid} execution keys`,
+    );
+  }
   const e = prepared.started;
-  s.insertEvent.run(execution.id, 1, e.type, e.v, e.time, e.body);
+  s.insertEvent.run(xid, 1, e.type, e.v, e.time, prepared.startedBytes, e.body);
   addWork(s, execution.id, priority, prepared.work);
   for (const slot of prepared.slots) {
     s.insertSlot.run(execution.id, slot.kind, slot.key, slot.lim, slot.periodMs);
@@ -123,11 +130,12 @@ export function applyCreate(
 }
 
 interface Head {
-  rowid: number;
-  next_seq: number;
-  history_bytes: number;
+  xid: number;
   state: ExecutionState;
   priority: number;
+  recovery_attempts: number;
+  last_seq: number;
+  total: number;
 }
 
 /** Appends one execution's part of a commit; returns its new nextSeq. */
@@ -150,34 +158,31 @@ export function applyWrite(
       }
     }
   }
-  if (head.next_seq !== write.expectedNextSeq) {
-    throw new SequenceMismatchError(id, write.expectedNextSeq, head.next_seq);
+  const headSeq = head.last_seq + 1;
+  if (headSeq !== write.expectedNextSeq) {
+    throw new SequenceMismatchError(id, write.expectedNextSeq, headSeq);
   }
   const changes = events.length > 0 || status !== undefined || prepared.addWork.length > 0;
   if (changes && terminalStates.includes(head.state)) {
     throw new ConflictError(`execution ${id} is ${head.state}: it takes no more history or work`);
   }
-  const nextSeq = head.next_seq + events.length;
-  const historyBytes = head.history_bytes + prepared.eventBytes;
-  checkHistory(limits, id, nextSeq - 1, historyBytes);
+  const nextSeq = headSeq + events.length;
+  checkHistory(limits, id, nextSeq - 1, head.total + prepared.eventBytes);
 
+  // Each row carries the history's bytes through it: the next commit reads them back.
+  let total = head.total;
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
-    s.insertEvent.run(id, head.next_seq + i, e.type, e.v, e.time, e.body);
+    total += prepared.eventSizes[i]!;
+    s.insertEvent.run(head.xid, headSeq + i, e.type, e.v, e.time, total, e.body);
   }
-  const attempts = write.recoveryAttempts ?? null;
+  // The executions row is written only when the status or the recovery attempts change:
+  // most steps write history rows alone (migration 16).
+  const attempts = write.recoveryAttempts;
   if (status) {
-    s.updateExecutionHead.run(
-      nextSeq,
-      historyBytes,
-      status.state,
-      status.json,
-      attempts,
-      now,
-      head.rowid,
-    );
-  } else {
-    s.advanceExecution.run(nextSeq, historyBytes, attempts, now, head.rowid);
+    s.updateExecutionStatus.run(status.state, status.json, attempts ?? null, now, head.xid);
+  } else if (attempts !== undefined && attempts !== head.recovery_attempts) {
+    s.setRecoveryAttempts.run(attempts, now, head.xid);
   }
   for (const key of write.removeWork ?? []) s.deleteWork.run(id, key);
   if (status && terminalStates.includes(status.state)) {

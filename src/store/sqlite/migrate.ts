@@ -43,6 +43,12 @@ export function migrate(
         );
       }
       if (!done.has(migration.id)) {
+        const why = migration.refuse && db.prepare(migration.refuse).pluck().get();
+        if (typeof why === 'string') {
+          throw new StoreCorruptError(
+            `${path}: cannot apply migration ${migration.id} (${migration.name}): ${why}`,
+          );
+        }
         db.exec(migration.sql);
         db.prepare(insertApplied).run(migration.id, migration.name, now);
         applied.push(migration.id);

@@ -16,6 +16,7 @@ import type {
   WorkflowPage,
 } from '../types.js';
 import { toExecution, toWorkflow, type ExecutionRow, type WorkflowRow } from './rows.js';
+import { maxSeq } from './sql/history.js';
 import type { Statements } from './statements.js';
 
 export function listExecutionsPage(s: Statements, filter: ExecutionFilter): ExecutionPage {
@@ -63,11 +64,13 @@ export function loadHistoryRecords(
   executionId: string,
   opts: { after?: number; limit?: number },
 ): HistoryRecord[] {
-  const rows = s.selectHistory.all(executionId, opts.after ?? 0, opts.limit ?? -1) as {
-    seq: number;
-    body: string;
-  }[];
-  if (rows.length === 0 && !s.selectWriteHead.get(executionId)) {
+  const rows = s.selectHistory.all({
+    id: executionId,
+    // within the seq bits: a larger value would reach into the key of another execution
+    after: Math.min(Math.max(Math.trunc(opts.after ?? 0), 0), maxSeq),
+    limit: opts.limit ?? -1,
+  }) as { seq: number; body: string }[];
+  if (rows.length === 0 && !s.selectExists.get(executionId)) {
     throw new NotFoundError(`execution ${executionId} does not exist`);
   }
   return rows.map((row) => ({

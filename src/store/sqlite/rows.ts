@@ -24,11 +24,14 @@ export interface ExecutionRow {
   idempotency_key: string | null;
   parent_id: string | null;
   priority: number;
-  next_seq: number;
-  history_bytes: number;
   recovery_attempts: number;
   created_at: number;
+  /** When the status last changed (a step that leaves it alone does not write the row). */
   updated_at: number;
+  /** From the newest history row (sql/history.ts tailColumns). */
+  next_seq: number;
+  history_bytes: number;
+  last_event_at: number | null;
   /** Only where the query asks (getExecution): 1 / true while no claim admitted it. */
   awaiting_admission?: number | boolean;
 }
@@ -66,7 +69,11 @@ export function toExecution(row: ExecutionRow): ExecutionRecord {
     historyBytes: row.history_bytes,
     recoveryAttempts: row.recovery_attempts,
     createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    // the later of the last status change and the newest event
+    updatedAt:
+      row.last_event_at !== null && row.last_event_at > row.updated_at
+        ? row.last_event_at
+        : row.updated_at,
   };
   if (row.idempotency_key !== null) record.idempotencyKey = row.idempotency_key;
   if (row.parent_id !== null) record.parentId = row.parent_id;

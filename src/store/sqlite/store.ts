@@ -44,6 +44,7 @@ import {
   type WorkflowRow,
   type WorkRow,
 } from './rows.js';
+import { maxSeq } from './sql/history.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { type ServingLock, takeServingLock } from './serving-lock.js';
 import { Writer, type WriterStats } from './writer.js';
@@ -68,6 +69,12 @@ function claimProblem(request: ClaimRequest): string | undefined {
 
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const limits = resolveLimits(options.limits);
+  if (limits.maxHistoryEvents > maxSeq) {
+    // the seq is 20 bits of a history row's key (sql/history.ts)
+    throw new RangeError(
+      `store limit maxHistoryEvents must be at most ${maxSeq} on SQLite, got ${limits.maxHistoryEvents}`,
+    );
+  }
   return new SqliteStore(openDatabase(options), limits, options.maxGroup);
 }
 
@@ -389,10 +396,10 @@ export class SqliteStore implements Store {
     // one writer operation: the deletes of a batch are one transaction (keep `limit` small
     // enough that it does not hold up the steps queued behind it)
     return this.writer.submit(() => {
-      const ids = this.s.selectPrunable.all({ before, limit }) as { id: string }[];
+      const ids = this.s.selectPrunable.all({ before, limit }) as { id: string; xid: number }[];
       // (their work went with the commit that ended them)
-      for (const { id } of ids) {
-        this.s.deleteHistory.run(id);
+      for (const { id, xid } of ids) {
+        this.s.deleteHistory.run({ xid });
         this.s.deleteExecution.run(id);
       }
       return ids.length;

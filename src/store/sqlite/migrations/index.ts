@@ -1,6 +1,7 @@
-// The migrations, numbered and append-only (STYLE.md 8): one SQL statement each, applied
-// in order, each in its own transaction with its row in weft_migrations. Never edit or
-// reorder a released migration; add the next number instead.
+// The migrations, numbered and append-only (STYLE.md 8): SQL applied in order, each in
+// its own transaction with its row in weft_migrations (a migration that must change
+// several things at once, such as a table rebuild, runs several statements in that one
+// transaction). Never edit or reorder a released migration; add the next number instead.
 
 import { sql as m0001 } from './0001_workflows.js';
 import { sql as m0002 } from './0002_executions.js';
@@ -17,11 +18,17 @@ import { sql as m0012 } from './0012_work_by_claim_order.js';
 import { sql as m0013 } from './0013_work_by_available.js';
 import { sql as m0014 } from './0014_events.js';
 import { sql as m0015 } from './0015_limits.js';
+import { sql as m0016, refuse as r0016 } from './0016_history_by_key.js';
 
 export interface Migration {
   id: number;
   name: string;
   sql: string;
+  /**
+   * A query run before `sql`: a row (one text column) is why this file cannot take the
+   * migration, and the open fails with it, changing nothing.
+   */
+  refuse?: string;
 }
 
 export const migrations: readonly Migration[] = [
@@ -40,4 +47,5 @@ export const migrations: readonly Migration[] = [
   { id: 13, name: 'work_by_available', sql: m0013 },
   { id: 14, name: 'events', sql: m0014 },
   { id: 15, name: 'limits', sql: m0015 },
+  { id: 16, name: 'history_by_key', sql: m0016, refuse: r0016 },
 ];
