@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveWorkerOptions } from '../../src/runtime/durable/claims.js';
-import { type Home, doc, engineOn, tempHome, tick } from './helpers.js';
+import { type Home, doc, engineOn, tempHome, tick, until } from './helpers.js';
 
 let home: Home;
 afterEach(() => home?.remove());
@@ -88,6 +88,41 @@ describe('unloading executions that wait for a timer', () => {
     for (let i = 0; i < 400 && unloaded().length < 20; i++) await tick(10);
     expect(runItems(home.path)).toHaveLength(20);
     expect(unloaded()).toHaveLength(20);
+    await engine.close();
+    await store.close();
+  });
+
+  it('keeps nothing in memory for an execution started here whose handle never asked, and still answers it', async () => {
+    home = tempHome();
+    const store = home.open();
+    const engine = engineOn(store, { worker: { unloadAfterMs: 300, reloadAheadMs: 100 } });
+    await engine.register(
+      doc('nap', [{ w: { wait: { milliseconds: 1500 } } }, { s: { set: { n: '${ .n }' } } }]),
+    );
+    await engine.serve();
+    // started the way the HTTP API starts them: the handle is not asked for an outcome
+    const handles = await Promise.all(
+      Array.from({ length: 10 }, (_, n) => engine.start({ namespace: 'test', name: 'nap' }, { n })),
+    );
+    const known = () =>
+      (engine as unknown as { attacher: { live: Map<string, unknown> } }).attacher.live.size;
+    for (let i = 0; i < 100 && known() > 0; i++) await tick(10);
+    expect(engine.liveCount).toBe(0);
+    expect(known()).toBe(0);
+    // still waiting in the store (due 100 ms before their 1.5 s timer): none ended yet
+    for (const h of handles) expect((await engine.get(h.id))?.status.state).toBe('running');
+    // half ask while their executions wait in the store, half once they have ended
+    const early = handles.slice(0, 5).map((h) => h.result());
+    for (const h of handles.slice(5)) {
+      await until(
+        async () => (await engine.get(h.id))?.status.state === 'completed',
+        `${h.id} completed`,
+      );
+    }
+    expect(await Promise.all(early)).toEqual([0, 1, 2, 3, 4].map((n) => ({ n })));
+    expect(await Promise.all(handles.slice(5).map((h) => h.result()))).toEqual(
+      [5, 6, 7, 8, 9].map((n) => ({ n })),
+    );
     await engine.close();
     await store.close();
   });

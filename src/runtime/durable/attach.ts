@@ -22,6 +22,7 @@ import { Children } from './children.js';
 import { RemoteOutcomes, type RemoteRequest } from './remote.js';
 import { recordTermination } from './terminate.js';
 import { Live } from './live.js';
+import type { Outcome } from '../started.js';
 
 export { Live };
 
@@ -339,6 +340,32 @@ export class Attacher {
     // a re-claim drops the stale runner but keeps the claim it just took
     if (!keepClaim) this.deps.claims.forget(id);
     this.deps.lanes.forget(id);
+  }
+
+  /**
+   * The Live this process knows for `l`'s execution now: `l`, or the one that replaced it
+   * after `l` left memory (unloaded while nobody had asked for its outcome) and the
+   * execution was attached again.
+   */
+  current(l: Live): Live {
+    const now = this.live.get(l.id);
+    return now && now !== l && !l.settled ? now : l;
+  }
+
+  /**
+   * The outcome of `l`'s execution, for a handle. A handle does not keep its Live in
+   * memory until it asks (Live.awaited): an unloaded execution started here and whose
+   * handle was dropped (a start through the HTTP API) costs nothing while it waits. When
+   * the handle asks after its Live left, the Live comes back and is watched: the store
+   * settles it if the execution ended meanwhile, a claim here drives it otherwise.
+   */
+  outcomeOf(l: Live): Promise<Outcome> {
+    const live = this.current(l);
+    if (live === l && !l.settled && this.live.get(l.id) !== l) {
+      this.keep(l);
+      this.watch(l);
+    }
+    return live.outcome;
   }
 
   private watch(l: Live): void {

@@ -246,7 +246,6 @@ export class DurableEngine {
       created.execution,
     );
     if (!live) throw new Error(`execution ${created.execution.id} vanished from the store`);
-    live.awaited = true;
     return new DurableHandle(created.execution, created.created, live, this.attacher);
   }
 
@@ -256,7 +255,6 @@ export class DurableEngine {
     if (!record) return undefined;
     const live = await this.attacher.attach(id, false);
     if (!live) return undefined;
-    live.awaited = true;
     return new DurableHandle(record, false, live, this.attacher);
   }
 

@@ -29,17 +29,17 @@ export class DurableHandle {
 
   /** Settles when the execution ends (never for a parked one), never rejects. */
   get outcome(): Promise<Outcome> {
-    return this.live.outcome;
+    return this.attacher.outcomeOf(this.live);
   }
 
   /** Parked (determinism or dead-letter) when this process found it so. */
   get parked(): 'determinism' | 'dead-letter' | undefined {
-    return this.live.parked;
+    return this.attacher.current(this.live).parked;
   }
 
   /** The output, or throws ExecutionFaultedError (a cancelled execution too). */
   async result(): Promise<Json> {
-    const o = await this.live.outcome;
+    const o = await this.outcome;
     if (o.status === 'completed') return o.output;
     if (o.status === 'faulted') throw new ExecutionFaultedError(this.id, o.error);
     throw new ExecutionFaultedError(

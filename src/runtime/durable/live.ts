@@ -10,7 +10,10 @@
 // runner). Measured 2026-11-26 (docs/benchmarks.md, session 8): the live heap per unloaded
 // execution went from 660 to 315 bytes (20,000 of them, nobody asking for their outcome),
 // and the timers benchmark's RSS while 100,000 wait from 481-494 MB to 394-403 MB: V8 lets
-// the heap grow in proportion to what survives a full collection.
+// the heap grow in proportion to what survives a full collection. Since session 9 a
+// handle that never asks for the outcome (a start through the HTTP API) does not keep
+// its Live in the map while the execution is unloaded: 0 bytes instead of 315
+// (Attacher.outcomeOf brings the Live back if the handle asks later).
 import type { ExecutionRunner } from '../runner.js';
 import type { Outcome } from '../started.js';
 
@@ -19,7 +22,11 @@ export class Live {
   parked?: 'determinism' | 'dead-letter';
   /** The runner was unloaded: the execution waits in the store (its run item is due later). */
   unloaded = false;
-  /** Someone holds this Live's outcome (a handle, a parent): it must settle even remotely. */
+  /**
+   * Someone asked for its outcome (a handle's result(), a parent): it must settle even
+   * remotely, so it stays in memory while unloaded. A handle that never asks keeps
+   * nothing in the map (Attacher.outcomeOf brings the Live back when it asks later).
+   */
   awaited = false;
   /** RemoteOutcomes polls the store for it. */
   watched = false;
@@ -37,6 +44,7 @@ export class Live {
 
   /** Settles when the execution ends; the same promise at every call. */
   get outcome(): Promise<Outcome> {
+    this.awaited = true;
     this.promise ??= this.result
       ? Promise.resolve(this.result)
       : new Promise((resolve) => (this.resolve = resolve));
