@@ -83,6 +83,7 @@ export interface ExecutionRecord {
   /** Recovery attempts since the last reset; the engine dead-letters past a bound. */
   recoveryAttempts: number;
   createdAt: number;
+  /** When it last changed: its status, or (SQLite) the time of its newest event. */
   updatedAt: number;
   /**
    * Present (true) while the execution waits for its first admission: it has limit keys
@@ -236,7 +237,11 @@ export interface CommitBatch {
   writes?: readonly ExecutionWrite[];
   /** Effect results to cache, stored with `now` as their time. */
   cache?: readonly CacheEntry[];
-  /** Time of the commit (ms since the epoch), stored as updatedAt. */
+  /**
+   * Time of the commit (ms since the epoch): updatedAt of the executions whose status it
+   * sets. PostgreSQL also stores it for every other write; SQLite, which writes a step's
+   * history rows alone, reports the later of it and the newest event's time.
+   */
   now: number;
 }
 
