@@ -187,6 +187,9 @@ describe('SQLite migrations', () => {
   it('moves histories to integer keys (16) keeping every event, seq, size and record', async () => {
     const old = join(dir, 'old16.db');
     fileBefore16(old, { parent: 3, child: 40, lone: 1 });
+    const keyed = new Database(old);
+    keyed.prepare(`UPDATE executions SET idempotency_key = 'k-lone' WHERE id = 'lone'`).run();
+    keyed.close();
     const before = new Database(old, { readonly: true });
     const sizes = before.prepare('SELECT id, next_seq, history_bytes FROM executions').all();
     const bodies = before
@@ -225,6 +228,11 @@ describe('SQLite migrations', () => {
     const wf = { namespace: 'ns', name: 'wf', version: '1', hash: 'h', source: '{}', createdAt: 1 };
     await store.createExecution(newExecution('fresh', wf));
     expect((await store.loadHistory('fresh')).map((h) => h.seq)).toEqual([1]);
+    // the idempotency key came along (its unique index is partial now)
+    const again = await store.createExecution(
+      newExecution('other', wf, { idempotencyKey: 'k-lone', input: { n: 1 } }),
+    );
+    expect(again).toMatchObject({ created: false, execution: { id: 'lone' } });
     expect((await store.loadHistory('lone')).map((h) => h.seq)).toEqual([1]);
     await store.close();
   });

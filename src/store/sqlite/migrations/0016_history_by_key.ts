@@ -8,8 +8,11 @@
 // execution row is a page of its own.
 //
 // Now:
-// - every execution has an integer key, `xid` (the rowid; AUTOINCREMENT, so a pruned
-//   execution's key is never given to another);
+// - every execution has an integer key, `xid`, its rowid (INTEGER PRIMARY KEY, so
+//   VACUUM INTO, which `weft backup` uses, keeps it). A key is given again only when the
+//   newest execution was pruned, and pruning deletes its history in the same
+//   transaction. Not AUTOINCREMENT: that writes sqlite_sequence, one WAL page more in
+//   every commit that creates an execution;
 // - a history row's key is ONE integer, k = (xid << 20) | seq: an execution's events
 //   are contiguous, and the newest execution's appends go at the end of the table, where
 //   SQLite splits a full page by starting a new one (quick balance);
@@ -23,12 +26,15 @@
 // 51,200; weft's default is 50,000); `openSqliteStore` refuses a larger
 // maxHistoryEvents. 43 bits of xid: 8.8e12 executions over the file's life.
 //
+// The idempotency key's UNIQUE is now a partial index: a start without a key (most)
+// writes no entry in it (a plain UNIQUE column indexes every NULL).
+//
 // Rebuilds both tables in the migration's one transaction (a copy: 7.6 s for 100,000
 // executions and 1,000,000 events, a 293 MB file, on the dev VM; the -wal file grows to
 // about the file's size meanwhile). `refuse` below stops it first, changing nothing, if
 // a history is too long for its key.
 export const sql = `CREATE TABLE executions_v2 (
-  xid               INTEGER PRIMARY KEY AUTOINCREMENT,
+  xid               INTEGER PRIMARY KEY,
   id                TEXT    NOT NULL UNIQUE,
   namespace         TEXT    NOT NULL,
   name              TEXT    NOT NULL,
@@ -37,7 +43,7 @@ export const sql = `CREATE TABLE executions_v2 (
   input             TEXT    NOT NULL,
   state             TEXT    NOT NULL,
   status            TEXT    NOT NULL,
-  idempotency_key   TEXT    UNIQUE,
+  idempotency_key   TEXT,
   parent_id         TEXT,
   priority          INTEGER NOT NULL DEFAULT 0,
   recovery_attempts INTEGER NOT NULL DEFAULT 0,
@@ -69,7 +75,9 @@ ALTER TABLE executions_v2 RENAME TO executions;
 ALTER TABLE history_v2 RENAME TO history;
 CREATE INDEX executions_by_state ON executions (state, id);
 CREATE INDEX executions_by_created ON executions (created_at, id);
-CREATE INDEX executions_by_parent ON executions (parent_id) WHERE parent_id IS NOT NULL`;
+CREATE INDEX executions_by_parent ON executions (parent_id) WHERE parent_id IS NOT NULL;
+CREATE UNIQUE INDEX executions_by_key ON executions (idempotency_key)
+  WHERE idempotency_key IS NOT NULL`;
 
 /** A message when this migration cannot run on the file (migrate.ts). */
 export const refuse = `SELECT 'execution ' || execution_id || ' has ' || max(seq) ||

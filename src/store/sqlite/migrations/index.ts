@@ -19,6 +19,7 @@ import { sql as m0013 } from './0013_work_by_available.js';
 import { sql as m0014 } from './0014_events.js';
 import { sql as m0015 } from './0015_limits.js';
 import { sql as m0016, refuse as r0016 } from './0016_history_by_key.js';
+import { sql as m0017 } from './0017_work_without_claim_order.js';
 
 export interface Migration {
   id: number;
@@ -48,4 +49,5 @@ export const migrations: readonly Migration[] = [
   { id: 14, name: 'events', sql: m0014 },
   { id: 15, name: 'limits', sql: m0015 },
   { id: 16, name: 'history_by_key', sql: m0016, refuse: r0016 },
+  { id: 17, name: 'work_without_claim_order', sql: m0017 },
 ];
