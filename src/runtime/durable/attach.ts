@@ -356,16 +356,31 @@ export class Attacher {
    * The outcome of `l`'s execution, for a handle. A handle does not keep its Live in
    * memory until it asks (Live.awaited): an unloaded execution started here and whose
    * handle was dropped (a start through the HTTP API) costs nothing while it waits. When
-   * the handle asks after its Live left, the Live comes back and is watched: the store
-   * settles it if the execution ended meanwhile, a claim here drives it otherwise.
+   * the handle asks after its Live left, the Live comes back into the map, where the claim
+   * that attaches the execution again finds and drives it; and since the execution may
+   * have ended meanwhile (driven by a Live that replaced it), the store is asked once, or
+   * watched where other workers drive executions.
    */
-  outcomeOf(l: Live): Promise<Outcome> {
-    const live = this.current(l);
-    if (live === l && !l.settled && this.live.get(l.id) !== l) {
+  async outcomeOf(l: Live): Promise<Outcome> {
+    for (;;) {
+      const live = this.current(l);
+      if (live !== l || l.settled || this.live.get(l.id) === l) return live.outcome;
+      const loading = this.loading.get(l.id);
+      if (loading) {
+        // an attach is under way: it made a Live of its own, or failed
+        await loading.catch(() => undefined);
+        continue;
+      }
       this.keep(l);
-      this.watch(l);
+      if (!this.deps.claims.drivesAll) {
+        this.watch(l);
+        return l.outcome;
+      }
+      const record = await this.deps.store.getExecution(l.id);
+      const done = record && outcomeOf(record.status);
+      if (done) l.settle(done);
+      return this.current(l).outcome;
     }
-    return live.outcome;
   }
 
   private watch(l: Live): void {
