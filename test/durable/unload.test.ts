@@ -92,40 +92,49 @@ describe('unloading executions that wait for a timer', () => {
     await store.close();
   });
 
-  it('keeps nothing in memory for an execution started here whose handle never asked, and still answers it', async () => {
-    home = tempHome();
-    const store = home.open();
-    const engine = engineOn(store, { worker: { unloadAfterMs: 300, reloadAheadMs: 100 } });
-    await engine.register(
-      doc('nap', [{ w: { wait: { milliseconds: 1500 } } }, { s: { set: { n: '${ .n }' } } }]),
-    );
-    await engine.serve();
-    // started the way the HTTP API starts them: the handle is not asked for an outcome
-    const handles = await Promise.all(
-      Array.from({ length: 10 }, (_, n) => engine.start({ namespace: 'test', name: 'nap' }, { n })),
-    );
-    const known = () =>
-      (engine as unknown as { attacher: { live: Map<string, unknown> } }).attacher.live.size;
-    for (let i = 0; i < 100 && known() > 0; i++) await tick(10);
-    expect(engine.liveCount).toBe(0);
-    expect(known()).toBe(0);
-    // still waiting in the store (due 100 ms before their 1.5 s timer): none ended yet
-    for (const h of handles) expect((await engine.get(h.id))?.status.state).toBe('running');
-    // half ask while their executions wait in the store, half once they have ended
-    const early = handles.slice(0, 5).map((h) => h.result());
-    for (const h of handles.slice(5)) {
-      await until(
-        async () => (await engine.get(h.id))?.status.state === 'completed',
-        `${h.id} completed`,
+  // claimedOnly: this process drives only what it claims, so a handle that asks late
+  // watches the store; otherwise it reads the store once (Attacher.outcomeOf)
+  it.each([false, true])(
+    'keeps nothing in memory for an execution started here whose handle never asked, and still answers it (claimedOnly %s)',
+    async (claimedOnly) => {
+      home = tempHome();
+      const store = home.open();
+      const engine = engineOn(store, {
+        worker: { unloadAfterMs: 300, reloadAheadMs: 100, claimedOnly },
+      });
+      await engine.register(
+        doc('nap', [{ w: { wait: { milliseconds: 1500 } } }, { s: { set: { n: '${ .n }' } } }]),
       );
-    }
-    expect(await Promise.all(early)).toEqual([0, 1, 2, 3, 4].map((n) => ({ n })));
-    expect(await Promise.all(handles.slice(5).map((h) => h.result()))).toEqual(
-      [5, 6, 7, 8, 9].map((n) => ({ n })),
-    );
-    await engine.close();
-    await store.close();
-  });
+      await engine.serve();
+      // started the way the HTTP API starts them: the handle is not asked for an outcome
+      const handles = await Promise.all(
+        Array.from({ length: 10 }, (_, n) =>
+          engine.start({ namespace: 'test', name: 'nap' }, { n }),
+        ),
+      );
+      const known = () =>
+        (engine as unknown as { attacher: { live: Map<string, unknown> } }).attacher.live.size;
+      for (let i = 0; i < 100 && known() > 0; i++) await tick(10);
+      expect(engine.liveCount).toBe(0);
+      expect(known()).toBe(0);
+      // still waiting in the store (due 100 ms before their 1.5 s timer): none ended yet
+      for (const h of handles) expect((await engine.get(h.id))?.status.state).toBe('running');
+      // half ask while their executions wait in the store, half once they have ended
+      const early = handles.slice(0, 5).map((h) => h.result());
+      for (const h of handles.slice(5)) {
+        await until(
+          async () => (await engine.get(h.id))?.status.state === 'completed',
+          `${h.id} completed`,
+        );
+      }
+      expect(await Promise.all(early)).toEqual([0, 1, 2, 3, 4].map((n) => ({ n })));
+      expect(await Promise.all(handles.slice(5).map((h) => h.result()))).toEqual(
+        [5, 6, 7, 8, 9].map((n) => ({ n })),
+      );
+      await engine.close();
+      await store.close();
+    },
+  );
 
   it('keeps an execution whose timer is nearer than unloadAfterMs in memory', async () => {
     home = tempHome();
