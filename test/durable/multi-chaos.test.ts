@@ -31,7 +31,7 @@ describePg('multi-process chaos', unavailable, () => {
     expect(c.completedRight, why).toBe(60);
     // seven calls (one in the child, two in a fork, three in a loop) and an emit each, and
     // a retry of the first call for every fourth
-    expect(c.effects).toBe(8 * 60 + retriedOf(60));
+    expect(c.effects, why).toBe(8 * 60 + retriedOf(60));
     expect(c.retriesWrong, why).toBe(0);
     // the second call runs in a child execution: one each, completed
     expect(c.children, why).toBe(60);
