@@ -243,9 +243,10 @@ export class Attacher {
     live.runner = undefined;
     live.unloaded = true;
     if (live.awaited && !this.deps.claims.drivesAll) this.watch(live);
-    // Nobody here waits for its outcome (no handle, no parent of this process: an
-    // execution recovered or claimed, not started here): nothing of it stays in memory
-    // until its run item comes due and a claim attaches it anew. A worker that recovered
+    // Nobody here asked for its outcome (no parent of this process, no handle that asked:
+    // an execution recovered or claimed, or started through the HTTP API): nothing of it
+    // stays in memory until its run item comes due and a claim attaches it anew
+    // (outcomeOf brings it back for a handle that asks later). A worker that recovered
     // 100,000 waiting executions held 100,000 Lives before (benchmarks.md, session 8).
     if (!live.awaited) live.leave();
     const id = live.id;

@@ -110,7 +110,6 @@ export class Children {
           return { status: 'faulted', error };
         }
         live = l;
-        l.awaited = true;
         if (cancelled !== undefined) this.cancel(childId, cancelled);
         return l.outcome;
       },
