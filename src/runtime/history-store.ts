@@ -11,6 +11,11 @@ export interface AppendOptions {
    * in the same commit, its run item due at this time (claims.ts). Others ignore it.
    */
   runDueAt?: number;
+  /**
+   * The runner making the append. The durable engine writes it only while the history
+   * was last loaded for this runner (lanes.ts); others ignore it.
+   */
+  runner?: object;
 }
 
 export interface HistoryStore {

@@ -17,7 +17,7 @@ import { type Command, Execution, type ExecutionContext } from '../core/index.js
 import type { WorkflowIR } from '../dsl/ir.js';
 import type { CloudEvent, HistoryEvent, Json } from '../history/events.js';
 import { type EffectDeps, type EffectHost, launch } from './effects.js';
-import type { HistoryStore } from './history-store.js';
+import type { AppendOptions, HistoryStore } from './history-store.js';
 import type { Hooks } from './hooks.js';
 import { eventKey } from './lookback.js';
 import { problem } from './problems.js';
@@ -96,6 +96,8 @@ export class ExecutionRunner implements EffectHost {
   startedAt: number | undefined;
   private settle!: (o: Outcome) => void;
   readonly outcome: Promise<Outcome>;
+  /** Every append names this runner: a durable store writes only the current runner's. */
+  private readonly appendOptions: AppendOptions = { runner: this };
 
   constructor(
     readonly executionId: string,
@@ -374,7 +376,7 @@ export class ExecutionRunner implements EffectHost {
     const firstSeq = await this.deps.store.append(
       this.executionId,
       record,
-      runDueAt === undefined ? undefined : { runDueAt },
+      runDueAt === undefined ? this.appendOptions : { runner: this, runDueAt },
     );
     this.unloadRecorded = runDueAt !== undefined;
     this.appended(record, firstSeq);
@@ -459,7 +461,7 @@ export class ExecutionRunner implements EffectHost {
     for (const cancel of this.inflight.values()) cancel();
     this.inflight.clear();
     void this.deps.store
-      .append(this.executionId, [event])
+      .append(this.executionId, [event], this.appendOptions)
       .then(
         () =>
           this.deps.hooks.emit('history:appended', {

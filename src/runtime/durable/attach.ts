@@ -152,11 +152,20 @@ export class Attacher {
       }
     }
     const w = await this.deps.workflow(record.workflow);
-    const history = await this.deps.lanes.load(id);
     const runner = this.deps.runner(id, w);
+    // the lane is this runner's now: its steps go where this history ends
+    const history = await this.deps.lanes.load(id, runner);
     live.drive(runner);
     void runner.outcome.then(() => {
       if (live.runner !== runner) return;
+      if (runner.detached) {
+        // it stopped as lost though nothing dropped it: a later load of the execution here
+        // superseded it (StaleRunnerError), and that load's runner holds the claim and the
+        // lane. This Live learns the outcome from the store.
+        live.runner = undefined;
+        this.watch(live);
+        return;
+      }
       this.deps.lanes.forget(id);
       this.deps.claims.forget(id);
     });
@@ -276,6 +285,11 @@ export class Attacher {
    * `requested`: the claim's mark, when another process's request put the item back.
    */
   async claimed(id: string, counted = true, requested?: RemoteRequest): Promise<Live | undefined> {
+    // An attach under way (a parent's child effect, a handle) ends first. Dropping its Live
+    // midway left that load driving a Live outside the map, and the next attach built a
+    // second runner of the execution beside it.
+    const loading = this.loading.get(id);
+    if (loading) await loading.catch(() => undefined);
     const known = this.live.get(id);
     if (known?.runner && this.deps.claims.drivesAll) {
       // This process drives everything (SQLite): nobody else takes its claims, so a

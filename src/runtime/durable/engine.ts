@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudEvent, HistoryEvent, Json, WorkflowRef } from '../../history/events.js';
 import { defaultJq } from '../../dsl/compile-jq.js';
-import { StoreBusyError } from '../../store/errors.js';
+import { SequenceMismatchError, StoreBusyError } from '../../store/errors.js';
 import type {
   ExecutionFilter,
   ExecutionPage,
@@ -119,8 +119,13 @@ export class DurableEngine {
       ...(this.claims.exclusive ? {} : { sharedAs: this.claims.options.name }),
       lost: (id, error) => {
         this.attacher.drop(id);
-        // outcome unknown (not refused): resume it from history soon, not after a lease
-        if (error instanceof StoreBusyError) void this.claims.giveBack(id);
+        // Outcome unknown (not refused): resume it from history soon, not after a lease.
+        // A sequence mismatch with the claim held means another runner of this process
+        // wrote first (no other worker gets past the lease): the claim goes back too, so a
+        // claim round resumes the execution from what was written (on SQLite, whose claims
+        // never lapse, nothing else would).
+        if (error instanceof StoreBusyError || error instanceof SequenceMismatchError)
+          void this.claims.giveBack(id);
         this.hooks.emit('execution:lost', {
           executionId: id,
           reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),

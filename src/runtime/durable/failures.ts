@@ -14,18 +14,34 @@ import type { Outcome } from '../started.js';
 import type { ExecutionStatus } from '../../store/types.js';
 
 /**
- * Another writer owns the execution, the store closed, or the store could not tell whether
- * the step was written (a connection lost during COMMIT, a database restart: StoreBusyError):
- * the runner must stop silently and the execution be resumed from its stored history, by
- * this worker or another once its claim lapses. Faulting it instead would end a healthy
- * execution because the database restarted.
+ * A runner appended to an execution that was loaded again in this process since its
+ * history was read: another runner drives it now, so this one's step is not written.
+ * lost() counts it (the runner stops silently).
+ */
+export class StaleRunnerError extends Error {
+  override readonly name = 'StaleRunnerError';
+  constructor(readonly executionId: string) {
+    super(
+      `execution ${executionId}: this runner's history was loaded again for another runner; its step is not written`,
+    );
+  }
+}
+
+/**
+ * Another writer owns the execution (another process, or another runner here: lanes.ts),
+ * the store closed, or the store could not tell whether the step was written (a
+ * connection lost during COMMIT, a database restart: StoreBusyError): the runner must stop
+ * silently and the execution be resumed from its stored history, by this worker or
+ * another once its claim lapses. Faulting it instead would end a healthy execution
+ * because the database restarted.
  */
 export function lost(error: unknown): boolean {
   return (
     error instanceof SequenceMismatchError ||
     error instanceof LeaseLostError ||
     error instanceof StoreClosedError ||
-    error instanceof StoreBusyError
+    error instanceof StoreBusyError ||
+    error instanceof StaleRunnerError
   );
 }
 

@@ -11,6 +11,16 @@
 // Appends to one execution are serialised and merged: while a commit is in flight, later
 // appends wait and go together in the next one, so sequence numbers never clash. Commits
 // of different executions run concurrently and the SQLite store groups them.
+//
+// A lane belongs to the runner whose history it loaded (load(id, runner)), and its next
+// sequence number is that history's end, advanced only by the lane's own commits: a
+// runner's step is written only where the history it replayed ends. The appends of any
+// other runner of the execution (one a later load replaced) are refused here
+// (StaleRunnerError), and a stale history fails the store's sequence check. Before, a
+// second load kept the first runner's lane and its next sequence number, and a lane made
+// anew read that number from the store: two runners of one child in one worker both
+// wrote its first step, the second at the seq after the first's (the multi-process
+// chaos test, 2026-11-26).
 import type { ChildStarted, HistoryEvent } from '../../history/events.js';
 import { statusOf } from '../../store/history-adapter.js';
 import type {
@@ -23,7 +33,7 @@ import type {
 } from '../../store/types.js';
 import type { AppendOptions, HistoryStore } from '../history-store.js';
 import type { HeldLease } from './claims.js';
-import { lost } from './failures.js';
+import { StaleRunnerError, lost } from './failures.js';
 import { LeaseLostError } from '../../store/errors.js';
 
 export interface LaneOptions {
@@ -60,6 +70,11 @@ interface Pending {
 }
 
 interface Lane {
+  /** The runner whose history the lane continues (load); none for a lane that only writes
+   *  statuses and work (suspend, unload, a parked execution's cancel). */
+  owner?: object;
+  /** Where the next commit goes: the loaded history's end, advanced by each commit. A lane
+   *  without an owner reads it from the store at its first commit. */
   next?: number;
   busy: boolean;
   queue: Pending[];
@@ -88,6 +103,9 @@ export class StoreLanes implements HistoryStore {
     events: readonly HistoryEvent[],
     options?: AppendOptions,
   ): Promise<number> {
+    const runner = options?.runner;
+    if (runner !== undefined && this.lanes.get(executionId)?.owner !== runner)
+      return Promise.reject(new StaleRunnerError(executionId));
     const at = options?.runDueAt;
     return this.enqueue(executionId, events, at === undefined ? {} : { addWork: unloadItem(at) });
   }
@@ -138,24 +156,37 @@ export class StoreLanes implements HistoryStore {
     this.fresh.set(executionId, started);
   }
 
-  async load(executionId: string): Promise<HistoryEvent[]> {
+  /**
+   * The execution's history, for `runner` to replay: the lane is now that runner's, and its
+   * next commit goes where this history ends. A lane still writing (an earlier runner's
+   * step in flight) finishes first, so the history read includes its commits.
+   */
+  async load(executionId: string, runner?: object): Promise<HistoryEvent[]> {
+    const earlier = this.lanes.get(executionId);
+    const lane: Lane = { busy: false, queue: [] };
+    if (runner !== undefined) lane.owner = runner;
+    // from now on the earlier runner's appends are refused (append)
+    this.lanes.set(executionId, lane);
     const started = this.fresh.get(executionId);
-    if (started) {
-      this.fresh.delete(executionId);
-      const lane = this.lanes.get(executionId);
-      if (!lane) this.lanes.set(executionId, { busy: false, queue: [], next: 2 });
-      else if (!lane.busy && lane.next === undefined) lane.next = 2;
-      return [started];
+    this.fresh.delete(executionId);
+    if (earlier?.busy) await earlier.draining;
+    let history: HistoryEvent[];
+    let end: number;
+    // an execution this process just created: its history is its ExecutionStarted, unless
+    // a lane wrote to it since (then it is read)
+    if (started && !earlier) {
+      history = [started];
+      end = 1;
+    } else {
+      const records = await this.store.loadHistory(executionId);
+      history = records.map((r) => r.event);
+      end = records.at(-1)?.seq ?? 0;
     }
-    const records = await this.store.loadHistory(executionId);
-    // The history's end is where the next commit goes: the lane's first write then skips
-    // a getExecution (one read and two JSON.parse per execution started). A wrong guess
-    // (another writer appended meanwhile) fails that commit's expectedNextSeq check, as a
-    // stale read would.
-    let lane = this.lanes.get(executionId);
-    if (!lane) this.lanes.set(executionId, (lane = { busy: false, queue: [] }));
-    if (!lane.busy && lane.next === undefined) lane.next = (records.at(-1)?.seq ?? 0) + 1;
-    return records.map((r) => r.event);
+    // A lane that wrote meanwhile (a status: suspend, unload; no events) knows where the
+    // history ends already. Taking the end here skips a getExecution at the first commit
+    // (one read and two JSON.parse per execution started).
+    if (!lane.busy && lane.next === undefined) lane.next = end + 1;
+    return history;
   }
 
   /** Forgets what the lane knows (the execution left this process). */
@@ -219,7 +250,9 @@ export class StoreLanes implements HistoryStore {
           seq += p.events.length;
         }
       } catch (error) {
-        lane.next = undefined; // re-read from the store next time
+        // A refused commit wrote nothing, so `next` stays; one whose outcome is unknown
+        // (StoreBusyError) is lost below and the lane with it. Re-reading it from the store
+        // let a runner write past steps it never replayed.
         for (const p of group) p.reject(error);
         if (lost(error)) {
           // nothing queued behind a refused step may be written: it was computed from a

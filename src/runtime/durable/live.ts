@@ -67,12 +67,13 @@ export class Live {
     this.home = undefined;
   }
 
-  /** The runner that drives it now; its outcome settles this Live. */
+  /** The runner that drives it now; its outcome settles this Live, unless the runner
+   *  stopped as lost (detached): another writer ends the execution then. */
   drive(runner: ExecutionRunner): void {
     this.runner = runner;
     this.unloaded = false;
     void runner.outcome.then((o) => {
-      if (this.runner === runner) this.settle(o);
+      if (this.runner === runner && !runner.detached) this.settle(o);
     });
   }
 }
