@@ -290,7 +290,12 @@ export class Attacher {
     // second runner of the execution beside it.
     const loading = this.loading.get(id);
     if (loading) await loading.catch(() => undefined);
+    const reclaimed = this.deps.claims.takeReclaimed(id);
     const known = this.live.get(id);
+    // Our own lapsed lease taken back with nobody in between (PostgreSQL, claims.ts): the
+    // runner is current, and keeps going under the new claim; rebuilding it would run its
+    // calls in flight again.
+    if (reclaimed && known?.runner && !known.runner.isFinished && !requested) return known;
     if (known?.runner && this.deps.claims.drivesAll) {
       // This process drives everything (SQLite): nobody else takes its claims, so a
       // re-claim (after resetClaims) is ours, unless another process's request (remote.ts)

@@ -27,6 +27,8 @@
 // Claiming an item of an execution this process already drives means someone took the
 // claim from us in between (a remote cancel or suspend re-adds the item unclaimed): the
 // runner here is stale, so it is dropped and the execution attached again from history.
+// Except when our own lease lapsed and the claim took it back from us with no holder in
+// between (the store reports the prior holder): the runner is current and goes on.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { NewWorkItem, Store, WorkItem } from '../../store/types.js';
@@ -181,7 +183,7 @@ interface KeeperFactory {
 interface FencedClaims {
   claimFenced(
     request: Parameters<Store['claimWork']>[0],
-  ): Promise<(WorkItem & { fence: number })[]>;
+  ): Promise<(WorkItem & { fence: number; priorHolder?: string })[]>;
 }
 
 export class Claims {
@@ -192,6 +194,9 @@ export class Claims {
   /** Run items given back after a write the store could not take (giveBack): their next
    *  claim here is no recovery from a crash, and does not count towards dead-letter. */
   private readonly givenBack = new Set<string>();
+  /** Run items whose lapsed lease this process claimed back from itself, nobody having
+   *  held them in between (takeReclaimed). */
+  private readonly reclaimed = new Set<string>();
   private keeper: LeaseKeeper | undefined;
   private closed = false;
   readonly exclusive: boolean;
@@ -281,6 +286,12 @@ export class Claims {
     if (!this.exclusive) this.keeperFor().hold([{ executionId: id, key: runKey }]);
   }
 
+  /** Whether this process's last claim of `id` took back its own lapsed lease with no
+   *  other holder in between (and forgets that it did). */
+  takeReclaimed(id: string): boolean {
+    return this.reclaimed.delete(id);
+  }
+
   /** Whether `id`'s run item was given back by giveBack() (and forgets that it was). */
   takeGivenBack(id: string): boolean {
     return this.givenBack.delete(id);
@@ -303,11 +314,18 @@ export class Claims {
       kinds: ['ready'] as const,
     };
     const fenced = (this.store as Partial<FencedClaims>).claimFenced;
-    const items: (WorkItem & { fence?: number })[] = fenced
+    const items: (WorkItem & { fence?: number; priorHolder?: string })[] = fenced
       ? await fenced.call(this.store, request)
       : await this.store.claimWork(request);
     // run items are the only ready work the engine writes (timers are kind 'timer')
     for (const item of items) {
+      // Our own lease lapsed (renewals late: a starved CPU) and we took it back before
+      // anyone else: every write since our last claim was ours. Another holder in between
+      // would be the item's prior holder; a release or unload leaves it without one.
+      if (item.priorHolder === this.options.name && this.held.has(item.executionId)) {
+        if (this.reclaimed.size >= 10_000) this.reclaimed.clear(); // a hint: bounded
+        this.reclaimed.add(item.executionId);
+      }
       this.held.delete(item.executionId); // a re-claim replaces a stale lease
       this.hold(item.executionId, item.fence);
     }

@@ -247,7 +247,9 @@ export class PostgresStore implements Store {
   }
 
   async claimWork(request: ClaimRequest): Promise<WorkItem[]> {
-    return (await this.claimFenced(request)).map(({ fence: _fence, ...item }) => item);
+    return (await this.claimFenced(request)).map(
+      ({ fence: _fence, priorHolder: _holder, ...item }) => item,
+    );
   }
 
   /**

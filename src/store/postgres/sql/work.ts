@@ -81,10 +81,11 @@ FOR UPDATE OF w SKIP LOCKED`;
  * Claims the picked candidates; every claim gets a new fencing token from work_fence.
  * `prior_fence` is the token before this claim (the CTE reads the rows as the statement
  * found them): 0 when no worker ever held the item (WorkItem.firstClaim). The claim takes
- * the payload (`prior_payload`) and leaves none (Store.claimWork).
+ * the payload (`prior_payload`) and leaves none (Store.claimWork). `prior_claimed_by`: who
+ * held it until now (a lapsed lease), NULL when it was free.
  */
 export const claimPicked = `WITH p AS (
-  SELECT o.execution_id, o.key, o.fence, o.payload
+  SELECT o.execution_id, o.key, o.fence, o.payload, o.claimed_by
   FROM unnest($3::text[], $4::text[]) AS c(execution_id, key)
   JOIN work o ON o.execution_id = c.execution_id AND o.key = c.key
 )
@@ -92,7 +93,8 @@ UPDATE work w SET claimed_by = $1, lease_until = $2, available_at = $2,
   rank = ${rankOf('$2', '$5')}, fence = nextval('work_fence'), payload = NULL
 FROM p
 WHERE w.execution_id = p.execution_id AND w.key = p.key
-RETURNING ${columns('w.')}, p.fence AS prior_fence, p.payload AS prior_payload`;
+RETURNING ${columns('w.')}, p.fence AS prior_fence, p.payload AS prior_payload,
+  p.claimed_by AS prior_claimed_by`;
 
 /** Only the holder's items move (STYLE.md 7: guarded by ownership). */
 export const releaseWork = `UPDATE work w SET claimed_by = NULL, lease_until = NULL,
