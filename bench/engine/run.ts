@@ -65,24 +65,6 @@ function rawCommit(times: number): number {
   for (let i = 0; i < times; i++) one('{"type":"TaskCompleted","effectId":1,"result":{}}');
   return ms(t) / times;
 }
-/**
- * ms per commit of one row, each after `gapUs` of busy CPU, as the engine's JavaScript
- * runs between two of its commits; only the commits are timed. Back to back, this VM's
- * fsync is cheaper: 128 µs, against 172-175 µs after a gap of 30, 60 or 100 µs
- * (2026-11-26, session 10, a scratch script), so the ratio to this figure is what the
- * engine adds, and the ratio to rawCommit() includes what the disk charges for the gap.
- */
-function rawCommitAfterGap(times: number, gapUs: number): number {
-  let total = 0n;
-  for (let i = 0; i < times; i++) {
-    const spin = process.hrtime.bigint() + BigInt(gapUs * 1000);
-    while (process.hrtime.bigint() < spin);
-    const t = process.hrtime.bigint();
-    one('{"type":"TaskCompleted","effectId":1,"result":{}}');
-    total += process.hrtime.bigint() - t;
-  }
-  return Number(total) / 1e6 / times;
-}
 /** ms per commit of 100 rows. */
 function rawBatched(times: number): number {
   const t = process.hrtime.bigint();
@@ -177,7 +159,6 @@ if (want('chain40')) {
     bare.next += 2;
   };
   const floors: number[] = [];
-  const gapped: number[] = [];
   // The disk's fsync drifts by 2x from minute to minute here: each round's raw figure is
   // the mean of 41 raw commits right before and 41 right after its chain (as many as the
   // chain's commits), and the rounds are many (15), so the median ratio compares like
@@ -200,7 +181,6 @@ if (want('chain40')) {
     steps.push(step);
     raws.push(r);
     ratios.push(step / r);
-    gapped.push(step / rawCommitAfterGap(41, 60));
     const b0 = process.hrtime.bigint();
     for (let i = 0; i < 41; i++) await bareStep(i + 1);
     floors.push(ms(b0) / 41 / ((r + rawCommit(41)) / 2));
@@ -218,8 +198,7 @@ if (want('chain40')) {
     'chain40: a step split (medians, µs)',
     `COMMIT ${median(commits).toFixed(0)} (raw commit ${(median(raws) * 1000).toFixed(0)}), ` +
       `statements ${median(statements).toFixed(0)}, engine JavaScript and hop ${median(rests).toFixed(0)}; ` +
-      `the same commits through store.commit() with no engine: ${median(floors).toFixed(2)}x the raw commit; ` +
-      `the step is ${median(gapped).toFixed(2)}x a raw commit made after 60 µs of CPU`,
+      `the same commits through store.commit() with no engine: ${median(floors).toFixed(2)}x the raw commit`,
   );
   await e.close();
   await store.close();
