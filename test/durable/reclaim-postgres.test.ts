@@ -4,16 +4,17 @@
 // history instead (what it computed may be stale). On PostgreSQL, where claims lapse.
 import { expect, it } from 'vitest';
 import { DurableEngine } from '../../src/runtime/durable/engine.js';
+import type { Store } from '../../src/store/types.js';
 import { admin, describePg, pgUnavailable, schemaPerTest, until } from '../store/pg-helpers.js';
-import { doc } from './helpers.js';
+import { doc, tick } from './helpers.js';
 
 const reason = await pgUnavailable();
 
 describePg('claiming back a lapsed lease', reason, () => {
   const db = schemaPerTest(reason);
 
-  async function runUntilCallInFlight() {
-    const store = await db.store();
+  async function runUntilCallInFlight(wrap: (store: Store) => Store = (s) => s) {
+    const store = wrap(await db.store());
     let calls = 0;
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
@@ -79,6 +80,50 @@ describePg('claiming back a lapsed lease', reason, () => {
     expect(await run.handle.result()).toEqual({ done: true });
     const types = (await run.engine.history(run.handle.id)).map((r) => r.event.type);
     // relaunched with its recorded start: no second TaskStarted, one result
+    expect(types.filter((t) => t === 'TaskStarted')).toHaveLength(1);
+    expect(types.filter((t) => t === 'TaskCompleted')).toHaveLength(1);
+  });
+
+  it('rebuilds instead while a commit with the old fencing token is on its way; a handle that asks meanwhile gets the outcome', async () => {
+    // commits wait at this gate while it is armed
+    let held: Promise<void> | undefined;
+    let release!: () => void;
+    const gated = (store: Store): Store =>
+      new Proxy(store, {
+        get(target, key) {
+          const value: unknown = Reflect.get(target, key, target);
+          if (typeof value !== 'function') return value;
+          if (key !== 'commit') return value.bind(target) as unknown;
+          return async (...args: unknown[]) => {
+            const wait = held;
+            held = undefined; // one commit only
+            if (wait) await wait;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    const run = await runUntilCallInFlight(gated);
+    // a first lapse: the worker now holds the item with a fencing token its commits carry
+    let fence = await run.fence();
+    await lapse(run.handle.id, 'w1');
+    await until(async () => (await run.fence()) !== fence, 'the first claim back');
+    fence = await run.fence();
+    // the call ends; its step's commit (with that token) waits at the gate
+    held = new Promise<void>((resolve) => (release = resolve));
+    run.open();
+    await until(() => held === undefined, 'the step to reach the store');
+    await lapse(run.handle.id, 'w1');
+    await until(async () => (await run.fence()) !== fence, 'the second claim back');
+    // the claim's rebuild waits for that commit; the handle asks for the outcome meanwhile
+    // (its Live, dropped by the claim, comes back into the map)
+    const asked = run.handle.result();
+    await tick(50);
+    release(); // refused now: the item's token is newer
+    const result = await Promise.race([asked, tick(8000).then(() => 'stalled')]);
+    expect(result).toEqual({ done: true });
+    // rebuilt from history: the call whose result was refused ran again, and is recorded once
+    expect(run.calls()).toBe(2);
+    const types = (await run.engine.history(run.handle.id)).map((r) => r.event.type);
     expect(types.filter((t) => t === 'TaskStarted')).toHaveLength(1);
     expect(types.filter((t) => t === 'TaskCompleted')).toHaveLength(1);
   });

@@ -294,8 +294,17 @@ export class Attacher {
     const known = this.live.get(id);
     // Our own lapsed lease taken back with nobody in between (PostgreSQL, claims.ts): the
     // runner is current, and keeps going under the new claim; rebuilding it would run its
-    // calls in flight again.
-    if (reclaimed && known?.runner && !known.runner.isFinished && !requested) return known;
+    // calls in flight again. Not while it has a commit on its way: that one carries the
+    // old fencing token and is refused, which would drop the execution and the new claim
+    // with it (it then waited a lease); retired below, the refusal drops nothing.
+    if (
+      reclaimed &&
+      known?.runner &&
+      !known.runner.isFinished &&
+      !requested &&
+      !this.deps.lanes.writing(id)
+    )
+      return known;
     if (known?.runner && this.deps.claims.drivesAll) {
       // This process drives everything (SQLite): nobody else takes its claims, so a
       // re-claim (after resetClaims) is ours, unless another process's request (remote.ts)
@@ -317,9 +326,14 @@ export class Attacher {
       // they are written (a refused one is dropped: lanes.retire).
       const retired = this.deps.lanes.retire(id);
       this.drop(id, true);
+      // The same Live is driven again (its waiters learn the outcome from the new runner).
+      // Marked unloaded, it is loaded again even if a handle that asks brought it back
+      // into the map meanwhile (outcomeOf): attach returned it as it was, with no runner,
+      // and nobody drove the execution while this process held its claim.
+      known.unloaded = true;
       await retired;
     }
-    return this.attach(id, counted);
+    return this.attach(id, counted, known);
   }
 
   /** The executions this process drives now (their runners). */

@@ -213,6 +213,11 @@ export class StoreLanes implements HistoryStore {
     return this.enqueue(executionId, events, { unleased: true });
   }
 
+  /** Whether a commit of `executionId` is in flight or queued. */
+  writing(executionId: string): boolean {
+    return this.lanes.get(executionId)?.busy === true;
+  }
+
   /** Whether a commit is in flight or queued. */
   get busy(): boolean {
     for (const lane of this.lanes.values()) if (lane.busy) return true;
