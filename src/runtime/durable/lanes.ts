@@ -103,11 +103,13 @@ export class StoreLanes implements HistoryStore {
     events: readonly HistoryEvent[],
     options?: AppendOptions,
   ): Promise<number> {
+    const lane = this.lanes.get(executionId);
     const runner = options?.runner;
-    if (runner !== undefined && this.lanes.get(executionId)?.owner !== runner)
+    if (runner !== undefined && lane?.owner !== runner)
       return Promise.reject(new StaleRunnerError(executionId));
     const at = options?.runDueAt;
-    return this.enqueue(executionId, events, at === undefined ? {} : { addWork: unloadItem(at) });
+    const extra = at === undefined ? {} : { addWork: unloadItem(at) };
+    return this.enqueue(executionId, events, extra, lane);
   }
 
   /** Writes a status without events (suspend, resume, park). */
@@ -229,8 +231,13 @@ export class StoreLanes implements HistoryStore {
     while ([...this.lanes.values()].some((l) => l.busy)) await new Promise((r) => setImmediate(r));
   }
 
-  private enqueue(id: string, events: readonly HistoryEvent[], extra: Extra): Promise<number> {
-    let lane = this.lanes.get(id);
+  /** `lane`: the execution's lane when the caller looked it up already (append). */
+  private enqueue(
+    id: string,
+    events: readonly HistoryEvent[],
+    extra: Extra,
+    lane = this.lanes.get(id),
+  ): Promise<number> {
     if (!lane) this.lanes.set(id, (lane = { busy: false, queue: [] }));
     const target = lane;
     return new Promise<number>((resolve, reject) => {
