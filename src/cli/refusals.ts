@@ -5,6 +5,9 @@
 // the execution. The line lets an operator (and chaos/multi.ts, which counts them per
 // worker) see the late writes that were refused. One line each:
 //   weft worker: commit refused (lease-lost): execution ID: LeaseLostError: <message>
+// and one for an execution this worker let go before launching a call because it could
+// no longer vouch for its lease (Claims.lapsed):
+//   weft worker: lease lapsed: execution ID: LeaseLapsedError: <message>
 import type { DurableEngine } from '../runtime/durable/engine.js';
 import { StoreInUseError } from '../store/errors.js';
 import type { Store } from '../store/types.js';
@@ -38,7 +41,13 @@ const codes: Record<string, string> = {
 
 export function reportRefusedCommits(engine: DurableEngine, command: string): void {
   engine.on('execution:lost', ({ executionId, reason }) => {
-    const code = codes[reason.slice(0, reason.indexOf(':'))];
+    const name = reason.slice(0, reason.indexOf(':'));
+    // not refused: this worker stopped before launching a call (Claims.lapsed)
+    if (name === 'LeaseLapsedError') {
+      process.stderr.write(`weft ${command}: lease lapsed: execution ${executionId}: ${reason}\n`);
+      return;
+    }
+    const code = codes[name];
     // StoreClosedError: this process is stopping, nobody refused anything
     if (code === undefined) return;
     process.stderr.write(

@@ -113,6 +113,51 @@ describePg('PostgreSQL lease heartbeat', unavailable, () => {
     expect(hb.stats.renewed / hb.stats.rounds).toBe(1);
   });
 
+  it("reports each round's renewed executions, also to a blocked event loop that flushes", async () => {
+    store = await openTestStore(schema);
+    const s = store;
+    await seed(s, ['a', 'b']);
+    await s.commit({
+      now: 0,
+      writes: ['a', 'b'].map((id) => ({
+        executionId: id,
+        expectedNextSeq: 2,
+        addWork: [{ key: 'ready', kind: 'ready' as const, dueAt: 0 }],
+      })),
+    });
+    await s.claimWork({ worker: 'w1', now: 0, leaseMs: 10, limit: 1 });
+    await s.claimWork({ worker: 'w2', now: 0, leaseMs: 10, limit: 1 });
+    const [mine] = await admin<{ execution_id: string }>(
+      `SELECT execution_id FROM "${schema}".work WHERE claimed_by = 'w1'`,
+    );
+    heartbeat = new LeaseHeartbeat({
+      connectionString: pgUrl,
+      schema,
+      worker: 'w1',
+      leaseMs: 60_000,
+      intervalMs: 20,
+    });
+    const reports: { ids: readonly string[]; until: number }[] = [];
+    heartbeat.onRenewed((ids, until) => reports.push({ ids, until }));
+    const before = Date.now();
+    // both held, only w1's is w1's: a round renews (and reports) that one alone
+    heartbeat.hold([
+      { executionId: 'a', key: 'ready' },
+      { executionId: 'b', key: 'ready' },
+    ]);
+    // The event loop never turns in this loop: only flush() can deliver a report here.
+    const deadline = Date.now() + 10_000;
+    while (reports.length === 0 && Date.now() < deadline) heartbeat.flush();
+    expect(reports.length).toBeGreaterThan(0);
+    expect(reports[0]!.ids).toEqual([mine!.execution_id]);
+    expect(reports[0]!.until).toBeGreaterThanOrEqual(before + 60_000);
+    const [row] = await admin<{ lease_until: string }>(
+      `SELECT lease_until FROM "${schema}".work WHERE claimed_by = 'w1'`,
+    );
+    // what it reports is what the store holds (a later round may have moved it on)
+    expect(Number(row!.lease_until)).toBeGreaterThanOrEqual(reports[0]!.until);
+  });
+
   it('rejects an interval that is not below the lease', () => {
     expect(
       () =>

@@ -36,6 +36,9 @@ import type { Clock } from '../clock.js';
 
 export const runKey = 'run';
 
+/** Most of a lease's end that lapsed() keeps in hand (a tenth of the lease below 20 s). */
+const lapseMarginMs = 2000;
+
 export interface WorkerOptions {
   /** This process's worker name; unique per process (default host:pid:random). */
   name?: string;
@@ -123,6 +126,10 @@ export interface LeaseKeeper {
   hold(items: readonly { executionId: string; key: string }[]): void;
   drop(items: readonly { executionId: string; key: string }[]): void;
   stop(): Promise<void>;
+  /** Told after each renewal: the executions whose items were renewed, until when. */
+  onRenewed?(fn: (executionIds: readonly string[], until: number) => void): void;
+  /** Delivers at once the renewals done but not yet told (a thread's queued reports). */
+  flush?(): void;
 }
 
 /** The lease a commit of a held execution carries. */
@@ -136,6 +143,7 @@ export interface HeldLease {
 class LoopKeeper implements LeaseKeeper {
   private readonly held = new Map<string, { executionId: string; key: string }>();
   private cancel: (() => void) | undefined;
+  private listener: ((executionIds: readonly string[], until: number) => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -161,9 +169,21 @@ class LoopKeeper implements LeaseKeeper {
       const until = this.clock.now() + this.options.leaseMs;
       this.store
         .renewLease(this.options.name, items, until)
+        .then((renewed) => {
+          // the store says how many, not which: vouch only when it renewed them all
+          if (renewed === items.length)
+            this.listener?.(
+              items.map((i) => i.executionId),
+              until,
+            );
+        })
         .catch(() => undefined)
         .finally(() => this.arm());
     });
+  }
+
+  onRenewed(fn: (executionIds: readonly string[], until: number) => void): void {
+    this.listener = fn;
   }
 
   stop(): Promise<void> {
@@ -197,6 +217,12 @@ export class Claims {
   /** Run items whose lapsed lease this process claimed back from itself, nobody having
    *  held them in between (takeReclaimed). */
   private readonly reclaimed = new Set<string>();
+  /**
+   * Until when each held execution's lease is known to last: its claim's, then each
+   * renewal's end (non-exclusive stores; lapsed()). Not the lease a store holds now, which
+   * only the store knows: what this process can vouch for.
+   */
+  private readonly vouched = new Map<string, number>();
   private keeper: LeaseKeeper | undefined;
   private closed = false;
   readonly exclusive: boolean;
@@ -274,8 +300,11 @@ export class Claims {
     };
   }
 
-  /** Records that this process holds `id`'s run item (after adding it claimed). */
-  hold(id: string, fence?: number): void {
+  /**
+   * Records that this process holds `id`'s run item (after adding it claimed), with a
+   * lease that ends at `until` (default: a lease from now).
+   */
+  hold(id: string, fence?: number, until?: number): void {
     const lease: HeldLease = {
       worker: this.options.name,
       keys: [runKey],
@@ -283,7 +312,30 @@ export class Claims {
     };
     this.held.set(id, lease);
     this.awaiting.delete(id);
-    if (!this.exclusive) this.keeperFor().hold([{ executionId: id, key: runKey }]);
+    if (this.exclusive) return;
+    this.vouched.set(id, until ?? this.clock.now() + this.leaseMs);
+    this.keeperFor().hold([{ executionId: id, key: runKey }]);
+  }
+
+  /**
+   * Whether this process can no longer vouch for its claim of `id`: the end of its claim
+   * or last renewal, less a margin for clocks and the call's own start, has passed. The
+   * engine then launches no call of the execution and hands it back (engine.ts), since a
+   * call launched now could reach its service after another worker, having claimed the
+   * execution meanwhile, ran the same effect and recorded its result. That is what a
+   * worker starved of CPU past its lease did in a chaos run (docs/guarantees.md). The
+   * fencing token still refuses such a worker's writes; this keeps its calls from going
+   * out. Always false on an exclusive store (nobody else takes its claims) and for an
+   * execution this process does not hold.
+   */
+  lapsed(id: string): boolean {
+    if (this.exclusive) return false;
+    const until = this.vouched.get(id);
+    if (until === undefined) return false;
+    const margin = Math.min(lapseMarginMs, Math.floor(this.leaseMs / 10));
+    if (this.clock.now() < until - margin) return false;
+    this.keeper?.flush?.(); // a renewal the event loop has not read yet
+    return this.clock.now() >= (this.vouched.get(id) ?? 0) - margin;
   }
 
   /** Whether this process's last claim of `id` took back its own lapsed lease with no
@@ -300,6 +352,7 @@ export class Claims {
   /** Forgets `id` (it finished, or another worker owns it now). */
   forget(id: string): void {
     this.awaiting.delete(id);
+    this.vouched.delete(id);
     if (!this.held.delete(id)) return;
     this.keeper?.drop([{ executionId: id, key: runKey }]);
   }
@@ -327,7 +380,7 @@ export class Claims {
         this.reclaimed.add(item.executionId);
       }
       this.held.delete(item.executionId); // a re-claim replaces a stale lease
-      this.hold(item.executionId, item.fence);
+      this.hold(item.executionId, item.fence, request.now + this.leaseMs);
     }
     return items;
   }
@@ -372,6 +425,12 @@ export class Claims {
     this.keeper = factory
       ? factory.call(this.store, this.options.name, this.options.leaseMs)
       : new LoopKeeper(this.store, this.clock, this.options);
+    this.keeper.onRenewed?.((ids, until) => {
+      for (const id of ids) {
+        const known = this.vouched.get(id);
+        if (known !== undefined && until > known) this.vouched.set(id, until);
+      }
+    });
     return this.keeper;
   }
 }

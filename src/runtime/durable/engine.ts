@@ -452,6 +452,23 @@ export class DurableEngine {
     return this.registry.register(stored.source)[0]!;
   }
 
+  /**
+   * RunnerDeps.lapsed: when this process cannot vouch for its claim of `id` any more
+   * (Claims.lapsed), the execution leaves it (its effects in flight are aborted) and its
+   * run item is handed back where this worker still holds it, so that the next claim
+   * round, of any worker, this one too, resumes it from its history at once.
+   */
+  private lapsed(id: string): boolean {
+    if (!this.claims.lapsed(id)) return false;
+    this.attacher.drop(id);
+    void this.claims.giveBack(id);
+    this.hooks.emit('execution:lost', {
+      executionId: id,
+      reason: `LeaseLapsedError: execution ${id}: this worker's lease on it may have lapsed (no renewal it can vouch for); nothing more is launched here`,
+    });
+    return true;
+  }
+
   private runnerFor(id: string, w: RegisteredWorkflow): ExecutionRunner {
     let deps = this.runnerDeps.get(w);
     if (!deps) this.runnerDeps.set(w, (deps = this.depsFor(w)));
@@ -495,6 +512,7 @@ export class DurableEngine {
       stepped: (runner) => this.attacher.stepped(runner),
       calling: this.calling,
       holding: () => this.draining,
+      lapsed: (id) => this.lapsed(id),
       unloadAt: (runner, until) => this.attacher.unloadAt(runner, until),
     };
   }

@@ -7,9 +7,20 @@
 // A process that is stopped as a whole (SIGSTOP, a VM pause) stops its heartbeat too:
 // its leases lapse, another worker claims the items, and the fence check refuses the
 // stopped worker's late writes (docs/operations.md "Claiming work").
+//
+// Each round reports which executions it renewed and until when (onRenewed), over a port
+// of its own that the main thread can also read synchronously (flush): the engine will
+// not launch a call for an execution whose lease it cannot vouch for (Claims.lapsed), and
+// must not think a lease lapsed only because its own event loop was too busy to read the
+// report that renewed it.
 
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import {
+  MessageChannel,
+  type MessagePort,
+  Worker,
+  receiveMessageOnPort,
+} from 'node:worker_threads';
 import type { Items } from './leases.js';
 import { checkSchemaName } from './migrate.js';
 import * as work from './sql/work.js';
@@ -49,13 +60,14 @@ async function beat() {
   const items = [...held.values()];
   try {
     const c = await connection();
+    const until = Date.now() + d.leaseMs;
     const r = await c.query(d.sql, [d.worker, items.map((i) => i.executionId),
-      items.map((i) => i.key), Date.now() + d.leaseMs, d.agingMs]);
-    parentPort.postMessage({ renewed: r.rowCount, of: items.length });
+      items.map((i) => i.key), until, d.agingMs]);
+    d.reports.postMessage({ until, ids: r.rows.map((row) => row.execution_id), of: items.length });
   } catch (error) {
     if (client) client.end().catch(() => undefined);
     client = undefined;
-    parentPort.postMessage({ failed: String(error && error.message) });
+    d.reports.postMessage({ failed: String(error && error.message) });
   } finally {
     busy = false;
   }
@@ -68,14 +80,19 @@ parentPort.on('message', (m) => {
   if (m.stop) {
     clearInterval(timer);
     Promise.resolve(client && client.end()).catch(() => undefined)
-      .then(() => parentPort.close());
+      .then(() => { d.reports.close(); parentPort.close(); });
   }
 });
 `;
 
+/** What a renewal round reports: the executions renewed until `until`, or a failure. */
+type Report = { until: number; ids: string[]; of: number } | { failed: string };
+
 export class LeaseHeartbeat {
   private readonly thread: Worker;
   private readonly exited: Promise<void>;
+  private readonly reports: MessagePort;
+  private listener: ((executionIds: readonly string[], until: number) => void) | undefined;
   /** Renewal rounds the thread reported, and items renewed in them. */
   readonly stats = {
     rounds: 0,
@@ -92,9 +109,13 @@ export class LeaseHeartbeat {
     if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0 || intervalMs >= options.leaseMs) {
       throw new RangeError('LeaseHeartbeat: intervalMs must be a positive integer below leaseMs');
     }
+    const { port1, port2 } = new MessageChannel();
+    this.reports = port1;
     this.thread = new Worker(threadSource, {
       eval: true,
+      transferList: [port2],
       workerData: {
+        reports: port2,
         pgPath: createRequire(import.meta.url).resolve('pg'),
         connectionString: options.connectionString,
         schema: checkSchemaName(options.schema ?? 'weft'),
@@ -103,20 +124,35 @@ export class LeaseHeartbeat {
         leaseMs: options.leaseMs,
         intervalMs,
         agingMs: (options.agingSeconds ?? 60) * 1000,
-        sql: work.renewLease,
+        sql: `${work.renewLease} RETURNING w.execution_id`,
       },
     });
     this.thread.unref();
-    this.thread.on('message', (m: { renewed?: number; failed?: string }) => {
-      if (m.failed !== undefined) {
-        this.stats.failures += 1;
-        this.stats.lastError = m.failed;
-      } else {
-        this.stats.rounds += 1;
-        this.stats.renewed += m.renewed ?? 0;
-      }
-    });
+    port1.on('message', (m: Report) => this.report(m));
+    port1.unref();
     this.exited = new Promise((resolve) => this.thread.once('exit', () => resolve()));
+  }
+
+  private report(m: Report): void {
+    if ('failed' in m) {
+      this.stats.failures += 1;
+      this.stats.lastError = m.failed;
+      return;
+    }
+    this.stats.rounds += 1;
+    this.stats.renewed += m.ids.length;
+    this.listener?.(m.ids, m.until);
+  }
+
+  /** Called after each round with the executions whose items it renewed, and until when. */
+  onRenewed(fn: (executionIds: readonly string[], until: number) => void): void {
+    this.listener = fn;
+  }
+
+  /** Takes the reports the thread sent and the event loop has not read yet, now. */
+  flush(): void {
+    for (let m = receiveMessageOnPort(this.reports); m; m = receiveMessageOnPort(this.reports))
+      this.report(m.message as Report);
   }
 
   /** Keeps these items' leases alive until dropped. */

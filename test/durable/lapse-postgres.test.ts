@@ -1,0 +1,115 @@
+// A worker that can no longer vouch for its lease launches no call. Here the step that
+// records TaskStarted of call `b` commits under a valid claim, and then, before the
+// runner launches `b`, the worker's clock passes the lease's end with no renewal (a
+// process starved or paused past its lease; renewals come every 20 s here). In a chaos
+// run such a worker's call reached the service after another worker had run the same
+// effect and recorded its result (docs/guarantees.md). The worker must let the execution
+// go instead: no launch under the old claim, the run item handed back, and the next claim
+// (this worker's own, nobody else serves) relaunches `b` from the history, once.
+import { expect, it } from 'vitest';
+import { systemClock, type Clock } from '../../src/runtime/clock.js';
+import { DurableEngine } from '../../src/runtime/durable/engine.js';
+import { admin, describePg, pgUnavailable, schemaPerTest } from '../store/pg-helpers.js';
+import { doc } from './helpers.js';
+
+const reason = await pgUnavailable();
+
+describePg('a lapsed lease', reason, () => {
+  const db = schemaPerTest(reason);
+
+  async function run(options: { skewMs: number; skewAtReload?: boolean }) {
+    const store = await db.store();
+    // the worker's clock; the test moves it on at the chosen moment
+    let offset = 0;
+    let reloadSkew = false;
+    if (options.skewAtReload) {
+      // the history read for the claim that takes the execution back is slow, past the
+      // lease: the runner built from it must not relaunch `b` either
+      const load = store.loadHistory.bind(store);
+      store.loadHistory = async (...args) => {
+        const history = await load(...args);
+        if (reloadSkew) {
+          reloadSkew = false;
+          offset += options.skewMs;
+        }
+        return history;
+      };
+    }
+    const clock: Clock = { now: () => Date.now() + offset, schedule: systemClock.schedule };
+    const engine = db.keep(
+      new DurableEngine({
+        store,
+        env: {},
+        clock,
+        worker: { name: 'w1', leaseMs: 60_000, pollMs: 50 },
+      }),
+    );
+    const fenceOf = async (id: string) =>
+      Number(
+        (
+          await admin<{ fence: string }>(
+            `SELECT fence FROM "${db.schema}".work WHERE execution_id = $1 AND key = 'run'`,
+            [id],
+          )
+        )[0]!.fence,
+      );
+    const bFences: number[] = [];
+    let id = '';
+    let aFence = 0;
+    engine.registerFunction('a', async () => {
+      aFence = await fenceOf(id);
+      return { a: 1 };
+    });
+    engine.registerFunction('b', async () => {
+      bFences.push(await fenceOf(id));
+      return { b: 2 };
+    });
+    let fenceAtB: number | undefined;
+    engine.on('history:appended', ({ events }) => {
+      const startsB = events.some((e) => e.type === 'TaskStarted' && e.taskId.endsWith('/b'));
+      if (startsB && fenceAtB === undefined) {
+        fenceAtB = -1; // once
+        offset += options.skewMs; // right after the commit, before the launch
+        reloadSkew = options.skewAtReload === true;
+      }
+    });
+    const lost: string[] = [];
+    engine.on('execution:lost', ({ reason: why }) => lost.push(why));
+    await engine.register(doc('lapse', [{ a: { call: 'a' } }, { b: { call: 'b' } }]));
+    await engine.serve();
+    const handle = await engine.start({ namespace: 'test', name: 'lapse' }, {});
+    id = handle.id;
+    return { engine, handle, lost, bFences, firstFence: () => aFence };
+  }
+
+  it('launches no call past the lease: the execution goes back and its next claim runs the call once', async () => {
+    const r = await run({ skewMs: 61_000 });
+    expect(await r.handle.result()).toEqual({ b: 2 });
+    expect(r.lost).toHaveLength(1);
+    expect(r.lost[0]).toMatch(/^LeaseLapsedError: execution \S+: this worker's lease/);
+    // `b` ran once, and not under the claim that lapsed: under the one that took it back
+    expect(r.bFences).toHaveLength(1);
+    expect(r.bFences[0]).toBeGreaterThan(r.firstFence());
+    const types = (await r.engine.history(r.handle.id)).map((x) => x.event.type);
+    expect(types.filter((t) => t === 'TaskStarted')).toHaveLength(2); // a, b
+    expect(types.filter((t) => t === 'TaskCompleted')).toHaveLength(2);
+  });
+
+  it('relaunches no call from a history read past the lease either', async () => {
+    const r = await run({ skewMs: 61_000, skewAtReload: true });
+    expect(await r.handle.result()).toEqual({ b: 2 });
+    expect(r.lost).toHaveLength(2);
+    expect(r.lost.every((why) => why.startsWith('LeaseLapsedError'))).toBe(true);
+    expect(r.bFences).toHaveLength(1);
+    expect(r.bFences[0]).toBeGreaterThan(r.firstFence() + 1); // two claims since `a`
+    const types = (await r.engine.history(r.handle.id)).map((x) => x.event.type);
+    expect(types.filter((t) => t === 'TaskStarted')).toHaveLength(2);
+  });
+
+  it('launches as usual while the lease lasts', async () => {
+    const r = await run({ skewMs: 30_000 }); // half the lease: still vouched for
+    expect(await r.handle.result()).toEqual({ b: 2 });
+    expect(r.lost).toEqual([]);
+    expect(r.bFences).toEqual([r.firstFence()]);
+  });
+});
