@@ -84,6 +84,9 @@ export async function runMulti(o: MultiOptions): Promise<MultiCounts> {
     dbRestarts: 0,
     dbRestartMs: 0,
     startRetries: 0,
+    /** Executions a worker let go without launching a call: it could not vouch for its
+     *  lease any more (`lease lapsed` lines, src/cli/refusals.ts). */
+    leaseLapses: 0,
   };
   const db = { connectionString: o.connectionString, schema: o.schema };
   const ledger = await startLedger(40, random);
@@ -98,7 +101,8 @@ export async function runMulti(o: MultiOptions): Promise<MultiCounts> {
   });
   const onRefusal = (r: Refusal) => refusals.push(r);
   const onLine = (name: string, line: string) => {
-    if (!/commit refused/.test(line)) log(`[${name}] ${line}`);
+    if (/: lease lapsed: /.test(line)) counts.leaseLapses++;
+    if (!/commit refused|: lease lapsed: /.test(line)) log(`[${name}] ${line}`);
   };
   const server = new WeftProc({
     name: 'server',

@@ -51,11 +51,14 @@ export interface RunnerDeps extends EffectDeps {
   /**
    * Asked before the runner launches what a step recorded: true when this process can no
    * longer vouch for its claim of the execution (its lease's end has passed: a process
-   * starved or paused past it). The engine has then dropped the execution here, and the
-   * runner launches nothing: its ...Started events are recorded, so whoever claims the
-   * execution next launches them, once.
+   * starved or paused past it). The runner then launches nothing and calls letGo: its
+   * ...Started events are recorded, so whoever claims the execution next launches them,
+   * once.
    */
   lapsed?(executionId: string): boolean;
+  /** Drops a lapsed execution here, with the children its last step created (their run
+   *  items came claimed by this process, and nothing here will drive them). */
+  letGo?(executionId: string, newChildren: readonly string[]): void;
   /** Called when the runner has recorded what it could and waits (see idleUntil). */
   stepped?(runner: ExecutionRunner): void;
   /**
@@ -193,8 +196,10 @@ export class ExecutionRunner implements EffectHost {
     const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);
     // a draining engine launches nothing: the next process relaunches them
     if (this.deps.holding?.()) relaunch.length = 0;
-    else if (relaunch.length > 0 && this.deps.lapsed?.(this.executionId))
+    else if (relaunch.length > 0 && this.deps.lapsed?.(this.executionId)) {
+      this.deps.letGo?.(this.executionId, []); // its children were created before: not ours to drop
       return { relaunchedCalls: 0 };
+    }
     for (const c of relaunch.sort((a, b) => order(a) - order(b))) {
       if (c.type === 'ScheduleTimer') this.timers.set(c.effectId, c.fireAt);
       launch(this, c, childIds.get(c.effectId) ?? '');
@@ -392,7 +397,11 @@ export class ExecutionRunner implements EffectHost {
     this.appended(record, firstSeq);
     if (end) return this.finish(end.outcome);
     if (this.deps.holding?.()) return;
-    if (toLaunch.length > 0 && this.deps.lapsed?.(this.executionId)) return;
+    if (toLaunch.length > 0 && this.deps.lapsed?.(this.executionId)) {
+      const created = toLaunch.filter(([c]) => c.type === 'ScheduleChild').map(([, id]) => id);
+      this.deps.letGo?.(this.executionId, created);
+      return;
+    }
     // listens subscribe before anything else starts (an emit in the same step must reach them)
     if (listens) {
       const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);

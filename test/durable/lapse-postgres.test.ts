@@ -9,7 +9,8 @@
 import { expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../src/runtime/clock.js';
 import { DurableEngine } from '../../src/runtime/durable/engine.js';
-import { admin, describePg, pgUnavailable, schemaPerTest } from '../store/pg-helpers.js';
+import { admin, describePg, pgUnavailable, schemaPerTest, until } from '../store/pg-helpers.js';
+import type { HistoryEvent } from '../../src/history/events.js';
 import { doc } from './helpers.js';
 
 const reason = await pgUnavailable();
@@ -17,7 +18,15 @@ const reason = await pgUnavailable();
 describePg('a lapsed lease', reason, () => {
   const db = schemaPerTest(reason);
 
-  async function run(options: { skewMs: number; skewAtReload?: boolean }) {
+  async function run(options: {
+    skewMs: number;
+    skewAtReload?: boolean;
+    /** The lapse comes after the step that records this (default: TaskStarted of `b`). */
+    at?: (e: HistoryEvent) => boolean;
+    /** Workflows besides the default one; the last is started. */
+    docs?: string[];
+    pollMs?: number;
+  }) {
     const store = await db.store();
     // the worker's clock; the test moves it on at the chosen moment
     let offset = 0;
@@ -41,7 +50,7 @@ describePg('a lapsed lease', reason, () => {
         store,
         env: {},
         clock,
-        worker: { name: 'w1', leaseMs: 60_000, pollMs: 50 },
+        worker: { name: 'w1', leaseMs: 60_000, pollMs: options.pollMs ?? 50 },
       }),
     );
     const fenceOf = async (id: string) =>
@@ -66,7 +75,8 @@ describePg('a lapsed lease', reason, () => {
     });
     let fenceAtB: number | undefined;
     engine.on('history:appended', ({ events }) => {
-      const startsB = events.some((e) => e.type === 'TaskStarted' && e.taskId.endsWith('/b'));
+      const at = options.at ?? ((e) => e.type === 'TaskStarted' && e.taskId.endsWith('/b'));
+      const startsB = events.some(at);
       if (startsB && fenceAtB === undefined) {
         fenceAtB = -1; // once
         offset += options.skewMs; // right after the commit, before the launch
@@ -75,9 +85,11 @@ describePg('a lapsed lease', reason, () => {
     });
     const lost: string[] = [];
     engine.on('execution:lost', ({ reason: why }) => lost.push(why));
-    await engine.register(doc('lapse', [{ a: { call: 'a' } }, { b: { call: 'b' } }]));
+    const docs = options.docs ?? [doc('lapse', [{ a: { call: 'a' } }, { b: { call: 'b' } }])];
+    let ref;
+    for (const d of docs) [ref] = await engine.register(d);
     await engine.serve();
-    const handle = await engine.start({ namespace: 'test', name: 'lapse' }, {});
+    const handle = await engine.start(ref!, {});
     id = handle.id;
     return { engine, handle, lost, bFences, firstFence: () => aFence };
   }
@@ -104,6 +116,36 @@ describePg('a lapsed lease', reason, () => {
     expect(r.bFences[0]).toBeGreaterThan(r.firstFence() + 1); // two claims since `a`
     const types = (await r.engine.history(r.handle.id)).map((x) => x.event.type);
     expect(types.filter((t) => t === 'TaskStarted')).toHaveLength(2);
+  });
+
+  it('lets go of the children its last step created, which came claimed by it', async () => {
+    const r = await run({
+      // past the parent's lease less its margin (2 s), short of the child's lease: only a
+      // hand-back makes the child claimable
+      skewMs: 59_000,
+      at: (e) => e.type === 'ChildStarted',
+      docs: [
+        doc('kid', [{ b: { call: 'b' } }]),
+        doc('lapse', [
+          { a: { call: 'a' } },
+          { kid: { run: { workflow: { namespace: 'test', name: 'kid', version: '1.0.0' } } } },
+        ]),
+      ],
+      // no claim rounds but those a released item wakes (NOTIFY): a child whose claim
+      // stayed with the lapsed worker would wait here for a minute
+      pollMs: 60_000,
+    });
+    const states = () =>
+      admin<{ state: string }>(`SELECT state FROM "${db.schema}".executions ORDER BY id`);
+    await until(
+      async () => (await states()).every((x) => x.state === 'completed'),
+      'the parent and its child to complete',
+    );
+    expect(await states()).toHaveLength(2);
+    expect(r.lost).toHaveLength(1);
+    expect(r.bFences).toHaveLength(1);
+    const parent = await r.engine.history(r.handle.id);
+    expect(parent.at(-1)?.event).toMatchObject({ type: 'ExecutionCompleted', output: { b: 2 } });
   });
 
   it('launches as usual while the lease lasts', async () => {

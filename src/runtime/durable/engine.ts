@@ -453,20 +453,24 @@ export class DurableEngine {
   }
 
   /**
-   * RunnerDeps.lapsed: when this process cannot vouch for its claim of `id` any more
-   * (Claims.lapsed), the execution leaves it (its effects in flight are aborted) and its
-   * run item is handed back where this worker still holds it, so that the next claim
-   * round, of any worker, this one too, resumes it from its history at once.
+   * RunnerDeps.letGo: this process cannot vouch for its claim of `id` any more
+   * (Claims.lapsed), so the execution leaves it (its effects in flight are aborted) and
+   * its run item is handed back where this worker still holds it: the next claim round,
+   * of any worker, this one too, resumes it from its history at once. So are the run
+   * items of the children its last step created, which came claimed by this process and
+   * which nothing here would drive.
    */
-  private lapsed(id: string): boolean {
-    if (!this.claims.lapsed(id)) return false;
+  private letGo(id: string, children: readonly string[]): void {
     this.attacher.drop(id);
     void this.claims.giveBack(id);
+    for (const child of children) {
+      this.claims.forget(child);
+      void this.claims.giveBack(child);
+    }
     this.hooks.emit('execution:lost', {
       executionId: id,
       reason: `LeaseLapsedError: execution ${id}: this worker's lease on it may have lapsed (no renewal it can vouch for); nothing more is launched here`,
     });
-    return true;
   }
 
   private runnerFor(id: string, w: RegisteredWorkflow): ExecutionRunner {
@@ -512,7 +516,8 @@ export class DurableEngine {
       stepped: (runner) => this.attacher.stepped(runner),
       calling: this.calling,
       holding: () => this.draining,
-      lapsed: (id) => this.lapsed(id),
+      lapsed: (id) => this.claims.lapsed(id),
+      letGo: (id, children) => this.letGo(id, children),
       unloadAt: (runner, until) => this.attacher.unloadAt(runner, until),
     };
   }
