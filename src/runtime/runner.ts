@@ -49,13 +49,14 @@ export interface RunnerDeps extends EffectDeps {
    */
   holding?(): boolean;
   /**
-   * Asked before the runner launches what a step recorded: true when this process can no
-   * longer vouch for its claim of the execution (its lease's end has passed: a process
-   * starved or paused past it). The runner then launches nothing and calls letGo: its
-   * ...Started events are recorded, so whoever claims the execution next launches them,
-   * once.
+   * Asked before the runner launches what a step recorded (or relaunches what a loaded
+   * history has in flight): true when this process can still vouch for its claim of the
+   * execution. Where its lease's last known end has passed (a process starved or paused
+   * past it), a promise: whether the lease could be renewed now, by this worker still
+   * holding it. When not, the runner launches nothing and calls letGo: its ...Started
+   * events are recorded, so whoever claims the execution next launches them, once.
    */
-  lapsed?(executionId: string): boolean;
+  vouch?(executionId: string): true | Promise<boolean>;
   /** Drops a lapsed execution here, with the children its last step created (their run
    *  items came claimed by this process, and nothing here will drive them). */
   letGo?(executionId: string, newChildren: readonly string[]): void;
@@ -196,14 +197,20 @@ export class ExecutionRunner implements EffectHost {
     const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);
     // a draining engine launches nothing: the next process relaunches them
     if (this.deps.holding?.()) relaunch.length = 0;
-    else if (relaunch.length > 0 && this.deps.lapsed?.(this.executionId)) {
-      this.deps.letGo?.(this.executionId, []); // its children were created before: not ours to drop
-      return { relaunchedCalls: 0 };
-    }
-    for (const c of relaunch.sort((a, b) => order(a) - order(b))) {
-      if (c.type === 'ScheduleTimer') this.timers.set(c.effectId, c.fireAt);
-      launch(this, c, childIds.get(c.effectId) ?? '');
-    }
+    const relaunchAll = () => {
+      for (const c of relaunch.sort((a, b) => order(a) - order(b))) {
+        if (c.type === 'ScheduleTimer') this.timers.set(c.effectId, c.fireAt);
+        launch(this, c, childIds.get(c.effectId) ?? '');
+      }
+    };
+    const vouched = relaunch.length === 0 || (this.deps.vouch?.(this.executionId) ?? true);
+    if (vouched === true) relaunchAll();
+    else
+      void vouched.then((ok) => {
+        if (this.detached) return;
+        if (ok) relaunchAll();
+        else this.deps.letGo?.(this.executionId, []); // its children are not new: not ours
+      });
     if (!this.draining) void this.drain();
     return { relaunchedCalls: relaunch.filter((c) => c.type === 'ScheduleCall').length };
   }
@@ -397,11 +404,15 @@ export class ExecutionRunner implements EffectHost {
     this.appended(record, firstSeq);
     if (end) return this.finish(end.outcome);
     if (this.deps.holding?.()) return;
-    if (toLaunch.length > 0 && this.deps.lapsed?.(this.executionId)) {
+    if (toLaunch.length === 0) return;
+    const vouched = this.deps.vouch?.(this.executionId) ?? true;
+    if (vouched !== true && !(await vouched) && !this.detached) {
       const created = toLaunch.filter(([c]) => c.type === 'ScheduleChild').map(([, id]) => id);
       this.deps.letGo?.(this.executionId, created);
       return;
     }
+    // dropped while its step was written (a re-claim rebuilt it, a lapse): launch nothing
+    if (this.detached) return;
     // listens subscribe before anything else starts (an emit in the same step must reach them)
     if (listens) {
       const order = (c: ScheduleCommand) => (c.type === 'ScheduleListen' ? 0 : 1);

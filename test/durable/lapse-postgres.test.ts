@@ -1,16 +1,17 @@
-// A worker that can no longer vouch for its lease launches no call. Here the step that
-// records TaskStarted of call `b` commits under a valid claim, and then, before the
-// runner launches `b`, the worker's clock passes the lease's end with no renewal (a
-// process starved or paused past its lease; renewals come every 20 s here). In a chaos
-// run such a worker's call reached the service after another worker had run the same
-// effect and recorded its result (docs/guarantees.md). The worker must let the execution
-// go instead: no launch under the old claim, the run item handed back, and the next claim
-// (this worker's own, nobody else serves) relaunches `b` from the history, once.
+// A worker launches no call under a lease it cannot vouch for. Here the step that records
+// TaskStarted of call `b` commits under a valid claim, and then, before the runner
+// launches `b`, the worker's clock passes the lease's end with no renewal (a process
+// starved or paused past its lease; renewals come every 20 s here). In a chaos run such a
+// worker's call reached the service after another worker had run the same effect and
+// recorded its result (docs/guarantees.md). The worker first renews the lease: when it
+// still holds the execution it launches as usual; when another worker took it meanwhile
+// it lets the execution go (no launch under the old claim, the run item handed back where
+// it holds it), and the next claim relaunches `b` from the history, once.
 import { expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../src/runtime/clock.js';
 import { DurableEngine } from '../../src/runtime/durable/engine.js';
-import { admin, describePg, pgUnavailable, schemaPerTest, until } from '../store/pg-helpers.js';
 import type { HistoryEvent } from '../../src/history/events.js';
+import { admin, describePg, pgUnavailable, schemaPerTest, until } from '../store/pg-helpers.js';
 import { doc } from './helpers.js';
 
 const reason = await pgUnavailable();
@@ -20,30 +21,49 @@ describePg('a lapsed lease', reason, () => {
 
   async function run(options: {
     skewMs: number;
-    skewAtReload?: boolean;
+    /** Another worker ("w2", gone since) claims the execution while this one is late. */
+    stolen: boolean;
+    /** The history read for the claim that takes the execution back is late too. */
+    lateReload?: boolean;
     /** The lapse comes after the step that records this (default: TaskStarted of `b`). */
     at?: (e: HistoryEvent) => boolean;
-    /** Workflows besides the default one; the last is started. */
+    /** The workflows to register; the last is started (default: a, then b). */
     docs?: string[];
     pollMs?: number;
   }) {
     const store = await db.store();
     // the worker's clock; the test moves it on at the chosen moment
     let offset = 0;
-    let reloadSkew = false;
-    if (options.skewAtReload) {
-      // the history read for the claim that takes the execution back is slow, past the
-      // lease: the runner built from it must not relaunch `b` either
-      const load = store.loadHistory.bind(store);
-      store.loadHistory = async (...args) => {
-        const history = await load(...args);
-        if (reloadSkew) {
-          reloadSkew = false;
-          offset += options.skewMs;
-        }
-        return history;
-      };
-    }
+    let late = false;
+    let lateAgain = false;
+    const lapse = () => {
+      offset += options.skewMs;
+      late = options.stolen;
+    };
+    // the worker's renewal, asked because the lease looks lapsed, finds what the test set
+    const renew = store.renewLease.bind(store);
+    let renewals = 0;
+    store.renewLease = async (worker, items, leaseUntil) => {
+      renewals++;
+      if (late) {
+        late = false;
+        await admin(
+          `UPDATE "${db.schema}".work SET claimed_by = 'w2', lease_until = 1, available_at = 1
+           WHERE execution_id = $1 AND key = 'run'`,
+          [items[0]!.executionId],
+        );
+      }
+      return renew(worker, items, leaseUntil);
+    };
+    const load = store.loadHistory.bind(store);
+    store.loadHistory = async (...args) => {
+      const history = await load(...args);
+      if (lateAgain) {
+        lateAgain = false;
+        lapse();
+      }
+      return history;
+    };
     const clock: Clock = { now: () => Date.now() + offset, schedule: systemClock.schedule };
     const engine = db.keep(
       new DurableEngine({
@@ -73,15 +93,13 @@ describePg('a lapsed lease', reason, () => {
       bFences.push(await fenceOf(id));
       return { b: 2 };
     });
-    let fenceAtB: number | undefined;
+    let lapsed = false;
     engine.on('history:appended', ({ events }) => {
       const at = options.at ?? ((e) => e.type === 'TaskStarted' && e.taskId.endsWith('/b'));
-      const startsB = events.some(at);
-      if (startsB && fenceAtB === undefined) {
-        fenceAtB = -1; // once
-        offset += options.skewMs; // right after the commit, before the launch
-        reloadSkew = options.skewAtReload === true;
-      }
+      if (lapsed || !events.some(at)) return;
+      lapsed = true; // once: right after the commit, before the launch
+      lapse();
+      lateAgain = options.lateReload === true;
     });
     const lost: string[] = [];
     engine.on('execution:lost', ({ reason: why }) => lost.push(why));
@@ -91,11 +109,19 @@ describePg('a lapsed lease', reason, () => {
     await engine.serve();
     const handle = await engine.start(ref!, {});
     id = handle.id;
-    return { engine, handle, lost, bFences, firstFence: () => aFence };
+    return { engine, handle, lost, bFences, firstFence: () => aFence, renewals: () => renewals };
   }
 
-  it('launches no call past the lease: the execution goes back and its next claim runs the call once', async () => {
-    const r = await run({ skewMs: 61_000 });
+  it('renews a lease that looks lapsed and launches when it still holds the execution', async () => {
+    const r = await run({ skewMs: 61_000, stolen: false });
+    expect(await r.handle.result()).toEqual({ b: 2 });
+    expect(r.lost).toEqual([]);
+    expect(r.bFences).toEqual([r.firstFence()]);
+    expect(r.renewals()).toBe(1); // the one the late launch asked for
+  });
+
+  it('launches no call once another worker took it: the next claim runs the call once', async () => {
+    const r = await run({ skewMs: 61_000, stolen: true });
     expect(await r.handle.result()).toEqual({ b: 2 });
     expect(r.lost).toHaveLength(1);
     expect(r.lost[0]).toMatch(/^LeaseLapsedError: execution \S+: this worker's lease/);
@@ -108,7 +134,7 @@ describePg('a lapsed lease', reason, () => {
   });
 
   it('relaunches no call from a history read past the lease either', async () => {
-    const r = await run({ skewMs: 61_000, skewAtReload: true });
+    const r = await run({ skewMs: 61_000, stolen: true, lateReload: true });
     expect(await r.handle.result()).toEqual({ b: 2 });
     expect(r.lost).toHaveLength(2);
     expect(r.lost.every((why) => why.startsWith('LeaseLapsedError'))).toBe(true);
@@ -123,6 +149,7 @@ describePg('a lapsed lease', reason, () => {
       // past the parent's lease less its margin (2 s), short of the child's lease: only a
       // hand-back makes the child claimable
       skewMs: 59_000,
+      stolen: true,
       at: (e) => e.type === 'ChildStarted',
       docs: [
         doc('kid', [{ b: { call: 'b' } }]),
@@ -149,9 +176,10 @@ describePg('a lapsed lease', reason, () => {
   });
 
   it('launches as usual while the lease lasts', async () => {
-    const r = await run({ skewMs: 30_000 }); // half the lease: still vouched for
+    const r = await run({ skewMs: 30_000, stolen: true }); // half the lease: still vouched for
     expect(await r.handle.result()).toEqual({ b: 2 });
     expect(r.lost).toEqual([]);
     expect(r.bFences).toEqual([r.firstFence()]);
+    expect(r.renewals()).toBe(0);
   });
 });

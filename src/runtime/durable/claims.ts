@@ -320,9 +320,10 @@ export class Claims {
   /**
    * Whether this process can no longer vouch for its claim of `id`: the end of its claim
    * or last renewal, less a margin for clocks and the call's own start, has passed. The
-   * engine then launches no call of the execution and hands it back (engine.ts), since a
-   * call launched now could reach its service after another worker, having claimed the
-   * execution meanwhile, ran the same effect and recorded its result. That is what a
+   * engine then renews the lease before it launches a call of the execution (confirm),
+   * and where that fails hands the execution back (engine.ts), since a call launched now
+   * could reach its service after another worker, having claimed the execution
+   * meanwhile, ran the same effect and recorded its result. That is what a
    * worker starved of CPU past its lease did in a chaos run (docs/guarantees.md). The
    * fencing token still refuses such a worker's writes; this keeps its calls from going
    * out. Always false on an exclusive store (nobody else takes its claims) and for an
@@ -336,6 +337,29 @@ export class Claims {
     if (this.clock.now() < until - margin) return false;
     this.keeper?.flush?.(); // a renewal the event loop has not read yet
     return this.clock.now() >= (this.vouched.get(id) ?? 0) - margin;
+  }
+
+  /**
+   * Asked when lapsed(id): renews `id`'s lease in the store now, if this worker still
+   * holds it. True when it did (the lease lasts a lease from now, and is vouched for
+   * again); false when another worker holds it, nobody does, or the store cannot say. A
+   * renewal late only because this process was slow (a starved CPU, renewals queued) so
+   * costs one round trip instead of a rebuild of the execution.
+   */
+  async confirm(id: string): Promise<boolean> {
+    const until = this.clock.now() + this.leaseMs;
+    try {
+      const renewed = await this.store.renewLease(
+        this.options.name,
+        [{ executionId: id, key: runKey }],
+        until,
+      );
+      if (renewed !== 1 || !this.held.has(id)) return false;
+      this.vouched.set(id, Math.max(until, this.vouched.get(id) ?? 0));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Whether this process's last claim of `id` took back its own lapsed lease with no

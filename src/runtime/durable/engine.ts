@@ -454,7 +454,7 @@ export class DurableEngine {
 
   /**
    * RunnerDeps.letGo: this process cannot vouch for its claim of `id` any more
-   * (Claims.lapsed), so the execution leaves it (its effects in flight are aborted) and
+   * (Claims.lapsed, and a renewal failed: Claims.confirm), so the execution leaves it (its effects in flight are aborted) and
    * its run item is handed back where this worker still holds it: the next claim round,
    * of any worker, this one too, resumes it from its history at once. So are the run
    * items of the children its last step created, which came claimed by this process and
@@ -516,7 +516,7 @@ export class DurableEngine {
       stepped: (runner) => this.attacher.stepped(runner),
       calling: this.calling,
       holding: () => this.draining,
-      lapsed: (id) => this.claims.lapsed(id),
+      vouch: (id) => !this.claims.lapsed(id) || this.claims.confirm(id),
       letGo: (id, children) => this.letGo(id, children),
       unloadAt: (runner, until) => this.attacher.unloadAt(runner, until),
     };
