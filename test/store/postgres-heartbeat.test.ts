@@ -41,6 +41,32 @@ function blockFor(ms: number): void {
 
 const leaseMs = 1500;
 
+/**
+ * Executions a and b, each with a ready item, one claimed by w1 and one by w2 (10 ms
+ * leases), and a heartbeat of w1's (a minute's leases, every 20 ms) that holds neither yet.
+ */
+async function twoClaimedOneHeld(): Promise<LeaseHeartbeat> {
+  store = await openTestStore(schema);
+  await seed(store, ['a', 'b']);
+  await store.commit({
+    now: 0,
+    writes: ['a', 'b'].map((id) => ({
+      executionId: id,
+      expectedNextSeq: 2,
+      addWork: [{ key: 'ready', kind: 'ready' as const, dueAt: 0 }],
+    })),
+  });
+  await store.claimWork({ worker: 'w1', now: 0, leaseMs: 10, limit: 1 });
+  await store.claimWork({ worker: 'w2', now: 0, leaseMs: 10, limit: 1 });
+  return new LeaseHeartbeat({
+    connectionString: pgUrl,
+    schema,
+    worker: 'w1',
+    leaseMs: 60_000,
+    intervalMs: 20,
+  });
+}
+
 describePg('PostgreSQL lease heartbeat', unavailable, () => {
   it('keeps a lease alive from its thread while the event loop is blocked past it', async () => {
     store = await openTestStore(schema);
@@ -71,26 +97,7 @@ describePg('PostgreSQL lease heartbeat', unavailable, () => {
   });
 
   it('renews only the items it holds for its worker, and stops when told', async () => {
-    store = await openTestStore(schema);
-    const s = store;
-    await seed(s, ['a', 'b']);
-    await s.commit({
-      now: 0,
-      writes: ['a', 'b'].map((id) => ({
-        executionId: id,
-        expectedNextSeq: 2,
-        addWork: [{ key: 'ready', kind: 'ready' as const, dueAt: 0 }],
-      })),
-    });
-    await s.claimWork({ worker: 'w1', now: 0, leaseMs: 10, limit: 1 });
-    await s.claimWork({ worker: 'w2', now: 0, leaseMs: 10, limit: 1 });
-    heartbeat = new LeaseHeartbeat({
-      connectionString: pgUrl,
-      schema,
-      worker: 'w1',
-      leaseMs: 60_000,
-      intervalMs: 20,
-    });
+    heartbeat = await twoClaimedOneHeld();
     heartbeat.hold([
       { executionId: 'a', key: 'ready' },
       { executionId: 'b', key: 'ready' },
@@ -114,29 +121,10 @@ describePg('PostgreSQL lease heartbeat', unavailable, () => {
   });
 
   it("reports each round's renewed executions, also to a blocked event loop that flushes", async () => {
-    store = await openTestStore(schema);
-    const s = store;
-    await seed(s, ['a', 'b']);
-    await s.commit({
-      now: 0,
-      writes: ['a', 'b'].map((id) => ({
-        executionId: id,
-        expectedNextSeq: 2,
-        addWork: [{ key: 'ready', kind: 'ready' as const, dueAt: 0 }],
-      })),
-    });
-    await s.claimWork({ worker: 'w1', now: 0, leaseMs: 10, limit: 1 });
-    await s.claimWork({ worker: 'w2', now: 0, leaseMs: 10, limit: 1 });
+    heartbeat = await twoClaimedOneHeld();
     const [mine] = await admin<{ execution_id: string }>(
       `SELECT execution_id FROM "${schema}".work WHERE claimed_by = 'w1'`,
     );
-    heartbeat = new LeaseHeartbeat({
-      connectionString: pgUrl,
-      schema,
-      worker: 'w1',
-      leaseMs: 60_000,
-      intervalMs: 20,
-    });
     const reports: { ids: readonly string[]; until: number }[] = [];
     heartbeat.onRenewed((ids, until) => reports.push({ ids, until }));
     const before = Date.now();
