@@ -117,20 +117,17 @@ export class DurableEngine {
       child: (parentId, e) => this.attacher.children.record(parentId, e),
       lease: (id) => this.claims.lease(id),
       ...(this.claims.exclusive ? {} : { sharedAs: this.claims.options.name }),
-      lost: (id, error) => {
-        this.attacher.drop(id);
-        // Outcome unknown (not refused): resume it from history soon, not after a lease.
-        // A sequence mismatch with the claim held means another runner of this process
-        // wrote first (no other worker gets past the lease): the claim goes back too, so a
-        // claim round resumes the execution from what was written (on SQLite, whose claims
-        // never lapse, nothing else would).
-        if (error instanceof StoreBusyError || error instanceof SequenceMismatchError)
-          void this.claims.giveBack(id);
-        this.hooks.emit('execution:lost', {
-          executionId: id,
-          reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        });
-      },
+      // Outcome unknown (not refused): resume it from history soon, not after a lease.
+      // A sequence mismatch with the claim held means another runner of this process
+      // wrote first (no other worker gets past the lease): the claim goes back too, so a
+      // claim round resumes the execution from what was written (on SQLite, whose claims
+      // never lapse, nothing else would).
+      lost: (id, error) =>
+        this.leave(
+          id,
+          error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          error instanceof StoreBusyError || error instanceof SequenceMismatchError,
+        ),
     });
     this.attacher = new Attacher({
       store: this.store,
@@ -453,24 +450,33 @@ export class DurableEngine {
   }
 
   /**
+   * The execution leaves this process (its runner is dropped, its effects in flight are
+   * aborted) and `execution:lost` says why; with `handBack`, its run item goes back where
+   * this worker still holds it, so the next claim round, of any worker, this one too,
+   * resumes it from its history at once.
+   */
+  private leave(id: string, reason: string, handBack: boolean): void {
+    this.attacher.drop(id);
+    if (handBack) void this.claims.giveBack(id);
+    this.hooks.emit('execution:lost', { executionId: id, reason });
+  }
+
+  /**
    * RunnerDeps.letGo: this process cannot vouch for its claim of `id` any more
-   * (Claims.lapsed, and a renewal failed: Claims.confirm), so the execution leaves it (its effects in flight are aborted) and
-   * its run item is handed back where this worker still holds it: the next claim round,
-   * of any worker, this one too, resumes it from its history at once. So are the run
-   * items of the children its last step created, which came claimed by this process and
-   * which nothing here would drive.
+   * (Claims.lapsed, and a renewal failed: Claims.confirm). The execution leaves it and is
+   * handed back, and so are the children its last step created: their run items came
+   * claimed by this process, and nothing here would drive them.
    */
   private letGo(id: string, children: readonly string[]): void {
-    this.attacher.drop(id);
-    void this.claims.giveBack(id);
     for (const child of children) {
       this.claims.forget(child);
       void this.claims.giveBack(child);
     }
-    this.hooks.emit('execution:lost', {
-      executionId: id,
-      reason: `LeaseLapsedError: execution ${id}: this worker's lease on it may have lapsed (no renewal it can vouch for); nothing more is launched here`,
-    });
+    this.leave(
+      id,
+      `LeaseLapsedError: execution ${id}: this worker's lease on it may have lapsed (no renewal it can vouch for); nothing more is launched here`,
+      true,
+    );
   }
 
   private runnerFor(id: string, w: RegisteredWorkflow): ExecutionRunner {

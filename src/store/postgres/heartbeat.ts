@@ -63,7 +63,7 @@ async function beat() {
     const until = Date.now() + d.leaseMs;
     const r = await c.query(d.sql, [d.worker, items.map((i) => i.executionId),
       items.map((i) => i.key), until, d.agingMs]);
-    d.reports.postMessage({ until, ids: r.rows.map((row) => row.execution_id), of: items.length });
+    d.reports.postMessage({ until, ids: r.rows.map((row) => row.execution_id) });
   } catch (error) {
     if (client) client.end().catch(() => undefined);
     client = undefined;
@@ -86,7 +86,7 @@ parentPort.on('message', (m) => {
 `;
 
 /** What a renewal round reports: the executions renewed until `until`, or a failure. */
-type Report = { until: number; ids: string[]; of: number } | { failed: string };
+type Report = { until: number; ids: string[] } | { failed: string };
 
 export class LeaseHeartbeat {
   private readonly thread: Worker;
