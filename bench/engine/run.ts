@@ -12,6 +12,7 @@ import { DurableEngine } from '../../src/runtime/durable/engine.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import type { HistoryEvent } from '../../src/history/events.js';
 import type { SqliteStore } from '../../src/store/sqlite/store.js';
+import type { DrainLimits } from '../../src/store/sqlite/writer.js';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,8 +29,13 @@ const row = (name: string, value: string, goal = '') => {
 };
 const dir = mkdtempSync(join(tmpdir(), 'weft-bench-engine-'));
 let n = 0;
-const fresh = (): SqliteStore =>
-  openSqliteStore({ path: join(dir, `b${n++}.db`), synchronous: 'FULL', integrityCheck: 'none' });
+const fresh = (drain?: DrainLimits): SqliteStore =>
+  openSqliteStore({
+    path: join(dir, `b${n++}.db`),
+    synchronous: 'FULL',
+    integrityCheck: 'none',
+    ...(drain ? { drain } : {}),
+  });
 const doc = (name: string, tasks: unknown[]) =>
   JSON.stringify({
     document: { dsl: '1.0.0', namespace: 'bench', name, version: '1.0.0' },
@@ -109,6 +115,18 @@ if (want('chain40')) {
   // docs/benchmarks.md "session 11"). A worker serving for more than a second is warm.
   const warm = flag('chain-warmup', 300);
   for (let i = 0; i < warm; i++) await (await e.start(ref!, {})).result(); // ~67 frames each
+  // The same chain on a store whose every group waits for the next turn of the event loop
+  // (the writer without its drain, as before session 12), one round each in turn.
+  const turnStore = fresh({ drainMs: 0, drainFlushes: 1 });
+  const turnEngine = engineOn(turnStore);
+  const [turnRef] = await turnEngine.register(
+    doc(
+      'chain40',
+      Array.from({ length: 40 }, (_, i) => ({ [`c${i}`]: noop })),
+    ),
+  );
+  for (let i = 0; i < warm; i++) await (await turnEngine.start(turnRef!, {})).result();
+  const turnSteps: number[] = [];
   rawCommit(1100);
   const steps: number[] = [];
   const raws: number[] = [];
@@ -190,6 +208,9 @@ if (want('chain40')) {
     const b0 = process.hrtime.bigint();
     for (let i = 0; i < 41; i++) await bareStep(i + 1);
     floors.push(ms(b0) / 41 / ((r + rawCommit(41)) / 2));
+    const u0 = process.hrtime.bigint();
+    await (await turnEngine.start(turnRef!, {})).result();
+    turnSteps.push(ms(u0) / 41);
   }
   row(
     `chain40: time per step (median of ${rounds} rounds)`,
@@ -206,6 +227,14 @@ if (want('chain40')) {
       `statements ${median(statements).toFixed(0)}, engine JavaScript and hop ${median(rests).toFixed(0)}; ` +
       `the same commits through store.commit() with no engine: ${median(floors).toFixed(2)}x the raw commit`,
   );
+  row(
+    'chain40: without the writer drain (each group waits for a turn of the loop)',
+    `${median(turnSteps).toFixed(3)} ms per step; with the drain ${median(steps).toFixed(3)} ms ` +
+      `(${(median(steps) / median(turnSteps)).toFixed(3)}x); ${store.stats.drained} of ` +
+      `${store.stats.transactions} groups drained`,
+  );
+  await turnEngine.close();
+  await turnStore.close();
   await e.close();
   await store.close();
 }

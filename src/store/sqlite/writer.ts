@@ -12,6 +12,17 @@
 // alone measured 0.6-0.9 µs per operation; the engine's CPU per step went from ~150 to
 // ~70-84 µs with this and the other write-path changes (docs/benchmarks.md, 2026-11-26).
 //
+// The next group does not always wait for the next turn of the event loop. When the
+// promises a flush settled lead, through microtasks alone, to new writes (an execution
+// whose next step needs no I/O: a registered function, a `set`, a branch), those writes
+// are flushed as soon as the microtasks have run, in the same turn: the turn cost 7-8 µs
+// of a step's ~40 µs of overhead on the dev VM (session 12, docs/benchmarks.md). Every
+// write the settled promises could lead to is queued by then, so the group is as large
+// as the next turn's would be. Writes from I/O callbacks (an HTTP response, a timer)
+// still wait for the turn, which gathers all of them. A run of such flushes yields to
+// the event loop after `drainMs` or `drainFlushes`, whichever comes first, so a long
+// chain of steps never starves I/O, timers or the HTTP API.
+//
 // Measured on the shared 2-core dev VM, synchronous=FULL (bench/store/commit.ts,
 // docs/storage.md): one commit per transaction 200-320 µs (3-5K commits/s, the fsync);
 // 100 concurrent commits grouped into one transaction 24-47 µs per step (21-42K
@@ -46,6 +57,8 @@ export interface WriterStats {
    */
   statementsMs: number;
   commitMs: number;
+  /** Flushes run right after the microtasks of the flush before, in the same turn. */
+  drained: number;
 }
 
 /**
@@ -67,16 +80,33 @@ function unavailable(error: unknown): string | undefined {
   return undefined;
 }
 
+/** How long, and for how many flushes, writes may be flushed without a turn of the loop. */
+export interface DrainLimits {
+  /** Milliseconds since the turn's first flush began; 0 turns draining off. */
+  drainMs: number;
+  /** Flushes in one turn, its first included. */
+  drainFlushes: number;
+}
+
+export const defaultDrainLimits: DrainLimits = { drainMs: 1, drainFlushes: 32 };
+
 export class Writer {
   private queue: Pending[] = [];
+  /** A flush is due: on the next turn (setImmediate) or when the microtasks have run. */
   private scheduled = false;
   private closed = false;
+  /** From a flush until the microtasks it caused have run (afterDrain). */
+  private draining = false;
+  /** When this turn's first flush began, and how many flushes the turn has run. */
+  private turnStarted = 0;
+  private turnFlushes = 0;
   readonly stats: WriterStats = {
     transactions: 0,
     operations: 0,
     largestGroup: 0,
     statementsMs: 0,
     commitMs: 0,
+    drained: 0,
   };
 
   constructor(
@@ -84,6 +114,7 @@ export class Writer {
     private readonly s: Statements,
     /** Cap on one transaction's operations, so one fsync never waits on a huge group. */
     private readonly maxGroup = 1000,
+    private readonly drain: DrainLimits = defaultDrainLimits,
   ) {}
 
   submit<T>(run: () => T): Promise<T> {
@@ -92,16 +123,48 @@ export class Writer {
       this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        // while draining, afterDrain flushes or hands over to the next turn
+        if (!this.draining) setImmediate(this.onTurn);
       }
     });
   }
 
-  /** Runs everything queued. Called on the next tick, and by close(). */
+  /** Runs everything queued. Called on the next turn, after a drain, and by close(). */
   flush(): void {
     this.scheduled = false;
+    if (this.queue.length === 0) return;
     while (this.queue.length > 0) this.runGroup(this.queue.splice(0, this.maxGroup));
+    if (!this.draining && !this.closed && this.drain.drainMs > 0) {
+      this.draining = true;
+      // Queued behind the reactions of the promises just settled; the tick it schedules
+      // runs once the microtask queue is empty, cascades included (Node runs ticks and
+      // microtasks in turn until both are empty, before the loop goes on).
+      queueMicrotask(this.armDrain);
+    }
   }
+
+  private readonly onTurn = (): void => {
+    this.turnStarted = performance.now();
+    this.turnFlushes = 1;
+    this.flush();
+  };
+
+  private readonly armDrain = (): void => {
+    process.nextTick(this.afterDrain);
+  };
+
+  private readonly afterDrain = (): void => {
+    this.draining = false;
+    if (!this.scheduled) return; // the settled promises led to no write
+    const { drainMs, drainFlushes } = this.drain;
+    if (this.turnFlushes < drainFlushes && performance.now() - this.turnStarted < drainMs) {
+      this.turnFlushes += 1;
+      this.stats.drained += 1;
+      this.flush();
+    } else {
+      setImmediate(this.onTurn);
+    }
+  };
 
   close(): void {
     this.flush();
