@@ -181,6 +181,13 @@ export interface WorkItem extends Omit<NewWorkItem, 'claim'> {
   firstClaim?: true;
 }
 
+/** A work item to give back: the fence, where given, names the claim meant. */
+export interface ReleasedItem {
+  executionId: string;
+  key: string;
+  fence?: number;
+}
+
 export interface ClaimRequest {
   worker: string;
   now: number;
@@ -331,17 +338,19 @@ export interface Store {
    * back for a reload or a request; a later claim, after a crash, must not read the mark).
    */
   claimWork(request: ClaimRequest): Promise<WorkItem[]>;
-  /** Gives claimed work back (worker shutting down); only the holder's items move. */
   /** Extends the leases `worker` holds on these items to `leaseUntil`; returns how many. */
   renewLease(
     worker: string,
     items: readonly { executionId: string; key: string }[],
     leaseUntil: number,
   ): Promise<number>;
-  releaseWork(
-    worker: string,
-    items: readonly { executionId: string; key: string }[],
-  ): Promise<number>;
+  /**
+   * Gives claimed work back (a worker shutting down, or letting one execution go); only
+   * the holder's items move, and an item given with a `fence` only while its claim still
+   * carries that token (stores with fencing tokens): a late hand-back of a lapsed claim
+   * must not release the claim this worker took again since. Returns how many moved.
+   */
+  releaseWork(worker: string, items: readonly ReleasedItem[]): Promise<number>;
   /** A cached effect result that is still fresh at `now`. */
   getCached(key: string, now: number): Promise<CacheEntry | undefined>;
   /** Deletes cache entries stale at `now`; returns how many. */

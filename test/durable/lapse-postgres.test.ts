@@ -40,6 +40,16 @@ describePg('a lapsed lease', reason, () => {
       offset += options.skewMs;
       late = options.stolen;
     };
+    // While "w2" holds the item, w1's claim rounds wait until w1 has let the execution go:
+    // the case is the let-go, not a claim round that takes the item back first (which
+    // drops the late runner too, and under CPU load came first, session 12).
+    let afterLetGo: Promise<void> | undefined;
+    let letGone = () => {};
+    const claimFenced = store.claimFenced.bind(store);
+    store.claimFenced = async (request) => {
+      await afterLetGo;
+      return claimFenced(request);
+    };
     // the worker's renewal, asked because the lease looks lapsed, finds what the test set
     const renew = store.renewLease.bind(store);
     let renewals = 0;
@@ -47,6 +57,7 @@ describePg('a lapsed lease', reason, () => {
       renewals++;
       if (late) {
         late = false;
+        afterLetGo = new Promise((resolve) => (letGone = resolve));
         await admin(
           `UPDATE "${db.schema}".work SET claimed_by = 'w2', lease_until = 1, available_at = 1
            WHERE execution_id = $1 AND key = 'run'`,
@@ -102,7 +113,10 @@ describePg('a lapsed lease', reason, () => {
       lateAgain = options.lateReload === true;
     });
     const lost: string[] = [];
-    engine.on('execution:lost', ({ reason: why }) => lost.push(why));
+    engine.on('execution:lost', ({ reason: why }) => {
+      lost.push(why);
+      letGone();
+    });
     const docs = options.docs ?? [doc('lapse', [{ a: { call: 'a' } }, { b: { call: 'b' } }])];
     let ref;
     for (const d of docs) [ref] = await engine.register(d);

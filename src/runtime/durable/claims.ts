@@ -225,6 +225,10 @@ export class Claims {
   private readonly vouched = new Map<string, number>();
   private keeper: LeaseKeeper | undefined;
   private closed = false;
+  /** The claim round in flight, and the first attempts of hand-backs in flight: each
+   *  waits for the other (giveBack). */
+  private claiming: Promise<unknown> | undefined;
+  private readonly releasing = new Set<Promise<unknown>>();
   readonly exclusive: boolean;
   /** Exclusive store, and not claimedOnly: this process drives every execution it
    *  attaches, and nobody else takes its claims. */
@@ -282,6 +286,11 @@ export class Claims {
   mayDrive(record: { id: string; awaitingAdmission?: true }): boolean {
     if (this.held.has(record.id)) return true;
     return this.holds(record.id) && record.awaitingAdmission !== true;
+  }
+
+  /** The fencing token of this process's claim of `id`, where the store has them. */
+  fenceOf(id: string): number | undefined {
+    return this.held.get(id)?.fences?.[0];
   }
 
   /** The lease the commits of `id` carry (none on exclusive stores). */
@@ -383,6 +392,18 @@ export class Claims {
 
   /** Claims due run items (at most `limit`) and holds them. */
   async claim(limit: number): Promise<WorkItem[]> {
+    // a hand-back in flight first: it may release only the claim it means (giveBack)
+    if (this.releasing.size > 0) await Promise.allSettled([...this.releasing]);
+    const round = this.claimRound(limit);
+    this.claiming = round;
+    try {
+      return await round;
+    } finally {
+      if (this.claiming === round) this.claiming = undefined;
+    }
+  }
+
+  private async claimRound(limit: number): Promise<WorkItem[]> {
     const request = {
       worker: this.options.name,
       now: this.clock.now(),
@@ -416,19 +437,53 @@ export class Claims {
    * lapse, until the next start); released, the next claim round of any worker, this one
    * too, resumes it from its history. The store may still be unreachable: tried again
    * with backoff for up to `worker.leaseMs`, after which the lease has lapsed anyway.
+   *
+   * Only the claim given up goes back, never one this process took again since: a claim
+   * round here may take the item again (once another worker's lease on it lapsed, or
+   * this one's), and releasing that claim made a third relaunch the calls the second had
+   * just launched (a lapse test under CPU load, session 12). So a hand-back waits for the
+   * claim round in flight and gives nothing back if that round took the item; a claim
+   * round waits for the first attempt of each hand-back in flight; and `fence` (fenceOf,
+   * read before the execution was dropped), where known, names the claim in the store.
    */
-  async giveBack(id: string): Promise<void> {
+  async giveBack(id: string, fence?: number): Promise<void> {
+    const first = this.giveBackOnce(id, fence);
+    this.releasing.add(first);
+    let done: boolean;
+    try {
+      done = await first;
+    } finally {
+      this.releasing.delete(first);
+    }
+    if (!done) await this.giveBackLater(id, fence);
+  }
+
+  /** True when nothing is left to do: released, or claimed here again meanwhile. */
+  private async giveBackOnce(id: string, fence: number | undefined): Promise<boolean> {
+    if (this.claiming) await this.claiming.catch(() => undefined);
+    if (this.held.has(id)) return true;
+    try {
+      await this.release(id, fence);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async release(id: string, fence: number | undefined): Promise<void> {
+    const item = { executionId: id, key: runKey, ...(fence !== undefined ? { fence } : {}) };
+    await this.store.releaseWork(this.options.name, [item]);
+    if (this.givenBack.size >= 10_000) this.givenBack.clear(); // a hint: bounded
+    this.givenBack.add(id);
+  }
+
+  /** The store could not be reached: tried again with backoff, for up to a lease. */
+  private async giveBackLater(id: string, fence: number | undefined): Promise<void> {
     const until = this.clock.now() + this.options.leaseMs;
     for (let wait = 100; !this.closed; wait = Math.min(wait * 2, 2000)) {
-      try {
-        await this.store.releaseWork(this.options.name, [{ executionId: id, key: runKey }]);
-        if (this.givenBack.size >= 10_000) this.givenBack.clear(); // a hint: bounded
-        this.givenBack.add(id);
-        return;
-      } catch {
-        if (this.clock.now() + wait > until) return;
-        await new Promise((r) => setTimeout(r, wait).unref());
-      }
+      if (this.clock.now() + wait > until) return; // the lease has lapsed by then anyway
+      await new Promise((r) => setTimeout(r, wait).unref());
+      if (await this.giveBackOnce(id, fence)) return;
     }
   }
 

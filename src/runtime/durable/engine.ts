@@ -456,8 +456,9 @@ export class DurableEngine {
    * resumes it from its history at once.
    */
   private leave(id: string, reason: string, handBack: boolean): void {
+    const fence = this.claims.fenceOf(id); // the claim to hand back, read before drop forgets it
     this.attacher.drop(id);
-    if (handBack) void this.claims.giveBack(id);
+    if (handBack) void this.claims.giveBack(id, fence);
     this.hooks.emit('execution:lost', { executionId: id, reason });
   }
 
@@ -469,8 +470,9 @@ export class DurableEngine {
    */
   private letGo(id: string, children: readonly string[]): void {
     for (const child of children) {
+      const fence = this.claims.fenceOf(child);
       this.claims.forget(child);
-      void this.claims.giveBack(child);
+      void this.claims.giveBack(child, fence);
     }
     this.leave(
       id,

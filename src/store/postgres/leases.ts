@@ -4,12 +4,13 @@
 
 import type pg from 'pg';
 import { admit, needsAdmission, usageKey, type SlotRow } from '../admission.js';
-import type { ClaimRequest } from '../types.js';
+import type { ClaimRequest, ReleasedItem } from '../types.js';
 import { toFencedWorkItem, type FencedWorkItem, type PgWorkRow } from './rows.js';
 import * as limits from './sql/limits.js';
 import * as work from './sql/work.js';
 
 export type Items = readonly { executionId: string; key: string }[];
+export type ReleasedItems = readonly ReleasedItem[];
 
 export function claimProblem(request: ClaimRequest): string | undefined {
   if (typeof request.worker !== 'string' || request.worker === '') return 'worker is required';
@@ -142,7 +143,7 @@ export async function renew(
 export async function release(
   client: pg.ClientBase,
   worker: string,
-  items: Items,
+  items: ReleasedItems,
   agingMs: number,
 ): Promise<{ released: number; earliest: number | undefined }> {
   const { rows } = await client.query<{ due_at: number }>(work.releaseWork, [
@@ -150,6 +151,7 @@ export async function release(
     items.map((i) => i.executionId),
     items.map((i) => i.key),
     agingMs,
+    items.map((i) => i.fence ?? null),
   ]);
   let earliest: number | undefined;
   for (const r of rows) earliest = Math.min(earliest ?? r.due_at, r.due_at);

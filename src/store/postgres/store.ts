@@ -43,7 +43,7 @@ import { appendEvents } from './events.js';
 import { applyPutWorkflow } from './apply.js';
 import { Committer, type CommitterStats } from './committer.js';
 import { query, transaction, type Retry } from './connection.js';
-import { claim, claimProblem, release, renew, type Items } from './leases.js';
+import { claim, claimProblem, release, renew, type Items, type ReleasedItems } from './leases.js';
 import { WorkListener, type WorkCallback } from './listener.js';
 import { LeaseHeartbeat } from './heartbeat.js';
 import { openPool, type Opened, type PostgresStoreOptions } from './open.js';
@@ -284,7 +284,7 @@ export class PostgresStore implements Store {
     return this.lease((client) => renew(client, worker, items, leaseUntil, this.agingMs));
   }
 
-  async releaseWork(worker: string, items: Items): Promise<number> {
+  async releaseWork(worker: string, items: ReleasedItems): Promise<number> {
     if (items.length === 0) return 0;
     return this.lease(async (client) => {
       const { released, earliest } = await release(client, worker, items, this.agingMs);

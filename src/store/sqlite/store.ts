@@ -21,6 +21,7 @@ import type {
   HistoryRecord,
   NewExecution,
   NewWorkflow,
+  ReleasedItem,
   Store,
   StoredEvent,
   WorkflowFilter,
@@ -285,10 +286,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  releaseWork(
-    worker: string,
-    items: readonly { executionId: string; key: string }[],
-  ): Promise<number> {
+  // no fencing tokens here: one process serves the file, and its claims last while it lives
+  releaseWork(worker: string, items: readonly ReleasedItem[]): Promise<number> {
     return this.writer.submit(() => {
       let released = 0;
       for (const item of items) {

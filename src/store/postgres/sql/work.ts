@@ -96,11 +96,15 @@ WHERE w.execution_id = p.execution_id AND w.key = p.key
 RETURNING ${columns('w.')}, p.fence AS prior_fence, p.payload AS prior_payload,
   p.claimed_by AS prior_claimed_by`;
 
-/** Only the holder's items move (STYLE.md 7: guarded by ownership). */
+/**
+ * Only the holder's items move (STYLE.md 7: guarded by ownership), and an item given with
+ * a fence only while its claim carries it (a null fence: whatever claim the holder has).
+ */
 export const releaseWork = `UPDATE work w SET claimed_by = NULL, lease_until = NULL,
   available_at = due_at, rank = ${rankOf('due_at', '$4')}
-FROM unnest($2::text[], $3::text[]) AS r(execution_id, key)
+FROM unnest($2::text[], $3::text[], $5::bigint[]) AS r(execution_id, key, fence)
 WHERE w.execution_id = r.execution_id AND w.key = r.key AND w.claimed_by = $1
+  AND (r.fence IS NULL OR w.fence = r.fence)
 RETURNING w.due_at`;
 
 export const renewLease = `UPDATE work w SET lease_until = $4, available_at = $4,
