@@ -2,9 +2,11 @@
 // appends events under a one-key lease is one statement in autocommit. It must write
 // what the general path writes, and when any check fails write nothing and leave the
 // error to the general path: the same error classes, the same histories.
+import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import {
   LeaseLostError,
+  StoreBusyError,
   LimitExceededError,
   NotFoundError,
   SequenceMismatchError,
@@ -13,7 +15,16 @@ import {
   type PostgresStore,
 } from '../../src/store/index.js';
 import { T0, newExecution, taskCompleted, taskStarted, workflow } from './fixtures.js';
-import { describePg, dropSchema, freshSchema, openTestStore, pgUnavailable } from './pg-helpers.js';
+import {
+  admin,
+  describePg,
+  dropSchema,
+  freshSchema,
+  openTestStore,
+  pgUnavailable,
+  pgUrl,
+  until,
+} from './pg-helpers.js';
 
 const unavailable = await pgUnavailable();
 let schema: string;
@@ -139,5 +150,35 @@ describePg('the one-statement step on PostgreSQL', unavailable, () => {
       fences: [taken.find((t) => t.executionId === 'e1')!.fence],
     };
     expect(await store.commit(step(4, mine))).toEqual({ nextSeqs: [6], created: [] });
+  });
+
+  it('fails a step whose connection is killed in flight as unknown, and goes on', async () => {
+    const lease = await claim('w1');
+    const holder = new pg.Client({ connectionString: pgUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "${schema}".executions WHERE id = 'e1' FOR UPDATE`);
+      const stepping = store.commit(step(2, lease));
+      stepping.catch(() => undefined);
+      // the step's statement waits for the row lock: its backend is the one to kill
+      const waiting = async () =>
+        (
+          await admin<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> $1`,
+            [(holder as unknown as { processID: number }).processID],
+          )
+        ).map((r) => r.pid);
+      await until(async () => (await waiting()).length === 1, 'the step to wait for the lock');
+      await admin('SELECT pg_terminate_backend($1)', [(await waiting())[0]]);
+      await expect(stepping).rejects.toBeInstanceOf(StoreBusyError);
+      await expect(stepping).rejects.toThrow(/the outcome is unknown/);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+    // nothing was written, and the store goes on
+    expect(await history()).toEqual(['ExecutionStarted']);
+    expect(await store.commit(step(2, lease))).toEqual({ nextSeqs: [4], created: [] });
   });
 });

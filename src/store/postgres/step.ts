@@ -63,6 +63,10 @@ export async function appendOneStep(
     if (isConnectionLoss(error)) return undefined; // nothing sent: the general path retries
     throw error;
   }
+  // A checked-out client emits connection errors itself (pg-pool listens only to idle
+  // ones), and an 'error' without a listener crashes the process; the statement's own
+  // rejection carries the error here, as in connection.ts's transaction().
+  client.on('error', ignoreClientError);
   let released = false;
   try {
     const { rows } = await client.query<{ applied: number }>(appendStep, [
@@ -101,6 +105,13 @@ export async function appendOneStep(
     if (isResourceShortage(error)) return undefined;
     throw error;
   } finally {
-    if (!released) client.release();
+    // released with an error, the client is being destroyed and may still emit: the
+    // listener stays on it
+    if (!released) {
+      client.off('error', ignoreClientError);
+      client.release();
+    }
   }
 }
+
+const ignoreClientError = () => undefined;
