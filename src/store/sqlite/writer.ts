@@ -15,8 +15,9 @@
 // The next group does not always wait for the next turn of the event loop. When the
 // promises a flush settled lead, through microtasks alone, to new writes (an execution
 // whose next step needs no I/O: a registered function, a `set`, a branch), those writes
-// are flushed as soon as the microtasks have run, in the same turn: the turn cost 7-8 µs
-// of a step's ~40 µs of overhead on the dev VM (session 12, docs/benchmarks.md). Every
+// are flushed as soon as the microtasks have run, in the same turn. 7-8 µs passed between
+// a write's submit and its flush, most of them microtasks a step runs anyway: the drain
+// saved 1-3 µs a step, 0-7% of chain40 (session 12, docs/benchmarks.md). Every
 // write the settled promises could lead to is queued by then, so the group is as large
 // as the next turn's would be. Writes from I/O callbacks (an HTTP response, a timer)
 // still wait for the turn, which gathers all of them. A run of such flushes yields to
