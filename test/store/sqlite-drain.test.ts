@@ -59,6 +59,24 @@ async function doneAtNextTurn(drain: DrainLimits, length: number) {
   return { atTurn, stats };
 }
 
+/**
+ * Each of `ids` commits event `seq`, then at once `seq + 1`; an immediate is queued as the
+ * first second commit is. For each second commit: whether the loop had turned by then.
+ */
+async function twoRounds(store: SqliteStore, ids: string[], seq: number) {
+  let turned = false;
+  const sawTurn: boolean[] = [];
+  await Promise.all(
+    ids.map(async (id, i) => {
+      await step(store, id, seq);
+      if (i === 0) setImmediate(() => (turned = true));
+      await step(store, id, seq + 1);
+      sawTurn.push(turned);
+    }),
+  );
+  return sawTurn;
+}
+
 describe('SQLite writer drain', () => {
   it('flushes the writes a commit leads to in the same turn, as one group', async () => {
     const store = open(counted(32));
@@ -66,36 +84,16 @@ describe('SQLite writer drain', () => {
     await seed(store, ids);
     await nextTurn();
     const before = { ...store.stats };
-    let turned = false;
-    let sawTurn: boolean[] = [];
-    await Promise.all(
-      ids.map(async (id, i) => {
-        await step(store, id, 2);
-        if (i === 0) setImmediate(() => (turned = true));
-        await step(store, id, 3);
-        sawTurn.push(turned);
-      }),
-    );
     // the 50 second commits went in one transaction, before the loop turned
+    expect(await twoRounds(store, ids, 2)).toEqual(Array(50).fill(false));
     expect(store.stats.transactions - before.transactions).toBe(2);
     expect(store.stats.drained - before.drained).toBe(1);
-    expect(sawTurn).toEqual(Array(50).fill(false));
 
     // Without the drain, the second group waits for the next turn: the immediate runs first.
     await store.close();
     const turnOnly = open(counted(1));
     await nextTurn();
-    sawTurn = [];
-    turned = false;
-    await Promise.all(
-      ids.map(async (id, i) => {
-        await step(turnOnly, id, 4);
-        if (i === 0) setImmediate(() => (turned = true));
-        await step(turnOnly, id, 5);
-        sawTurn.push(turned);
-      }),
-    );
-    expect(sawTurn).toEqual(Array(50).fill(true));
+    expect(await twoRounds(turnOnly, ids, 4)).toEqual(Array(50).fill(true));
     expect(turnOnly.stats).toMatchObject({ transactions: 2, drained: 0, largestGroup: 50 });
     await turnOnly.close();
   });
