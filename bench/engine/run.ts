@@ -12,7 +12,7 @@ import { DurableEngine } from '../../src/runtime/durable/engine.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import type { HistoryEvent } from '../../src/history/events.js';
 import type { SqliteStore } from '../../src/store/sqlite/store.js';
-import type { DrainLimits } from '../../src/store/sqlite/writer.js';
+import type { SameTurnLimits } from '../../src/store/sqlite/writer.js';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,12 +29,12 @@ const row = (name: string, value: string, goal = '') => {
 };
 const dir = mkdtempSync(join(tmpdir(), 'weft-bench-engine-'));
 let n = 0;
-const fresh = (drain?: DrainLimits): SqliteStore =>
+const fresh = (sameTurn?: SameTurnLimits): SqliteStore =>
   openSqliteStore({
     path: join(dir, `b${n++}.db`),
     synchronous: 'FULL',
     integrityCheck: 'none',
-    ...(drain ? { drain } : {}),
+    ...(sameTurn ? { sameTurn } : {}),
   });
 const doc = (name: string, tasks: unknown[]) =>
   JSON.stringify({
@@ -116,8 +116,8 @@ if (want('chain40')) {
   const warm = flag('chain-warmup', 300);
   for (let i = 0; i < warm; i++) await (await e.start(ref!, {})).result(); // ~67 frames each
   // The same chain on a store whose every group waits for the next turn of the event loop
-  // (the writer without its drain, as before session 12), one round each in turn.
-  const turnStore = fresh({ drainMs: 0, drainFlushes: 1 });
+  // (the writer without same-turn flushes, as before session 12), one round each in turn.
+  const turnStore = fresh({ ms: 0, flushes: 1 });
   const turnEngine = engineOn(turnStore);
   const [turnRef] = await turnEngine.register(
     doc(
@@ -228,10 +228,10 @@ if (want('chain40')) {
       `the same commits through store.commit() with no engine: ${median(floors).toFixed(2)}x the raw commit`,
   );
   row(
-    'chain40: without the writer drain (each group waits for a turn of the loop)',
-    `${median(turnSteps).toFixed(3)} ms per step; with the drain ${median(steps).toFixed(3)} ms ` +
-      `(${(median(steps) / median(turnSteps)).toFixed(3)}x); ${store.stats.drained} of ` +
-      `${store.stats.transactions} groups drained`,
+    'chain40: without same-turn flushes (each group waits for a turn of the loop)',
+    `${median(turnSteps).toFixed(3)} ms per step; with them ${median(steps).toFixed(3)} ms ` +
+      `(${(median(steps) / median(turnSteps)).toFixed(3)}x); ${store.stats.sameTurn} of ` +
+      `${store.stats.transactions} groups in the turn before's`,
   );
   await turnEngine.close();
   await turnStore.close();

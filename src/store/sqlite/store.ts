@@ -48,7 +48,7 @@ import {
 import { maxSeq } from './sql/history.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { type ServingLock, takeServingLock } from './serving-lock.js';
-import { Writer, type DrainLimits, type WriterStats } from './writer.js';
+import { Writer, type SameTurnLimits, type WriterStats } from './writer.js';
 
 export interface SqliteStoreOptions extends OpenOptions {
   limits?: Partial<StoreLimits>;
@@ -56,10 +56,10 @@ export interface SqliteStoreOptions extends OpenOptions {
   maxGroup?: number;
   /**
    * How long writes caused by a commit's own settled promises are flushed in the same
-   * turn of the event loop (writer.ts; default 1 ms or 32 flushes). `{ drainMs: 0 }` makes
+   * turn of the event loop (writer.ts; default 1 ms or 32 flushes). `{ ms: 0, flushes: 1 }` makes
    * every group wait for the next turn, as before session 12: the bench compares the two.
    */
-  drain?: DrainLimits;
+  sameTurn?: SameTurnLimits;
 }
 
 function claimProblem(request: ClaimRequest): string | undefined {
@@ -82,7 +82,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       `store limit maxHistoryEvents must be at most ${maxSeq} on SQLite, got ${limits.maxHistoryEvents}`,
     );
   }
-  return new SqliteStore(openDatabase(options), limits, options.maxGroup, options.drain);
+  return new SqliteStore(openDatabase(options), limits, options.maxGroup, options.sameTurn);
 }
 
 /** How often a subscribed store looks for commits of other connections (watchOthers). */
@@ -107,10 +107,10 @@ export class SqliteStore implements Store {
     readonly db: Database.Database,
     readonly limits: StoreLimits,
     maxGroup?: number,
-    drain?: DrainLimits,
+    sameTurn?: SameTurnLimits,
   ) {
     this.s = prepareStatements(db);
-    this.writer = new Writer(db, this.s, maxGroup, drain);
+    this.writer = new Writer(db, this.s, maxGroup, sameTurn);
   }
 
   /** Transactions and operations so far: shows group commit at work. */

@@ -16,12 +16,12 @@
 // promises a flush settled lead, through microtasks alone, to new writes (an execution
 // whose next step needs no I/O: a registered function, a `set`, a branch), those writes
 // are flushed as soon as the microtasks have run, in the same turn. 7-8 µs passed between
-// a write's submit and its flush, most of them microtasks a step runs anyway: the drain
-// saved 1-3 µs a step, 0-7% of chain40 (session 12, docs/benchmarks.md). Every
+// a write's submit and its flush, most of them microtasks a step runs anyway: same-turn
+// flushes saved 1-3 µs a step, 0-7% of chain40 (session 12, docs/benchmarks.md). Every
 // write the settled promises could lead to is queued by then, so the group is as large
 // as the next turn's would be. Writes from I/O callbacks (an HTTP response, a timer)
 // still wait for the turn, which gathers all of them. A run of such flushes yields to
-// the event loop after `drainMs` or `drainFlushes`, whichever comes first, so a long
+// the event loop after `ms` or `flushes` (SameTurnLimits), whichever comes first, so a long
 // chain of steps never starves I/O, timers or the HTTP API.
 //
 // Measured on the shared 2-core dev VM, synchronous=FULL (bench/store/commit.ts,
@@ -59,7 +59,7 @@ export interface WriterStats {
   statementsMs: number;
   commitMs: number;
   /** Flushes run right after the microtasks of the flush before, in the same turn. */
-  drained: number;
+  sameTurn: number;
 }
 
 /**
@@ -82,22 +82,22 @@ function unavailable(error: unknown): string | undefined {
 }
 
 /** How long, and for how many flushes, writes may be flushed without a turn of the loop. */
-export interface DrainLimits {
-  /** Milliseconds since the turn's first flush began; 0 turns draining off. */
-  drainMs: number;
+export interface SameTurnLimits {
+  /** Milliseconds since the turn's first flush began; 0: every group waits for a turn. */
+  ms: number;
   /** Flushes in one turn, its first included. */
-  drainFlushes: number;
+  flushes: number;
 }
 
-export const defaultDrainLimits: DrainLimits = { drainMs: 1, drainFlushes: 32 };
+export const defaultSameTurnLimits: SameTurnLimits = { ms: 1, flushes: 32 };
 
 export class Writer {
   private queue: Pending[] = [];
   /** A flush is due: on the next turn (setImmediate) or when the microtasks have run. */
   private scheduled = false;
   private closed = false;
-  /** From a flush until the microtasks it caused have run (afterDrain). */
-  private draining = false;
+  /** From a flush until the microtasks it caused have run (afterMicrotasks). */
+  private settling = false;
   /** When this turn's first flush began, and how many flushes the turn has run. */
   private turnStarted = 0;
   private turnFlushes = 0;
@@ -107,7 +107,7 @@ export class Writer {
     largestGroup: 0,
     statementsMs: 0,
     commitMs: 0,
-    drained: 0,
+    sameTurn: 0,
   };
 
   constructor(
@@ -115,7 +115,7 @@ export class Writer {
     private readonly s: Statements,
     /** Cap on one transaction's operations, so one fsync never waits on a huge group. */
     private readonly maxGroup = 1000,
-    private readonly drain: DrainLimits = defaultDrainLimits,
+    private readonly sameTurn: SameTurnLimits = defaultSameTurnLimits,
   ) {}
 
   submit<T>(run: () => T): Promise<T> {
@@ -124,23 +124,23 @@ export class Writer {
       this.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        // while draining, afterDrain flushes or hands over to the next turn
-        if (!this.draining) setImmediate(this.onTurn);
+        // while settling, afterMicrotasks flushes or hands over to the next turn
+        if (!this.settling) setImmediate(this.onTurn);
       }
     });
   }
 
-  /** Runs everything queued. Called on the next turn, after a drain, and by close(). */
+  /** Runs everything queued. Called on the next turn, after the microtasks of a flush, and by close(). */
   flush(): void {
     this.scheduled = false;
     if (this.queue.length === 0) return;
     while (this.queue.length > 0) this.runGroup(this.queue.splice(0, this.maxGroup));
-    if (!this.draining && !this.closed && this.drain.drainMs > 0) {
-      this.draining = true;
+    if (!this.settling && !this.closed && this.sameTurn.ms > 0) {
+      this.settling = true;
       // Queued behind the reactions of the promises just settled; the tick it schedules
       // runs once the microtask queue is empty, cascades included (Node runs ticks and
       // microtasks in turn until both are empty, before the loop goes on).
-      queueMicrotask(this.armDrain);
+      queueMicrotask(this.armAfterMicrotasks);
     }
   }
 
@@ -150,17 +150,17 @@ export class Writer {
     this.flush();
   };
 
-  private readonly armDrain = (): void => {
-    process.nextTick(this.afterDrain);
+  private readonly armAfterMicrotasks = (): void => {
+    process.nextTick(this.afterMicrotasks);
   };
 
-  private readonly afterDrain = (): void => {
-    this.draining = false;
+  private readonly afterMicrotasks = (): void => {
+    this.settling = false;
     if (!this.scheduled) return; // the settled promises led to no write
-    const { drainMs, drainFlushes } = this.drain;
-    if (this.turnFlushes < drainFlushes && performance.now() - this.turnStarted < drainMs) {
+    const { ms, flushes } = this.sameTurn;
+    if (this.turnFlushes < flushes && performance.now() - this.turnStarted < ms) {
       this.turnFlushes += 1;
-      this.stats.drained += 1;
+      this.stats.sameTurn += 1;
       this.flush();
     } else {
       setImmediate(this.onTurn);

@@ -1,28 +1,28 @@
-// The SQLite writer's drain (writer.ts): writes that a flush's settled promises lead to
+// The SQLite writer's same-turn flushes (writer.ts): writes that a flush's settled promises lead to
 // through microtasks alone are flushed in the same turn of the event loop, grouped, and
-// a run of such flushes hands the loop back after `drainFlushes`. The limits are given
-// as counts (drainMs far away), so nothing here depends on how fast the disk is.
+// a run of such flushes hands the loop back after `flushes`. The limits are given
+// as counts (`ms` far away), so nothing here depends on how fast the disk is.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SequenceMismatchError, openSqliteStore } from '../../src/store/index.js';
-import type { DrainLimits } from '../../src/store/sqlite/writer.js';
+import type { SameTurnLimits } from '../../src/store/sqlite/writer.js';
 import type { SqliteStore } from '../../src/store/sqlite/store.js';
 import { T0, seed, taskStarted } from './fixtures.js';
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'weft-drain-'));
+  dir = mkdtempSync(join(tmpdir(), 'weft-same-turn-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const counted = (drainFlushes: number): DrainLimits => ({ drainMs: 60_000, drainFlushes });
-/** The next turn of the event loop: what follows starts a turn of its own, not a drain. */
+const counted = (flushes: number): SameTurnLimits => ({ ms: 60_000, flushes });
+/** The next turn of the event loop: what follows starts a turn of its own. */
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-const open = (drain: DrainLimits, file = 'weft.db') =>
-  openSqliteStore({ path: join(dir, file), drain });
+const open = (sameTurn: SameTurnLimits, file = 'weft.db') =>
+  openSqliteStore({ path: join(dir, file), sameTurn });
 const step = (store: SqliteStore, id: string, seq: number) =>
   store.commit({
     now: T0,
@@ -38,19 +38,19 @@ async function chain(store: SqliteStore, length: number, done: { count: number }
 }
 
 /** How many of the chain's commits had resolved when an immediate queued at its start ran. */
-async function doneAtNextTurn(drain: DrainLimits, length: number) {
-  const store = open(drain, `chain-${length}.db`);
+async function doneAtNextTurn(sameTurn: SameTurnLimits, length: number) {
+  const store = open(sameTurn, `chain-${length}.db`);
   await seed(store, ['e']);
   await nextTurn();
   const before = { ...store.stats };
   const done = { count: 0 };
   const running = chain(store, length, done); // its first commit queues the writer's turn
   let atTurn = -1;
-  setImmediate(() => (atTurn = done.count)); // queued after it: runs once the drain ends
+  setImmediate(() => (atTurn = done.count)); // queued after it: runs once the same-turn flushes end
   await running;
   const stats = {
     transactions: store.stats.transactions - before.transactions,
-    drained: store.stats.drained - before.drained,
+    sameTurn: store.stats.sameTurn - before.sameTurn,
   };
   expect((await store.loadHistory('e')).map((r) => r.seq)).toEqual(
     Array.from({ length: length + 1 }, (_, i) => i + 1),
@@ -77,7 +77,7 @@ async function twoRounds(store: SqliteStore, ids: string[], seq: number) {
   return sawTurn;
 }
 
-describe('SQLite writer drain', () => {
+describe('SQLite writer same-turn flushes', () => {
   it('flushes the writes a commit leads to in the same turn, as one group', async () => {
     const store = open(counted(32));
     const ids = Array.from({ length: 50 }, (_, i) => `e${i}`);
@@ -87,32 +87,32 @@ describe('SQLite writer drain', () => {
     // the 50 second commits went in one transaction, before the loop turned
     expect(await twoRounds(store, ids, 2)).toEqual(Array(50).fill(false));
     expect(store.stats.transactions - before.transactions).toBe(2);
-    expect(store.stats.drained - before.drained).toBe(1);
+    expect(store.stats.sameTurn - before.sameTurn).toBe(1);
 
-    // Without the drain, the second group waits for the next turn: the immediate runs first.
+    // Without them, the second group waits for the next turn: the immediate runs first.
     await store.close();
     const turnOnly = open(counted(1));
     await nextTurn();
     expect(await twoRounds(turnOnly, ids, 4)).toEqual(Array(50).fill(true));
-    expect(turnOnly.stats).toMatchObject({ transactions: 2, drained: 0, largestGroup: 50 });
+    expect(turnOnly.stats).toMatchObject({ transactions: 2, sameTurn: 0, largestGroup: 50 });
     await turnOnly.close();
   });
 
-  it('hands the loop back after drainFlushes flushes, so a long chain never starves it', async () => {
+  it('hands the loop back after `flushes` flushes, so a long chain never starves it', async () => {
     const five = await doneAtNextTurn(counted(5), 100);
     expect(five.atTurn).toBe(5);
-    // a sequential chain cannot group: one transaction per commit, 4 of each 5 drained
-    expect(five.stats).toEqual({ transactions: 100, drained: 80 });
-    const off = await doneAtNextTurn({ drainMs: 0, drainFlushes: 32 }, 20);
+    // a sequential chain cannot group: one transaction per commit, 4 of each 5 in the same turn
+    expect(five.stats).toEqual({ transactions: 100, sameTurn: 80 });
+    const off = await doneAtNextTurn({ ms: 0, flushes: 32 }, 20);
     expect(off.atTurn).toBe(1);
-    expect(off.stats.drained).toBe(0);
+    expect(off.stats.sameTurn).toBe(0);
   });
 
-  it('fails a drained operation alone, with its own error', async () => {
+  it('fails an operation of a same-turn flush alone, with its own error', async () => {
     const store = open(counted(32));
     await seed(store, ['a', 'b']);
     await nextTurn();
-    const before = store.stats.drained;
+    const before = store.stats.sameTurn;
     const outcomes = await Promise.all([
       step(store, 'a', 2).then(() =>
         Promise.allSettled([step(store, 'a', 3), step(store, 'b', 9)]),
@@ -122,13 +122,13 @@ describe('SQLite writer drain', () => {
     const [second] = outcomes;
     expect(second.map((o) => o.status)).toEqual(['fulfilled', 'rejected']);
     expect((second[1] as PromiseRejectedResult).reason).toBeInstanceOf(SequenceMismatchError);
-    expect(store.stats.drained - before).toBe(1);
+    expect(store.stats.sameTurn - before).toBe(1);
     expect((await store.loadHistory('a')).map((r) => r.seq)).toEqual([1, 2, 3]);
     expect((await store.loadHistory('b')).map((r) => r.seq)).toEqual([1, 2]);
     await store.close();
   });
 
-  it('refuses writes after close, also those a drained flush would have carried', async () => {
+  it('refuses writes after close, also those a same-turn flush would have carried', async () => {
     const store = open(counted(32));
     await seed(store, ['e']);
     const late = step(store, 'e', 2).then(async () => {
