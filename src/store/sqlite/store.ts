@@ -47,6 +47,7 @@ import {
 } from './rows.js';
 import { maxSeq } from './sql/history.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { WriteHeads } from './heads.js';
 import { type ServingLock, takeServingLock } from './serving-lock.js';
 import { Writer, type SameTurnLimits, type WriterStats } from './writer.js';
 
@@ -93,6 +94,8 @@ export class SqliteStore implements Store {
   readonly exclusive = true;
   private readonly s: Statements;
   private readonly writer: Writer;
+  /** Execution heads kept from this connection's writes (heads.ts). */
+  private readonly heads = new WriteHeads();
   private closed = false;
   /** Held from the first resetClaims (this process serves the file) until close. */
   private servingLock: ServingLock | undefined;
@@ -110,7 +113,7 @@ export class SqliteStore implements Store {
     sameTurn?: SameTurnLimits,
   ) {
     this.s = prepareStatements(db);
-    this.writer = new Writer(db, this.s, maxGroup, sameTurn);
+    this.writer = new Writer(db, this.s, this.heads, maxGroup, sameTurn);
   }
 
   /** Transactions and operations so far: shows group commit at work. */
@@ -163,7 +166,7 @@ export class SqliteStore implements Store {
 
   async createExecution(execution: NewExecution): Promise<CreatedExecution> {
     const prepared = prepareCreate(this.limits, execution);
-    return this.writer.submit(() => applyCreate(this.s, this.limits, prepared));
+    return this.writer.submit(() => applyCreate(this.s, this.heads, this.limits, prepared));
   }
 
   getExecution(id: string): Promise<ExecutionRecord | undefined> {
@@ -193,7 +196,7 @@ export class SqliteStore implements Store {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    return this.writer.submit(() => applyBatch(this.s, this.limits, prepared));
+    return this.writer.submit(() => applyBatch(this.s, this.heads, this.limits, prepared));
   }
 
   loadHistory(
@@ -407,6 +410,7 @@ export class SqliteStore implements Store {
       for (const { id, xid } of ids) {
         this.s.deleteHistory.run({ xid });
         this.s.deleteExecution.run(id);
+        this.heads.forget(id);
       }
       return ids.length;
     });
@@ -418,6 +422,7 @@ export class SqliteStore implements Store {
         number | undefined;
       if (attempts === undefined)
         throw new NotFoundError(`execution ${executionId} does not exist`);
+      this.heads.forget(executionId);
       return attempts;
     });
   }

@@ -31,6 +31,7 @@
 
 import type Database from 'better-sqlite3';
 import { StoreBusyError, StoreClosedError } from '../errors.js';
+import type { WriteHeads } from './heads.js';
 import type { Statements } from './statements.js';
 
 interface Outcome {
@@ -60,6 +61,10 @@ export interface WriterStats {
   commitMs: number;
   /** Flushes run right after the microtasks of the flush before, in the same turn. */
   sameTurn: number;
+  /** Writes whose execution head came from this connection's cache, not a read (heads.ts). */
+  headsKept: number;
+  /** Groups run again with a savepoint per operation, after one of them failed. */
+  isolated: number;
 }
 
 /**
@@ -108,15 +113,23 @@ export class Writer {
     statementsMs: 0,
     commitMs: 0,
     sameTurn: 0,
+    headsKept: 0,
+    isolated: 0,
   };
 
   constructor(
     private readonly db: Database.Database,
     private readonly s: Statements,
+    /** Each transaction's heads: begun, committed and rolled back with it. */
+    private readonly heads: WriteHeads,
     /** Cap on one transaction's operations, so one fsync never waits on a huge group. */
     private readonly maxGroup = 1000,
     private readonly sameTurn: SameTurnLimits = defaultSameTurnLimits,
-  ) {}
+  ) {
+    this.dataVersion = s.dataVersion.pluck();
+  }
+
+  private readonly dataVersion: Database.Statement;
 
   submit<T>(run: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new StoreClosedError('the store is closed'));
@@ -181,7 +194,11 @@ export class Writer {
       // Fast path: no savepoints. A failure rolls the whole transaction back and the group
       // runs again, each operation in its own savepoint (failures are rare: a sequence
       // mismatch, a limit, a conflict).
-      outcomes = this.attempt(group, false) ?? this.attempt(group, true);
+      outcomes = this.attempt(group, false);
+      if (!outcomes) {
+        this.stats.isolated += 1;
+        outcomes = this.attempt(group, true)!;
+      }
       committing = performance.now();
       s.commit.run();
     } catch (error) {
@@ -189,6 +206,7 @@ export class Writer {
       // past the timeout, disk full, I/O error: `unavailable`): nothing of the group was
       // written, so every operation in it fails with that error.
       if (this.db.inTransaction) s.rollback.run();
+      this.heads.rollback();
       const why = unavailable(error);
       const failure = why
         ? new StoreBusyError(
@@ -199,6 +217,8 @@ export class Writer {
       return;
     }
     const committed = performance.now();
+    this.heads.commit();
+    this.stats.headsKept = this.heads.hits;
     this.stats.statementsMs += committing - began;
     this.stats.commitMs += committed - committing;
     this.stats.transactions += 1;
@@ -222,6 +242,8 @@ export class Writer {
     const { s } = this;
     const outcomes: Outcome[] = new Array<Outcome>(group.length);
     s.begin.run();
+    // the write lock is held: no other connection commits until COMMIT (heads.ts)
+    this.heads.begin(this.dataVersion.get() as number);
     for (let i = 0; i < group.length; i++) {
       const op = group[i]!;
       if (!isolate) {
@@ -230,6 +252,7 @@ export class Writer {
         } catch {
           // (an I/O error may have rolled the transaction back already)
           if (this.db.inTransaction) s.rollback.run();
+          this.heads.rollback();
           return undefined;
         }
         continue;
@@ -244,6 +267,7 @@ export class Writer {
         if (unavailable(error)) throw error;
         s.rollbackTo.run();
         s.release.run();
+        this.heads.rollback();
         outcomes[i] = { ok: false, value: error };
       }
     }
