@@ -157,10 +157,9 @@ export async function transaction<T>(
     let client: pg.PoolClient | undefined;
     let committing = false;
     try {
+      // Its connection errors reach us through its queries: the store's pool gives every
+      // connection a lifelong 'error' listener (open.ts), so a kill cannot crash us.
       client = await pool.connect();
-      // A connection killed while checked out also emits 'error' on the client (the
-      // pool listens only to idle ones): without a listener that would crash the process.
-      client.on('error', ignore);
       const inFlight: Promise<unknown>[] = [];
       const pipelined = pipelines(client);
       const begin = client.query(options.asyncCommit ? asyncBegin : 'BEGIN');
@@ -182,12 +181,9 @@ export async function transaction<T>(
       // A statement that failed rolled the transaction back: its error is the outcome.
       for (const s of settled) if (s.status === 'rejected') throw s.reason;
       if (commit.status === 'rejected') throw commit.reason;
-      client.off('error', ignore);
       client.release();
       return value;
     } catch (error) {
-      // The 'error' listener stays on a client released with an error: it is being
-      // destroyed, and may still emit.
       if (isConnectionLoss(error)) {
         client?.release(error as Error);
         if (committing) {
@@ -203,7 +199,6 @@ export async function transaction<T>(
       if (isResourceShortage(error)) {
         // the server answered: the transaction is rolled back, the connection is sound
         await client?.query('ROLLBACK').catch(ignore);
-        client?.off('error', ignore);
         client?.release();
         await backoff(attempt, started, retry, error);
         continue;
@@ -211,7 +206,6 @@ export async function transaction<T>(
       if (client) {
         try {
           await client.query('ROLLBACK');
-          client.off('error', ignore);
           client.release();
         } catch (rollbackError) {
           client.release(rollbackError as Error);

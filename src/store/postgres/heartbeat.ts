@@ -13,6 +13,9 @@
 // not launch a call for an execution whose lease it cannot vouch for (Claims.lapsed), and
 // must not think a lease lapsed only because its own event loop was too busy to read the
 // report that renewed it.
+//
+// A thread that dies (an uncaught error in it is an 'error' event on its Worker here,
+// which must not crash the process) is replaced by a new one holding the same items.
 
 import { createRequire } from 'node:module';
 import {
@@ -49,8 +52,18 @@ async function connection() {
   const c = new pg.Client({ connectionString: d.connectionString,
     options: '-c search_path=' + d.schema + ' -c synchronous_commit=off',
     application_name: d.applicationName });
-  c.on('error', () => { if (client === c) client = undefined; });
-  await c.connect();
+  // for the client's whole life, also after it was dropped: an 'error' without a listener
+  // would end the thread. A lost connection is closed here, never left open.
+  c.on('error', () => {
+    if (client === c) client = undefined;
+    c.end().catch(() => undefined);
+  });
+  try {
+    await c.connect();
+  } catch (error) {
+    c.end().catch(() => undefined);
+    throw error;
+  }
   client = c;
   return c;
 }
@@ -88,17 +101,28 @@ parentPort.on('message', (m) => {
 /** What a renewal round reports: the executions renewed until `until`, or a failure. */
 type Report = { until: number; ids: string[] } | { failed: string };
 
+type Item = { executionId: string; key: string };
+const itemId = (i: Item) => `${i.executionId}\u0000${i.key}`;
+
 export class LeaseHeartbeat {
-  private readonly thread: Worker;
-  private readonly exited: Promise<void>;
-  private readonly reports: MessagePort;
+  private thread: Worker | undefined;
+  private reports: MessagePort | undefined;
+  private readonly workerData: Record<string, unknown>;
+  private readonly restartMs: number;
+  private restartTimer: NodeJS.Timeout | undefined;
+  /** What the thread holds, kept here too: a thread that replaces a dead one takes it on. */
+  private readonly held = new Map<string, Item>();
+  private stopping = false;
+  private stopped!: () => void;
+  private readonly exited = new Promise<void>((resolve) => (this.stopped = resolve));
   private listener: ((executionIds: readonly string[], until: number) => void) | undefined;
-  /** Renewal rounds the thread reported, and items renewed in them. */
+  /** Renewal rounds the thread reported, and items renewed in them; threads replaced. */
   readonly stats = {
     rounds: 0,
     renewed: 0,
     failures: 0,
     lastError: undefined as string | undefined,
+    restarts: 0,
   };
 
   constructor(options: HeartbeatOptions) {
@@ -109,28 +133,53 @@ export class LeaseHeartbeat {
     if (!Number.isSafeInteger(intervalMs) || intervalMs <= 0 || intervalMs >= options.leaseMs) {
       throw new RangeError('LeaseHeartbeat: intervalMs must be a positive integer below leaseMs');
     }
+    this.restartMs = Math.min(intervalMs, 1000);
+    this.workerData = {
+      pgPath: createRequire(import.meta.url).resolve('pg'),
+      connectionString: options.connectionString,
+      schema: checkSchemaName(options.schema ?? 'weft'),
+      applicationName: options.applicationName ?? 'weft-heartbeat',
+      worker: options.worker,
+      leaseMs: options.leaseMs,
+      intervalMs,
+      agingMs: (options.agingSeconds ?? 60) * 1000,
+      sql: `${work.renewLease} RETURNING w.execution_id`,
+    };
+    this.start();
+  }
+
+  private start(): void {
+    this.restartTimer = undefined;
     const { port1, port2 } = new MessageChannel();
-    this.reports = port1;
-    this.thread = new Worker(threadSource, {
+    const thread = new Worker(threadSource, {
       eval: true,
       transferList: [port2],
-      workerData: {
-        reports: port2,
-        pgPath: createRequire(import.meta.url).resolve('pg'),
-        connectionString: options.connectionString,
-        schema: checkSchemaName(options.schema ?? 'weft'),
-        applicationName: options.applicationName ?? 'weft-heartbeat',
-        worker: options.worker,
-        leaseMs: options.leaseMs,
-        intervalMs,
-        agingMs: (options.agingSeconds ?? 60) * 1000,
-        sql: `${work.renewLease} RETURNING w.execution_id`,
-      },
+      workerData: { ...this.workerData, reports: port2 },
     });
-    this.thread.unref();
+    thread.unref();
     port1.on('message', (m: Report) => this.report(m));
     port1.unref();
-    this.exited = new Promise((resolve) => this.thread.once('exit', () => resolve()));
+    // An uncaught error in the thread is an 'error' event on `thread` here, and one
+    // without a listener would crash the process; the thread then exits.
+    thread.on('error', (error: unknown) => {
+      this.stats.failures += 1;
+      this.stats.lastError = `the heartbeat thread failed: ${String((error as Error)?.message ?? error)}`;
+    });
+    thread.once('exit', () => {
+      this.take(port1);
+      port1.close();
+      this.thread = undefined;
+      this.reports = undefined;
+      if (this.stopping) return this.stopped();
+      // Died: without a replacement every held lease would lapse. Not at once, in case it
+      // dies again right away.
+      this.stats.restarts += 1;
+      this.restartTimer = setTimeout(() => this.start(), this.restartMs);
+      this.restartTimer.unref();
+    });
+    this.thread = thread;
+    this.reports = port1;
+    if (this.held.size > 0) thread.postMessage({ hold: [...this.held.values()] });
   }
 
   private report(m: Report): void {
@@ -144,6 +193,11 @@ export class LeaseHeartbeat {
     this.listener?.(m.ids, m.until);
   }
 
+  private take(port: MessagePort): void {
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port))
+      this.report(m.message as Report);
+  }
+
   /** Called after each round with the executions whose items it renewed, and until when. */
   onRenewed(fn: (executionIds: readonly string[], until: number) => void): void {
     this.listener = fn;
@@ -151,21 +205,29 @@ export class LeaseHeartbeat {
 
   /** Takes the reports the thread sent and the event loop has not read yet, now. */
   flush(): void {
-    for (let m = receiveMessageOnPort(this.reports); m; m = receiveMessageOnPort(this.reports))
-      this.report(m.message as Report);
+    if (this.reports) this.take(this.reports);
   }
 
   /** Keeps these items' leases alive until dropped. */
   hold(items: Items): void {
-    this.thread.postMessage({ hold: items.map(({ executionId, key }) => ({ executionId, key })) });
+    const hold = items.map(({ executionId, key }) => ({ executionId, key }));
+    for (const i of hold) this.held.set(itemId(i), i);
+    this.thread?.postMessage({ hold });
   }
 
   drop(items: Items): void {
-    this.thread.postMessage({ drop: items.map(({ executionId, key }) => ({ executionId, key })) });
+    const drop = items.map(({ executionId, key }) => ({ executionId, key }));
+    for (const i of drop) this.held.delete(itemId(i));
+    this.thread?.postMessage({ drop });
   }
 
   async stop(): Promise<void> {
-    this.thread.postMessage({ stop: true });
+    if (!this.stopping) {
+      this.stopping = true;
+      clearTimeout(this.restartTimer);
+      if (this.thread) this.thread.postMessage({ stop: true });
+      else this.stopped();
+    }
     await this.exited;
   }
 }

@@ -188,12 +188,15 @@ export class WorkListener {
   }
 
   private lost(client: pg.Client): void {
+    // Closed whatever it is: also a client that stop() or a newer connect() already
+    // replaced, whose connect failed after that (a LISTEN refused), or it would stay open.
+    // Its 'error' listener stays: a closing client may still emit.
+    client.removeAllListeners('notification');
+    client.end().catch(() => undefined);
     if (this.client !== client) return;
     this.client = undefined;
     this.connected = false;
     this.hearingHistory = false;
-    client.removeAllListeners('notification');
-    client.end().catch(() => undefined);
     if (this.stopped || this.reconnectTimer) return;
     const wait = Math.min(100 * 2 ** this.failures, 5000);
     this.failures += 1;

@@ -114,6 +114,18 @@ export async function openPool(options: PostgresStoreOptions): Promise<Opened> {
   // An idle connection killed by the server emits 'error' on the pool: the pool drops it
   // and the next query opens a new one. Without this handler the process would crash.
   opened.pool.on('error', () => undefined);
+  // And every connection listens to its own 'error' for its whole life (an 'error'
+  // without a listener crashes the process). pg-pool listens only while it is idle, and a
+  // listener added after pool.connect() comes too late: the pool hands a connection to a
+  // waiting connect() inside pg's parse of a chunk (the answer that ends a pool.query()
+  // releases it), and a 57P01 behind that answer in the same chunk is emitted before the
+  // waiter's code runs. A process stopped while its backends were terminated (SIGSTOP
+  // across a PostgreSQL restart, chaos/multi.ts) reads just that; it exited on it
+  // (test/store/postgres-terminated.test.ts). Ignoring the event loses nothing: pg fails
+  // the connection's queries with the error and later ones as "not queryable" (a lost
+  // connection: connection.ts), and the pool drops a connection that is not queryable
+  // when it comes back. 'connect' comes before a new connection is first handed out.
+  opened.pool.on('connect', (client) => client.on('error', ignoreClientError));
   let client: pg.PoolClient;
   try {
     client = await opened.pool.connect();
@@ -125,7 +137,6 @@ export async function openPool(options: PostgresStoreOptions): Promise<Opened> {
       { cause: error },
     );
   }
-  client.on('error', () => undefined); // killed while migrating: the query fails instead
   try {
     await migrate(client, schema, options.now ?? Date.now());
     client.release();
@@ -136,6 +147,9 @@ export async function openPool(options: PostgresStoreOptions): Promise<Opened> {
   }
   return opened;
 }
+
+/** A pooled connection's errors reach its user through its queries (openPool). */
+function ignoreClientError(): void {}
 
 /** The connection string without its password, for messages. */
 export function redact(connectionString: string): string {

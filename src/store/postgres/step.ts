@@ -63,10 +63,8 @@ export async function appendOneStep(
     if (isConnectionLoss(error)) return undefined; // nothing sent: the general path retries
     throw error;
   }
-  // A checked-out client emits connection errors itself (pg-pool listens only to idle
-  // ones), and an 'error' without a listener crashes the process; the statement's own
-  // rejection carries the error here, as in connection.ts's transaction().
-  client.on('error', ignoreClientError);
+  // Its connection errors reach us through the statement's rejection: the store's pool
+  // gives every connection a lifelong 'error' listener (open.ts).
   let released = false;
   try {
     const { rows } = await client.query<{ applied: number }>(appendStep, [
@@ -105,13 +103,6 @@ export async function appendOneStep(
     if (isResourceShortage(error)) return undefined;
     throw error;
   } finally {
-    // released with an error, the client is being destroyed and may still emit: the
-    // listener stays on it
-    if (!released) {
-      client.off('error', ignoreClientError);
-      client.release();
-    }
+    if (!released) client.release();
   }
 }
-
-const ignoreClientError = () => undefined;
