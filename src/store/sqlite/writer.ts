@@ -106,6 +106,8 @@ export class Writer {
   /** When this turn's first flush began, and how many flushes the turn has run. */
   private turnStarted = 0;
   private turnFlushes = 0;
+  /** PRAGMA data_version, read at each BEGIN for the heads (heads.ts). */
+  private readonly dataVersion: Database.Statement;
   readonly stats: WriterStats = {
     transactions: 0,
     operations: 0,
@@ -128,8 +130,6 @@ export class Writer {
   ) {
     this.dataVersion = s.dataVersion.pluck();
   }
-
-  private readonly dataVersion: Database.Statement;
 
   submit<T>(run: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new StoreClosedError('the store is closed'));
