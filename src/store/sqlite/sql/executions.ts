@@ -37,7 +37,8 @@ export const selectExists = `SELECT 1 FROM executions WHERE id = ?`;
 /**
  * What a commit checks of one execution, in one statement: its key and state, its
  * priority (for new work), its recovery attempts (written only when they change), and
- * from its newest history row the last seq and the history's bytes.
+ * from its newest history row the last seq and the history's bytes. Read only when the
+ * connection has not kept the head from its own last write (heads.ts).
  */
 export const selectWriteHead = `SELECT x.xid, x.state, x.priority, x.recovery_attempts,
   coalesce((h.k & ${maxSeq}), 0) AS last_seq, coalesce(h.total, 0) AS total
